@@ -1,0 +1,42 @@
+/**
+ * THE dedup id of an order: the value sent as the pixel's `event_id` and as the Conversions API
+ * `events[].id` for `order_created`. OpenAI keeps the first event per (pixel, type, id), so both
+ * sides must compute exactly this, forever. The web pixel bundles this very file.
+ *
+ * Opaque because OpenAI forbids order ids in pixel URLs: a SHA-256 digest (Web Crypto, available in
+ * Node, browsers and the web pixel worker) of a versioned, namespaced input, base64url without
+ * padding, truncated to 128 bits. Changing ANY of this changes every id: the golden vectors in
+ * test/conversions/dedup-id.test.ts exist to make that impossible by accident.
+ */
+import { normalizeOrderId, type NormalizedOrderId } from "./order-id";
+
+export type DedupId = string & { readonly __brand: "DedupId" };
+
+const NAMESPACE = "shopify-order:v1:";
+const PREFIX = "o1_";
+
+export async function dedupIdForOrder(orderId: unknown): Promise<DedupId> {
+  const normalized: NormalizedOrderId = normalizeOrderId(orderId);
+  const digest = await sha256Bytes(NAMESPACE + normalized);
+  return (PREFIX + base64Url(digest.subarray(0, 16))) as DedupId;
+}
+
+/**
+ * Deterministic id for an event derived from an order (a refund correction, a cancellation):
+ * retries and webhook redeliveries must reuse it, so it is a digest of the order's dedup id and
+ * the thing being corrected, never a random value.
+ */
+export async function derivedEventId(orderDedupId: DedupId, kind: string, key: string): Promise<string> {
+  const digest = await sha256Bytes(`${orderDedupId}|${kind}|${key}`);
+  return `${kind.slice(0, 1)}1_${base64Url(digest.subarray(0, 16))}`;
+}
+
+async function sha256Bytes(text: string): Promise<Uint8Array> {
+  const buffer = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return new Uint8Array(buffer);
+}
+
+function base64Url(bytes: Uint8Array): string {
+  // btoa exists in Node >= 16, browsers and web workers alike.
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
