@@ -1,0 +1,60 @@
+/**
+ * The app's configuration, read once from the environment and checked. A missing or malformed
+ * variable stops start-up with a message that names it, instead of failing later on a request.
+ */
+import { z } from "zod";
+
+const base64Key32 = z
+  .string({ required_error: "is required (32 random bytes, base64: `openssl rand -base64 32`)" })
+  .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes encoded as base64");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string({ required_error: "is required (the app's client id)" }).min(1, "is empty"),
+  SHOPIFY_API_SECRET: z.string({ required_error: "is required (the app's client secret)" }).min(1, "is empty"),
+  SHOPIFY_APP_URL: z.string({ required_error: "is required (public https URL of this app)" }).url("must be an absolute URL"),
+  SCOPES: z.string().default("read_orders,write_pixels,read_customer_events"),
+  DATABASE_URL: z
+    .string()
+    .default("file:./prisma/dev.sqlite")
+    .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), "must start with file: (SQLite) or postgres://"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ENCRYPTION_KEY: base64Key32,
+  // Comma-separated older keys, still accepted for decryption while values are re-encrypted.
+  ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
+  OPENAI_CAPI_URL: z.string().url("must be an absolute URL").default("https://bzr.openai.com"),
+  // "true" in the offline demo only: lets /app open without Shopify. Refused in production.
+  LOCAL_PREVIEW: z.enum(["true", "false"]).default("false"),
+  // The delivery worker runs inside the web process unless this is "false" (run it separately).
+  RUN_WORKER: z.enum(["true", "false"]).default("true"),
+  WORKER_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type AppConfig = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    // Name the variable and the rule; never echo the value (it may be a secret).
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
+  }
+  const config = result.data;
+  if (config.NODE_ENV === "production" && config.LOCAL_PREVIEW === "true") {
+    throw new ConfigError(["LOCAL_PREVIEW must not be true in production (it bypasses Shopify authentication)"]);
+  }
+  return config;
+}
+
+let cached: AppConfig | undefined;
+export function config(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

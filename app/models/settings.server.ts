@@ -1,0 +1,113 @@
+/**
+ * Per-shop settings. The Conversions API key is encrypted here and only here; callers get either
+ * the public view (last 4 characters) or, for delivery, the decrypted key in memory.
+ */
+import type { ShopSettings } from "@prisma/client";
+import prisma from "~/db.server";
+import { keyRing } from "~/security/keyring.server";
+import { decryptSecret, encryptSecret } from "~/security/encryption.server";
+import { DEFAULT_SHOP_POLICY, type ShopPolicy } from "~/conversions/shop-policy";
+import { parseMatchingFields, type MatchingField } from "~/conversions/matching";
+
+export type { ShopSettings };
+
+export interface ShopSettingsInput {
+  pixelId?: string | null;
+  /** undefined = keep the stored key; null = remove it; string = replace it */
+  apiKey?: string | null;
+  serverEventsEnabled?: boolean;
+  browserPixelEnabled?: boolean;
+  pixelFunnelEvents?: string[];
+  nonWebOrders?: "skip" | "send";
+  correctionsEnabled?: boolean;
+  refundEventName?: string;
+  cancelEventName?: string;
+  conversionTrigger?: "orders_create" | "orders_paid";
+  consentPolicy?: "regional" | "send" | "skip";
+  enhancedMatching?: MatchingField[];
+  oppRefGraceSeconds?: number;
+}
+
+export async function getShopSettings(shop: string): Promise<ShopSettings | null> {
+  return prisma.shopSettings.findUnique({ where: { shop } });
+}
+
+export async function saveShopSettings(shop: string, input: ShopSettingsInput): Promise<ShopSettings> {
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined || key === "apiKey") continue;
+    data[key] = key === "pixelFunnelEvents" || key === "enhancedMatching" ? JSON.stringify(value) : value;
+  }
+  if (input.apiKey === null) {
+    data.apiKeyCiphertext = null;
+    data.apiKeyLast4 = null;
+    data.credentialsStatus = "unknown";
+  } else if (typeof input.apiKey === "string") {
+    data.apiKeyCiphertext = encryptSecret(keyRing(), input.apiKey);
+    data.apiKeyLast4 = input.apiKey.slice(-4);
+    data.credentialsStatus = "unknown";
+    data.credentialsMessage = null;
+  }
+  if (input.pixelId !== undefined) data.credentialsStatus = "unknown";
+  return prisma.shopSettings.upsert({
+    where: { shop },
+    create: { shop, ...data },
+    update: { ...data, uninstalledAt: null },
+  });
+}
+
+export function policyFromSettings(settings: ShopSettings | null): ShopPolicy {
+  if (!settings) return { ...DEFAULT_SHOP_POLICY, serverEventsEnabled: false };
+  return {
+    serverEventsEnabled: settings.serverEventsEnabled && !settings.uninstalledAt,
+    nonWebOrders: settings.nonWebOrders === "send" ? "send" : "skip",
+    enhancedMatching: parseMatchingFields(settings.enhancedMatching),
+    consentPolicy: (["regional", "send", "skip"] as const).find((p) => p === settings.consentPolicy) ?? "regional",
+    correctionsEnabled: settings.correctionsEnabled,
+    refundEventName: settings.refundEventName,
+    cancelEventName: settings.cancelEventName,
+    conversionTrigger: settings.conversionTrigger === "orders_paid" ? "orders_paid" : "orders_create",
+    opprefGraceMs: Math.max(0, settings.oppRefGraceSeconds) * 1000,
+  };
+}
+
+export async function getShopPolicy(shop: string): Promise<ShopPolicy> {
+  return policyFromSettings(await getShopSettings(shop));
+}
+
+export interface CapiCredentials {
+  pixelId: string;
+  apiKey: string;
+}
+
+/** Decrypts the key for delivery. Values sealed with a previous key are re-encrypted on the way. */
+export async function getCapiCredentials(shop: string): Promise<CapiCredentials | null> {
+  const settings = await getShopSettings(shop);
+  if (!settings?.pixelId || !settings.apiKeyCiphertext) return null;
+  const { plaintext, stale } = decryptSecret(keyRing(), settings.apiKeyCiphertext);
+  if (stale) {
+    await prisma.shopSettings.update({
+      where: { shop },
+      data: { apiKeyCiphertext: encryptSecret(keyRing(), plaintext) },
+    });
+  }
+  return { pixelId: settings.pixelId, apiKey: plaintext };
+}
+
+export async function recordCredentialCheck(shop: string, status: "ok" | "rejected" | "unknown", message: string | null) {
+  await prisma.shopSettings.update({
+    where: { shop },
+    data: { credentialsStatus: status, credentialsMessage: message, credentialsCheckedAt: new Date() },
+  });
+}
+
+export async function recordDelivery(shop: string, at: Date) {
+  await prisma.shopSettings.updateMany({
+    where: { shop },
+    data: { lastDeliveredAt: at, credentialsStatus: "ok", credentialsMessage: null },
+  });
+}
+
+export async function markUninstalled(shop: string, at: Date) {
+  await prisma.shopSettings.updateMany({ where: { shop }, data: { uninstalledAt: at } });
+}

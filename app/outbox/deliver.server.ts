@@ -1,0 +1,201 @@
+/**
+ * One delivery pass for one shop's claimed batch: decide each event's fate at send time (receipt,
+ * ledger, consent, grace period, expiry), send the rest in as few requests as the contract allows,
+ * and record exactly what OpenAI answered. Nothing becomes `delivered` without a 2xx.
+ */
+import type { ConversionEvent } from "@prisma/client";
+import prisma from "~/db.server";
+import type { CapiEvent } from "~/conversions/capi-event";
+import type { SkipReason } from "~/conversions/skip-reasons";
+import type { ShopPolicy } from "~/conversions/shop-policy";
+import { deliverBatch, type CapiClientOptions } from "~/openai/capi-client";
+import { getCapiCredentials, getShopSettings, policyFromSettings, recordCredentialCheck, recordDelivery } from "~/models/settings.server";
+import { logger } from "~/logger.server";
+import { retryDelayMs } from "./backoff";
+import { decideAtSendTime, type SendTimeDecision } from "./send-time.server";
+
+/** How long to wait before looking at a shop again whose setup prevents sending. */
+export const NOT_READY_DELAY_MS = 5 * 60_000;
+
+export interface DeliveryDeps {
+  baseUrl: string;
+  now: () => Date;
+  client?: CapiClientOptions;
+  random?: () => number;
+}
+
+export interface BatchReport {
+  shop: string;
+  claimed: number;
+  delivered: number;
+  rejected: number;
+  retried: number;
+  skipped: number;
+  held: number;
+  expired: number;
+  authFailed: boolean;
+}
+
+export async function deliverClaimedBatch(
+  shop: string,
+  leaseToken: string,
+  events: ConversionEvent[],
+  deps: DeliveryDeps,
+): Promise<BatchReport> {
+  const report: BatchReport = { shop, claimed: events.length, delivered: 0, rejected: 0, retried: 0, skipped: 0, held: 0, expired: 0, authFailed: false };
+  const now = deps.now();
+  const settings = await getShopSettings(shop);
+  const policy = policyFromSettings(settings);
+  const mine = (id: string) => ({ id, leaseOwner: leaseToken });
+
+  if (!settings || settings.uninstalledAt || !policy.serverEventsEnabled) {
+    const reason: SkipReason = !settings || settings.uninstalledAt ? "uninstalled" : "disabled";
+    await finishMany(events.map((e) => e.id), leaseToken, { status: "skipped", skipReason: reason });
+    report.skipped += events.length;
+    return report;
+  }
+
+  const toSend: { row: ConversionEvent; event: CapiEvent; update: SendTimeDecision & { action: "send" } }[] = [];
+  for (const row of events) {
+    if (row.expiresAt.getTime() <= now.getTime()) {
+      await prisma.conversionEvent.updateMany({ where: mine(row.id), data: { status: "expired", skipReason: "expired", leaseOwner: null, leaseUntil: null } });
+      report.expired++;
+      continue;
+    }
+    const decision = await decideAtSendTime(row, policy, now);
+    if (decision.action === "skip") {
+      await prisma.conversionEvent.updateMany({
+        where: mine(row.id),
+        data: { status: "skipped", skipReason: decision.reason, lastError: decision.detail, leaseOwner: null, leaseUntil: null },
+      });
+      report.skipped++;
+    } else if (decision.action === "hold") {
+      await prisma.conversionEvent.updateMany({
+        where: mine(row.id),
+        data: { status: "pending", nextAttemptAt: decision.until, leaseOwner: null, leaseUntil: null },
+      });
+      report.held++;
+    } else {
+      toSend.push({ row, event: decision.event, update: decision });
+    }
+  }
+  if (toSend.length === 0) return report;
+
+  const credentials = await getCapiCredentials(shop);
+  if (!credentials) {
+    await releaseForLater(toSend.map((s) => s.row.id), leaseToken, now, NOT_READY_DELAY_MS, "not_configured: Pixel ID or Conversions API key missing");
+    report.held += toSend.length;
+    return report;
+  }
+
+  const outcome = await deliverBatch(
+    { baseUrl: deps.baseUrl, pixelId: credentials.pixelId, apiKey: credentials.apiKey },
+    toSend.map((s) => s.event),
+    deps.client,
+  );
+  const byId = new Map(toSend.map((s) => [s.event.id, s]));
+  const deliveredAt = deps.now();
+
+  await prisma.$transaction(async (tx) => {
+    for (const id of outcome.accepted) {
+      const item = byId.get(id);
+      if (!item) continue;
+      await tx.conversionEvent.updateMany({
+        where: mine(item.row.id),
+        data: {
+          status: "delivered",
+          deliveredAt,
+          attempts: { increment: 1 },
+          lastStatus: 200,
+          lastError: null,
+          payload: JSON.stringify(item.event),
+          oppref: item.event.oppref ?? null,
+          opprefSource: item.update.opprefSource,
+          amountMinor: item.update.amountMinor ?? item.row.amountMinor,
+          leaseOwner: null,
+          leaseUntil: null,
+        },
+      });
+    }
+    for (const rejection of outcome.rejected) {
+      const item = byId.get(rejection.id);
+      if (!item) continue;
+      await tx.conversionEvent.updateMany({
+        where: mine(item.row.id),
+        data: {
+          status: "rejected",
+          skipReason: "rejected_by_openai",
+          attempts: { increment: 1 },
+          lastStatus: rejection.status,
+          lastError: truncate(`${rejection.code ?? "invalid"}: ${rejection.message}`),
+          payload: JSON.stringify(item.event),
+          leaseOwner: null,
+          leaseUntil: null,
+        },
+      });
+    }
+    if (outcome.retry) {
+      for (const id of outcome.retry.ids) {
+        const item = byId.get(id);
+        if (!item) continue;
+        const delay = retryDelayMs(item.row.attempts + 1, outcome.retry.retryAfterMs, deps.random);
+        await tx.conversionEvent.updateMany({
+          where: mine(item.row.id),
+          data: {
+            status: "pending",
+            attempts: { increment: 1 },
+            nextAttemptAt: new Date(deliveredAt.getTime() + delay),
+            lastStatus: outcome.retry.status,
+            lastError: truncate(outcome.retry.message),
+            leaseOwner: null,
+            leaseUntil: null,
+          },
+        });
+      }
+    }
+  });
+  report.delivered = outcome.accepted.length;
+  report.rejected = outcome.rejected.length;
+  report.retried = outcome.retry?.ids.length ?? 0;
+
+  if (outcome.auth) {
+    // Stop for this shop: keep every unsent event queued, surface "credentials rejected".
+    report.authFailed = true;
+    const settled = new Set([...outcome.accepted, ...outcome.rejected.map((r) => r.id), ...(outcome.retry?.ids ?? [])]);
+    const unsent = toSend.filter((s) => !settled.has(s.event.id)).map((s) => s.row.id);
+    await releaseForLater(unsent, leaseToken, deliveredAt, NOT_READY_DELAY_MS, `credentials_rejected: ${outcome.auth.message}`, outcome.auth.status);
+    await recordCredentialCheck(shop, "rejected", `OpenAI answered ${outcome.auth.status}: ${outcome.auth.message}`);
+    logger.warn({ shop, status: outcome.auth.status }, "Conversions API rejected the shop's credentials");
+  } else if (outcome.accepted.length > 0) {
+    await recordDelivery(shop, deliveredAt);
+  }
+  return report;
+}
+
+async function finishMany(ids: string[], leaseToken: string, data: { status: string; skipReason: string }) {
+  await prisma.conversionEvent.updateMany({
+    where: { id: { in: ids }, leaseOwner: leaseToken },
+    data: { ...data, leaseOwner: null, leaseUntil: null },
+  });
+}
+
+async function releaseForLater(ids: string[], leaseToken: string, now: Date, delayMs: number, reason: string, status: number | null = null) {
+  if (ids.length === 0) return;
+  await prisma.conversionEvent.updateMany({
+    where: { id: { in: ids }, leaseOwner: leaseToken },
+    data: {
+      status: "pending",
+      nextAttemptAt: new Date(now.getTime() + delayMs),
+      lastError: truncate(reason),
+      lastStatus: status,
+      leaseOwner: null,
+      leaseUntil: null,
+    },
+  });
+}
+
+function truncate(text: string, max = 500): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+export type { ShopPolicy };

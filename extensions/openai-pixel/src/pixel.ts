@@ -1,0 +1,339 @@
+/**
+ * The OpenAI (ChatGPT Ads) web pixel, as a plain function of the web-pixels runtime so tests can run it
+ * against a fake runtime. ./index.ts only hands the real runtime to it.
+ *
+ * What it does (issue #4):
+ * - oppref capture: an `oppref` in the page URL goes to the first-party `__oppref` cookie (30 days);
+ *   a newer value replaces an older one.
+ * - funnel events → OpenAI's image tag (one GET each, no user data): page_viewed, contents_viewed,
+ *   items_added, checkout_started — only those the merchant listed in the `funnelEvents` setting —
+ *   and order_created on checkout_completed whenever the pixel is enabled. order_created's `event_id`
+ *   is THE dedup id (app/conversions/dedup-id.ts), the very function the server uses, so OpenAI
+ *   counts the purchase once whichever of the two arrives first.
+ * - consent: nothing goes to OpenAI and no cookie is written unless marketing consent is given; it is
+ *   re-read on every `visitorConsentCollected`. Nothing is replayed after a late grant.
+ * - receipt: on checkout_completed, a small text/plain POST to the app (`receiptUrl`) saying which
+ *   order it saw, the consent state, the oppref (only with consent) and whether its own OpenAI
+ *   request went out. Never amounts, never email/phone/name.
+ *
+ * Only pure modules are imported (relative paths, so any bundler resolves them): the dedup id, money,
+ * oppref parsing and the image tag builder.
+ */
+import { dedupIdForOrder } from "../../../app/conversions/dedup-id";
+import { normalizeCurrencyCode, toMinorUnits } from "../../../app/conversions/money";
+import { opprefFromUrl, validOppref } from "../../../app/conversions/oppref";
+import { normalizeOrderId } from "../../../app/conversions/order-id";
+import { buildImageTagUrl, type ImageTagContent } from "../../../app/openai/image-tag";
+
+// ─── the subset of the web-pixels runtime this pixel uses ────────────────────────────────────────
+
+export interface PixelMoney {
+  amount?: number | string | null;
+  currencyCode?: string | null;
+}
+
+export interface PixelVariant {
+  id?: string | null;
+  price?: PixelMoney | null;
+  product?: { id?: string | null } | null;
+}
+
+export interface PixelLocation {
+  href?: string;
+  search?: string;
+}
+
+export interface PixelEvent {
+  name?: string;
+  context?: { document?: { location?: PixelLocation } };
+  data?: {
+    productVariant?: PixelVariant | null;
+    cartLine?: { merchandise?: PixelVariant | null; quantity?: number; cost?: { totalAmount?: PixelMoney | null } } | null;
+    checkout?: PixelCheckout | null;
+  };
+}
+
+export interface PixelCheckout {
+  order?: { id?: string | number | null } | null;
+  token?: string | null;
+  totalPrice?: PixelMoney | null;
+  currencyCode?: string | null;
+  lineItems?: { quantity?: number; variant?: PixelVariant | null }[] | null;
+}
+
+export interface PixelPrivacy {
+  marketingAllowed?: boolean;
+}
+
+export interface PixelApi {
+  analytics: { subscribe(name: string, callback: (event: PixelEvent) => unknown): unknown };
+  browser: {
+    cookie: {
+      get(name: string): Promise<string | null | undefined>;
+      set(cookie: string): Promise<unknown>;
+    };
+  };
+  init: {
+    context?: { document?: { location?: PixelLocation } };
+    customerPrivacy?: PixelPrivacy;
+    data?: { shop?: { myshopifyDomain?: string } | null };
+  };
+  customerPrivacy?: {
+    subscribe(name: "visitorConsentCollected", callback: (event: { customerPrivacy?: PixelPrivacy }) => unknown): unknown;
+  };
+  settings: Record<string, unknown>;
+}
+
+export interface PixelDeps {
+  fetch?: (url: string, init: RequestInit) => Promise<unknown>;
+  /** Fills the array with random bytes (default: crypto.getRandomValues). */
+  random?: (bytes: Uint8Array) => Uint8Array;
+  /** Image tag base URL. Tests and the offline demo only; production uses OpenAI's. */
+  imageTagBase?: string;
+}
+
+/** What the pixel tells the app on checkout_completed (POST text/plain to `settings.receiptUrl`). */
+export interface PixelReceiptBody {
+  v: 1;
+  /** The shop's myshopify domain. */
+  shop: string;
+  /** Normalized order id: digits only. */
+  orderId: string;
+  checkoutToken: string | null;
+  /** Only with marketing consent; otherwise null. */
+  oppref: string | null;
+  /** "unknown" only if the runtime gave no consent state at all. */
+  consent: "granted" | "denied" | "unknown";
+  /** Its own OpenAI request: resolved (sent), rejected (blocked) or not attempted (not_sent). */
+  pixel: "sent" | "blocked" | "not_sent";
+}
+
+export const OPPREF_COOKIE = "__oppref";
+const COOKIE_MAX_AGE_SECONDS = 30 * 24 * 3600;
+/** The funnel events a merchant can switch on (the `funnelEvents` setting, comma-separated). */
+export const FUNNEL_EVENTS = ["page_viewed", "contents_viewed", "items_added", "checkout_started"] as const;
+
+type SendOutcome = PixelReceiptBody["pixel"];
+
+export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
+  const doFetch = deps.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
+  const random = deps.random ?? ((bytes: Uint8Array) => crypto.getRandomValues(bytes));
+  const settings = api.settings ?? {};
+  const pixelId = text(settings.pixelId);
+  const receiptUrl = text(settings.receiptUrl);
+  const shop = text(settings.shopDomain) ?? text(api.init?.data?.shop?.myshopifyDomain);
+  const enabled = settings.enabled === "true" && pixelId !== null;
+  const funnel = new Set(String(settings.funnelEvents ?? "").split(",").map((name) => name.trim()));
+
+  const initialPrivacy = api.init?.customerPrivacy;
+  let consentKnown = typeof initialPrivacy?.marketingAllowed === "boolean";
+  let marketing = initialPrivacy?.marketingAllowed === true;
+  /** oppref of the current page's URL, kept (not stored) even without consent: see onConsent. */
+  let pageOppref: string | null = null;
+  /** The newest oppref this pixel stored in the cookie. */
+  let storedOppref: string | null = null;
+  const ordersSeen = new Set<string>();
+
+  async function rememberOppref(value: string): Promise<void> {
+    if (!marketing || value === storedOppref) return;
+    storedOppref = value;
+    // encodeURIComponent leaves ordinary click references ([A-Za-z0-9._~-]) byte-identical and keeps
+    // any other value a legal cookie that decodes back to exactly what the URL carried.
+    await api.browser.cookie.set(
+      `${OPPREF_COOKIE}=${encodeURIComponent(value)}; Max-Age=${COOKIE_MAX_AGE_SECONDS}; Path=/; SameSite=Lax; Secure`,
+    );
+  }
+
+  async function seePage(location: PixelLocation | undefined): Promise<void> {
+    const found = opprefFromUrl(location?.href) ?? opprefFromUrl(location?.search);
+    if (found === null) return;
+    pageOppref = found;
+    await rememberOppref(found);
+  }
+
+  /** URL of the current page first (newest click), then the cookie. Only ever called with consent. */
+  async function currentOppref(): Promise<string | null> {
+    if (pageOppref !== null) return pageOppref;
+    if (storedOppref !== null) return storedOppref;
+    const raw = await api.browser.cookie.get(OPPREF_COOKIE);
+    if (!raw) return null;
+    try {
+      return validOppref(decodeURIComponent(raw));
+    } catch {
+      return validOppref(raw);
+    }
+  }
+
+  /** One image tag GET. "sent" = the request went out and came back; "blocked" = it was refused. */
+  async function fire(event: string, data: Omit<Parameters<typeof buildImageTagUrl>[0], "pixelId" | "event" | "dataType">): Promise<SendOutcome> {
+    if (!enabled || !marketing) return "not_sent";
+    const url = buildImageTagUrl({
+      ...data,
+      base: deps.imageTagBase,
+      pixelId: pixelId as string,
+      event,
+      dataType: "contents",
+      oppref: await currentOppref(),
+    });
+    try {
+      // no-cors: an image-tag GET needs no readable answer and no preflight (and, cross-origin, sends
+      // no cookies); keepalive lets it finish when the buyer navigates away. No custom headers.
+      await doFetch(url, { mode: "no-cors", keepalive: true });
+      return "sent";
+    } catch {
+      return "blocked";
+    }
+  }
+
+  function funnelEvent(event: (typeof FUNNEL_EVENTS)[number], data: Parameters<typeof fire>[1]): Promise<SendOutcome> {
+    if (!funnel.has(event)) return Promise.resolve("not_sent");
+    return fire(event, { ...data, eventId: randomId(random) });
+  }
+
+  async function onCheckoutCompleted(checkout: PixelCheckout | null | undefined): Promise<void> {
+    let orderId: string;
+    try {
+      orderId = normalizeOrderId(checkout?.order?.id);
+    } catch {
+      return; // no order id: nothing to deduplicate against, and nothing the server could match
+    }
+    if (ordersSeen.has(orderId)) return;
+    ordersSeen.add(orderId);
+
+    // One consent reading for the whole purchase, so the receipt describes what this handler did.
+    const granted = marketing;
+    let pixel: SendOutcome = "not_sent";
+    const total = money(checkout?.totalPrice);
+    // First event wins at OpenAI: an order_created without its amount would be kept and the server's
+    // full event dropped. When the amount cannot be read exactly, leave the order to the server.
+    if (granted && total) {
+      pixel = await fire("order_created", {
+        eventId: await dedupIdForOrder(orderId),
+        amount: total.amount,
+        currency: total.currency,
+        contents: contentsOf(checkout?.lineItems),
+      });
+    }
+    if (receiptUrl === null || shop === null) return;
+    const receipt: PixelReceiptBody = {
+      v: 1,
+      shop,
+      orderId,
+      checkoutToken: text(checkout?.token),
+      oppref: granted ? await currentOppref() : null,
+      consent: granted ? "granted" : consentKnown ? "denied" : "unknown",
+      pixel,
+    };
+    // text/plain + POST + no custom headers = a CORS "simple request": no preflight round trip.
+    await doFetch(receiptUrl, {
+      method: "POST",
+      body: JSON.stringify(receipt),
+      headers: { "Content-Type": "text/plain" },
+      keepalive: true,
+    });
+  }
+
+  function onConsent(privacy: PixelPrivacy | undefined): Promise<void> | void {
+    const granted = privacy?.marketingAllowed === true;
+    const wasGranted = marketing;
+    consentKnown ||= typeof privacy?.marketingAllowed === "boolean";
+    marketing = granted;
+    if (granted && !wasGranted && pageOppref !== null) {
+      // The buyer landed from an ad and accepted the banner on that same page: the click reference is
+      // still this page's URL, so storing it now is a decision taken WITH consent (no event is replayed).
+      return rememberOppref(pageOppref);
+    }
+    if (!granted && wasGranted && storedOppref !== null) {
+      storedOppref = null;
+      // Consent withdrawn: forget the click reference we stored.
+      return api.browser.cookie.set(`${OPPREF_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax; Secure`).then(() => undefined);
+    }
+  }
+
+  const on = (name: string, handler: (event: PixelEvent) => Promise<unknown> | void) =>
+    // Never let a failure escape into the runtime; the returned promise lets tests await completion.
+    api.analytics.subscribe(name, (event) => safely(() => handler(event ?? {})));
+
+  on("page_viewed", async (event) => {
+    await seePage(event.context?.document?.location);
+    await funnelEvent("page_viewed", {});
+  });
+  on("product_viewed", (event) => {
+    const variant = event.data?.productVariant;
+    const price = money(variant?.price);
+    const item = contentItem(variant, 1);
+    return funnelEvent("contents_viewed", { ...price, contents: item ? [item] : undefined });
+  });
+  on("product_added_to_cart", (event) => {
+    const line = event.data?.cartLine;
+    const item = contentItem(line?.merchandise, line?.quantity);
+    return funnelEvent("items_added", { ...money(line?.cost?.totalAmount), contents: item ? [item] : undefined });
+  });
+  on("checkout_started", (event) => {
+    const checkout = event.data?.checkout;
+    return funnelEvent("checkout_started", { ...money(checkout?.totalPrice), contents: contentsOf(checkout?.lineItems) });
+  });
+  on("checkout_completed", (event) => onCheckoutCompleted(event.data?.checkout));
+  api.customerPrivacy?.subscribe("visitorConsentCollected", (event) => safely(() => onConsent(event?.customerPrivacy)));
+
+  void safely(() => seePage(api.init?.context?.document?.location));
+}
+
+// ─── helpers ──────────────────────────────────────────────────────────────────────────────────────
+
+async function safely(work: () => Promise<unknown> | unknown): Promise<void> {
+  try {
+    await work();
+  } catch {
+    // A pixel must never break the storefront; the server-side event is the safety net.
+  }
+}
+
+function text(value: unknown): string | null {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
+}
+
+/** Exact minor units of a web-pixel MoneyV2 (a JS number), or null when it cannot be read exactly. */
+function money(value: PixelMoney | null | undefined): { amount: number; currency: string } | null {
+  const currency = normalizeCurrencyCode(value?.currencyCode);
+  if (currency === null || value?.amount == null) return null;
+  try {
+    return { amount: toMinorUnits(currency, value.amount), currency };
+  } catch {
+    return null;
+  }
+}
+
+/** Shopify ids arrive as digits or as gids; OpenAI gets the digits, like the server's variant_id. */
+function shopifyId(id: unknown): string | null {
+  if (typeof id !== "string" && typeof id !== "number") return null;
+  const raw = String(id);
+  return /^gid:\/\/shopify\/\w+\/(\d+)/.exec(raw)?.[1] ?? (raw === "" ? null : raw);
+}
+
+function contentItem(variant: PixelVariant | null | undefined, quantity: number | undefined): ImageTagContent | null {
+  const id = shopifyId(variant?.id) ?? shopifyId(variant?.product?.id);
+  if (id === null || !Number.isSafeInteger(quantity) || (quantity as number) < 1) return null;
+  const item: ImageTagContent = { id, quantity: quantity as number, content_type: "product" };
+  const unit = money(variant?.price);
+  if (unit) {
+    item.amount = unit.amount;
+    item.currency = unit.currency;
+  }
+  return item;
+}
+
+function contentsOf(lines: PixelCheckout["lineItems"]): ImageTagContent[] {
+  const items: ImageTagContent[] = [];
+  for (const line of lines ?? []) {
+    const item = contentItem(line?.variant, line?.quantity);
+    if (item) items.push(item);
+  }
+  return items;
+}
+
+/** 128 random bits, base64url: an opaque id for events that have no natural key. */
+function randomId(random: (bytes: Uint8Array) => Uint8Array): string {
+  const bytes = random(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}

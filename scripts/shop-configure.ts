@@ -1,0 +1,49 @@
+/**
+ * Configure a shop without the admin UI (local runs, support, tests):
+ *   npm run shop:configure -- --shop my-store.myshopify.com --pixel-id <id> --api-key <key> [--server-events on|off]
+ * The key is encrypted before it is stored and never printed.
+ */
+import { parseArgs } from "node:util";
+import { initDatabase } from "~/db.server";
+import { saveShopSettings } from "~/models/settings.server";
+import { isPlausibleApiKey, isValidPixelId, isValidShopDomain } from "~/conversions/shop-identity";
+import { config, ConfigError } from "~/config.server";
+
+const USAGE = "usage: npm run shop:configure -- --shop <domain> --pixel-id <id> --api-key <key> [--server-events on|off]";
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      shop: { type: "string" },
+      "pixel-id": { type: "string" },
+      "api-key": { type: "string" },
+      "server-events": { type: "string" },
+    },
+  });
+  const problems: string[] = [];
+  const shop = values.shop ?? "";
+  if (!isValidShopDomain(shop)) problems.push("--shop must be a *.myshopify.com domain");
+  if (values["pixel-id"] !== undefined && !isValidPixelId(values["pixel-id"])) problems.push("--pixel-id: 8-64 letters, digits, '-' or '_'");
+  if (values["api-key"] !== undefined && !isPlausibleApiKey(values["api-key"])) problems.push("--api-key does not look like a Conversions API key");
+  const serverEvents = values["server-events"];
+  if (serverEvents !== undefined && serverEvents !== "on" && serverEvents !== "off") problems.push("--server-events must be on or off");
+  if (problems.length) {
+    console.error([...problems, USAGE].join("\n"));
+    process.exit(2);
+  }
+  config();
+  await initDatabase();
+  const saved = await saveShopSettings(shop, {
+    pixelId: values["pixel-id"],
+    apiKey: values["api-key"],
+    serverEventsEnabled: serverEvents === undefined ? undefined : serverEvents === "on",
+  });
+  console.log(
+    `configured ${shop}: pixel ${saved.pixelId ?? "(none)"}, API key ${saved.apiKeyLast4 ? `…${saved.apiKeyLast4}` : "(none)"}, server events ${saved.serverEventsEnabled ? "on" : "off"}`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : `shop:configure failed: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});

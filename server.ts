@@ -1,0 +1,53 @@
+/**
+ * Production entry (`npm start`): serves the Remix app and runs the delivery worker in the same
+ * process. Set RUN_WORKER=false to run workers separately (`npm run worker`), e.g. several of them.
+ */
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import express from "express";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import { config, ConfigError } from "~/config.server";
+import { initDatabase } from "~/db.server";
+import { logger } from "~/logger.server";
+import { startDeliveryWorker } from "~/outbox/worker.server";
+
+async function main() {
+  const env = config();
+  await initDatabase();
+  const root = path.dirname(fileURLToPath(import.meta.url));
+  const buildDir = root.endsWith(`${path.sep}build`) ? root : path.join(root, "build");
+  const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
+  app.all("*", createRequestHandler({ build }));
+
+  const server = app.listen(env.PORT, "0.0.0.0", () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : env.PORT;
+    // One plain line on stdout: tests and the demo read the port from it.
+    console.log(`listening on http://127.0.0.1:${port}`);
+  });
+  const worker = env.RUN_WORKER === "true" ? startDeliveryWorker({ baseUrl: env.OPENAI_CAPI_URL, intervalMs: env.WORKER_INTERVAL_MS }) : null;
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    server.close();
+    await worker?.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error("Start-up failed:", error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});
