@@ -13,6 +13,8 @@ export default defineConfig({
   plugins: [
     remix({
       ignoredRouteFiles: ["**/.*"],
+      // Tests build into their own folder so parallel runs never delete each other's build.
+      buildDirectory: process.env.REMIX_BUILD_DIR ?? "build",
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

@@ -33,7 +33,7 @@ export default prisma;
  */
 export async function initDatabase(client: PrismaClient = prisma): Promise<void> {
   if (!(process.env.DATABASE_URL ?? "file:").startsWith("file:")) return;
-  await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await client.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
+  await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await client.$queryRawUnsafe("PRAGMA synchronous = FULL");
 }

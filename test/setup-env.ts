@@ -6,4 +6,11 @@ process.env.SCOPES ??= "read_orders,write_pixels,read_customer_events";
 process.env.ENCRYPTION_KEY ??= "x3Jc0nQw9bqkz0mJ1oXv4yQGx6oBq2m5yWc1kWcJt2M=";
 process.env.OPENAI_CAPI_URL ??= "http://127.0.0.1:9";
 process.env.NODE_ENV ??= "test";
-process.env.DATABASE_URL = process.env.TEST_DATABASE_URL ?? `file:${process.cwd()}/test-artifacts/test-${process.env.VITEST_POOL_ID ?? "0"}.sqlite`;
+// test/global-setup.ts makes a folder per run (TEST_RUN_DIR) holding one migrated file per worker.
+process.env.DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? `file:${process.env.TEST_RUN_DIR}/test-${process.env.VITEST_POOL_ID ?? "0"}.sqlite`;
+
+// Tests share their database file with child processes (the app, workers): wait for locks
+// instead of failing with SQLITE_BUSY, exactly like the app does.
+const { initDatabase } = await import("~/db.server");
+await initDatabase();
