@@ -192,12 +192,11 @@ export async function startOpenAiStandin(options: OpenAiStandinOptions = {}): Pr
       answer(status, errorEnvelope("invalid_request_error", { message, param, code }));
 
     if (req.method !== "POST") {
-      record.status = 405;
-      return sendJson(res, 405, errorEnvelope("invalid_request_error", { message: `Method ${req.method} not allowed; use POST`, param: null, code: "method_not_allowed" }), { Allow: "POST" });
+      return answer(405, errorEnvelope("invalid_request_error", { message: `Method ${req.method} not allowed; use POST`, param: null, code: "method_not_allowed" }), { Allow: "POST" });
     }
 
     const failure = nextFailure();
-    if (failure) return applyFailure(failure, res, (status, payload, headers) => answer(status, payload, headers));
+    if (failure) return applyFailure(failure, res, answer);
 
     // Auth: a known Conversions API key, then a pixel that key may write to.
     const key = bearerToken(req.headers.authorization);
