@@ -9,7 +9,7 @@ import { saveShopSettings } from "~/models/settings.server";
 import { isPlausibleApiKey, isValidPixelId, isValidShopDomain } from "~/conversions/shop-identity";
 import { config, ConfigError } from "~/config.server";
 
-const USAGE = "usage: npm run shop:configure -- --shop <domain> --pixel-id <id> --api-key <key> [--server-events on|off]";
+const USAGE = "usage: npm run shop:configure -- --shop <domain> --pixel-id <id> --api-key <key> [--server-events on|off] [--grace-seconds N]";
 
 async function main() {
   const { values } = parseArgs({
@@ -18,6 +18,7 @@ async function main() {
       "pixel-id": { type: "string" },
       "api-key": { type: "string" },
       "server-events": { type: "string" },
+      "grace-seconds": { type: "string" },
     },
   });
   const problems: string[] = [];
@@ -27,6 +28,8 @@ async function main() {
   if (values["api-key"] !== undefined && !isPlausibleApiKey(values["api-key"])) problems.push("--api-key does not look like a Conversions API key");
   const serverEvents = values["server-events"];
   if (serverEvents !== undefined && serverEvents !== "on" && serverEvents !== "off") problems.push("--server-events must be on or off");
+  const grace = values["grace-seconds"];
+  if (grace !== undefined && !/^\d{1,4}$/.test(grace)) problems.push("--grace-seconds must be a whole number of seconds (0-9999)");
   if (problems.length) {
     console.error([...problems, USAGE].join("\n"));
     process.exit(2);
@@ -37,6 +40,7 @@ async function main() {
     pixelId: values["pixel-id"],
     apiKey: values["api-key"],
     serverEventsEnabled: serverEvents === undefined ? undefined : serverEvents === "on",
+    oppRefGraceSeconds: grace === undefined ? undefined : Number(grace),
   });
   console.log(
     `configured ${shop}: pixel ${saved.pixelId ?? "(none)"}, API key ${saved.apiKeyLast4 ? `…${saved.apiKeyLast4}` : "(none)"}, server events ${saved.serverEventsEnabled ? "on" : "off"}`,
