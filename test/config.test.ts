@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "~/config.server";
+
+const valid = {
+  SHOPIFY_API_KEY: "k",
+  SHOPIFY_API_SECRET: "s",
+  SHOPIFY_APP_URL: "https://app.example.com",
+  ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    parseConfig(env);
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+}
+
+describe("configuration from the environment", () => {
+  it("accepts a complete environment and fills documented defaults", () => {
+    const config = parseConfig(valid);
+    expect(config.OPENAI_CAPI_URL).toBe("https://bzr.openai.com");
+    expect(config.DATABASE_URL).toBe("file:./prisma/dev.sqlite");
+    expect(config.PORT).toBe(3000);
+    expect(config.SCOPES).toBe("read_orders,write_pixels,read_customer_events");
+  });
+
+  it.each(["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "ENCRYPTION_KEY"])("names a missing %s", (name) => {
+    const env: Record<string, string | undefined> = { ...valid, [name]: undefined };
+    const found = problems(env);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^${name} `));
+  });
+
+  it("names malformed values without echoing them", () => {
+    const found = problems({ ...valid, ENCRYPTION_KEY: "c2hvcnQ=", PORT: "http", OPENAI_CAPI_URL: "not a url", DATABASE_URL: "mysql://x" });
+    expect(found.map((p) => p.split(" ")[0]).sort()).toEqual(["DATABASE_URL", "ENCRYPTION_KEY", "OPENAI_CAPI_URL", "PORT"]);
+    expect(found.join("\n")).not.toContain("c2hvcnQ=");
+  });
+
+  it("refuses the local preview in production", () => {
+    expect(problems({ ...valid, NODE_ENV: "production", LOCAL_PREVIEW: "true" })[0]).toMatch(/LOCAL_PREVIEW/);
+  });
+});
