@@ -22,7 +22,7 @@ export function normalizeOrderId(input: unknown): NormalizedOrderId {
     throw new InvalidOrderIdError(input);
   }
   if (typeof input === "bigint") {
-    if (input > 0n) return input.toString() as NormalizedOrderId;
+    if (input > BigInt(0)) return input.toString() as NormalizedOrderId;
     throw new InvalidOrderIdError(input);
   }
   if (typeof input !== "string") throw new InvalidOrderIdError(input);

@@ -29,6 +29,7 @@ export async function ingestOrderWebhook(hook: VerifiedWebhook, now: Date = new 
         orderId: decision.orderId!,
         orderDedupId: decision.dedupId!,
         orderName: decision.orderName,
+        checkoutToken: checkoutTokenOf(hook.payload),
         grossMinor: decision.amountMinor,
         currency: decision.currency,
         paidAt,
@@ -73,6 +74,11 @@ function orderEventRow(shop: string, decision: OrderEventDecision, now: Date): N
     opprefSource: decision.opprefSource,
     nextAttemptAt: now,
   };
+}
+
+function checkoutTokenOf(payload: unknown): string | null {
+  const token = (payload as { checkout_token?: unknown } | undefined)?.checkout_token;
+  return typeof token === "string" && token.length > 0 && token.length <= 128 ? token : null;
 }
 
 function cancelledFromPayload(payload: unknown): { at: Date; reason: string | null } | null {

@@ -139,8 +139,11 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
     storedOppref = value;
     // encodeURIComponent leaves ordinary click references ([A-Za-z0-9._~-]) byte-identical and keeps
     // any other value a legal cookie that decodes back to exactly what the URL carried.
-    await api.browser.cookie.set(
-      `${OPPREF_COOKIE}=${encodeURIComponent(value)}; Max-Age=${COOKIE_MAX_AGE_SECONDS}; Path=/; SameSite=Lax; Secure`,
+    // A failed write only loses the cookie for later pages; this page still knows the value.
+    await safely(() =>
+      api.browser.cookie.set(
+        `${OPPREF_COOKIE}=${encodeURIComponent(value)}; Max-Age=${COOKIE_MAX_AGE_SECONDS}; Path=/; SameSite=Lax; Secure`,
+      ),
     );
   }
 
@@ -164,17 +167,26 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
     }
   }
 
-  /** One image tag GET. "sent" = the request went out and came back; "blocked" = it was refused. */
+  /**
+   * One image tag GET. "sent" = the request went out and an answer came back (opaque under no-cors:
+   * its status is unknowable, so "sent" is not "accepted"); "blocked" = the browser refused or failed
+   * it (ad blockers, network); "not_sent" = not attempted.
+   */
   async function fire(event: string, data: Omit<Parameters<typeof buildImageTagUrl>[0], "pixelId" | "event" | "dataType">): Promise<SendOutcome> {
     if (!enabled || !marketing) return "not_sent";
-    const url = buildImageTagUrl({
-      ...data,
-      base: deps.imageTagBase,
-      pixelId: pixelId as string,
-      event,
-      dataType: "contents",
-      oppref: await currentOppref(),
-    });
+    let url: string;
+    try {
+      url = buildImageTagUrl({
+        ...data,
+        base: deps.imageTagBase,
+        pixelId: pixelId as string,
+        event,
+        dataType: "contents",
+        oppref: await currentOppref(),
+      });
+    } catch {
+      return "not_sent"; // input OpenAI would reject: better no request than a rejected one
+    }
     try {
       // no-cors: an image-tag GET needs no readable answer and no preflight (and, cross-origin, sends
       // no cookies); keepalive lets it finish when the buyer navigates away. No custom headers.

@@ -1,0 +1,70 @@
+/**
+ * Pixel receipts: what the web pixel reported at checkout_completed (its oppref, the buyer's consent
+ * state, whether its own OpenAI request went out). One row per (shop, order); the FIRST receipt wins,
+ * like OpenAI's own dedup. Receipts come from an unauthenticated endpoint, so nothing here is ever
+ * trusted for money: no amounts are stored at all.
+ */
+import type { PixelReceipt } from "@prisma/client";
+import { Prisma } from "@prisma/client";
+import prisma from "~/db.server";
+
+export type { PixelReceipt };
+
+export type ReceiptConsent = "granted" | "denied" | "unknown";
+export type ReceiptPixelStatus = "sent" | "blocked" | "not_sent";
+
+export interface PixelReceiptInput {
+  shop: string;
+  /** Normalized order id (digits). */
+  orderId: string;
+  checkoutToken: string | null;
+  oppref: string | null;
+  consent: ReceiptConsent;
+  pixelStatus: ReceiptPixelStatus;
+  receivedAt?: Date;
+}
+
+/** Stores the receipt unless one exists for the same order: "duplicate" then, and nothing changes. */
+export async function recordPixelReceipt(input: PixelReceiptInput): Promise<"created" | "duplicate"> {
+  try {
+    await prisma.pixelReceipt.create({
+      data: {
+        shop: input.shop,
+        orderId: input.orderId,
+        checkoutToken: input.checkoutToken,
+        // Never keep a click reference the buyer did not consent to, whatever the sender claims.
+        oppref: input.consent === "granted" ? input.oppref : null,
+        consent: input.consent,
+        pixelStatus: input.pixelStatus,
+        ...(input.receivedAt ? { receivedAt: input.receivedAt } : {}),
+      },
+    });
+    return "created";
+  } catch (error) {
+    if (isUniqueViolation(error)) return "duplicate";
+    throw error;
+  }
+}
+
+export async function findPixelReceipt(shop: string, orderId: string): Promise<PixelReceipt | null> {
+  return prisma.pixelReceipt.findUnique({ where: { shop_orderId: { shop, orderId } } });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/**
+ * The receipt for an order IF it can be believed: the receipt endpoint is public and order ids are
+ * guessable, so a receipt only counts when it carries the checkout token Shopify's own order webhook
+ * gave us (stored in the order's ledger row). Without a matching token the order is treated as
+ * having no receipt: the shop's no-signal policy decides, exactly as when the pixel was blocked.
+ */
+export async function findTrustedReceipt(shop: string, orderId: string): Promise<PixelReceipt | null> {
+  const [receipt, ledger] = await Promise.all([
+    findPixelReceipt(shop, orderId),
+    prisma.orderLedger.findUnique({ where: { shop_orderId: { shop, orderId } }, select: { checkoutToken: true } }),
+  ]);
+  if (!receipt?.checkoutToken || !ledger?.checkoutToken) return null;
+  return receipt.checkoutToken === ledger.checkoutToken ? receipt : null;
+}
