@@ -32,7 +32,7 @@ async function main() {
   mkdirSync(DEMO_DIR, { recursive: true });
   const databaseUrl = `file:${path.join(DEMO_DIR, "demo.sqlite")}`;
   const apiKey = `capi_demo_${randomBytes(12).toString("hex")}`;
-  const env: Record<string, string> = {
+  const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? "",
     NODE_ENV: "development",
     SHOPIFY_API_KEY: "demo-client-id",
@@ -120,7 +120,7 @@ async function main() {
   await openai.close();
 }
 
-async function startApp(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+async function startApp(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [path.join(ROOT, "build", "server.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stderr!.on("data", (d) => (output += d));

@@ -6,11 +6,14 @@ process.env.SCOPES ??= "read_orders,write_pixels,read_customer_events";
 process.env.ENCRYPTION_KEY ??= "x3Jc0nQw9bqkz0mJ1oXv4yQGx6oBq2m5yWc1kWcJt2M=";
 process.env.OPENAI_CAPI_URL ??= "http://127.0.0.1:9";
 process.env.NODE_ENV ??= "test";
-// test/global-setup.ts makes a folder per run (TEST_RUN_DIR) holding one migrated file per worker.
-process.env.DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? `file:${process.env.TEST_RUN_DIR}/test-${process.env.VITEST_POOL_ID ?? "0"}.sqlite`;
+// test/global-setup.ts makes one migrated database per run and worker: a SQLite file in the run's
+// folder (TEST_RUN_DIR), or with TEST_DATABASE_PROVIDER=postgres a database on TEST_POSTGRES_URL's server.
+const { workerDatabaseUrl } = await import("./helpers/test-database");
+process.env.DATABASE_URL = process.env.TEST_DATABASE_URL ?? workerDatabaseUrl();
 
-// Tests share their database file with child processes (the app, workers): wait for locks
+// Tests share their database with child processes (the app, workers). On SQLite: wait for locks
 // instead of failing with SQLITE_BUSY, exactly like the app does.
 const { initDatabase } = await import("~/db.server");
 await initDatabase();
+
+export {};

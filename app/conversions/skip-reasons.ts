@@ -18,6 +18,8 @@ export const SKIP_REASONS = {
   not_configured: "The app is not connected to OpenAI yet (missing Pixel ID or Conversions API key).",
   uninstalled: "The app was uninstalled from this store.",
   zero_amount: "Nothing to report: the amount is zero.",
+  order_not_counted: "The order itself was never reported to OpenAI, so there is nothing to correct.",
+  already_reversed: "Nothing left to report: earlier refunds or a cancellation already reversed this amount.",
 } as const satisfies Record<string, string>;
 
 export type SkipReason = keyof typeof SKIP_REASONS;

@@ -39,11 +39,23 @@ export async function recordPixelReceipt(input: PixelReceiptInput): Promise<"cre
         ...(input.receivedAt ? { receivedAt: input.receivedAt } : {}),
       },
     });
+    await wakeHeldOrderEvent(input.shop, input.orderId);
     return "created";
   } catch (error) {
     if (isUniqueViolation(error)) return "duplicate";
     throw error;
   }
+}
+
+/**
+ * An order_created waiting out its grace period for this very receipt need not wait any longer:
+ * make it due now, so the worker sends it with the receipt's oppref/consent on its next pass.
+ */
+async function wakeHeldOrderEvent(shop: string, orderId: string): Promise<void> {
+  await prisma.conversionEvent.updateMany({
+    where: { shop, orderId, eventName: "order_created", status: "pending", attempts: 0, nextAttemptAt: { gt: new Date() } },
+    data: { nextAttemptAt: new Date() },
+  });
 }
 
 export async function findPixelReceipt(shop: string, orderId: string): Promise<PixelReceipt | null> {

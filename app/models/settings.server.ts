@@ -67,7 +67,9 @@ export function policyFromSettings(settings: ShopSettings | null): ShopPolicy {
     refundEventName: settings.refundEventName,
     cancelEventName: settings.cancelEventName,
     conversionTrigger: settings.conversionTrigger === "orders_paid" ? "orders_paid" : "orders_create",
-    opprefGraceMs: Math.max(0, settings.oppRefGraceSeconds) * 1000,
+    // Waiting for a pixel receipt only makes sense when a pixel can send one: a shop whose web pixel
+    // was never activated (or is switched off) gets its server events without delay.
+    opprefGraceMs: settings.browserPixelEnabled && settings.webPixelId ? Math.max(0, settings.oppRefGraceSeconds) * 1000 : 0,
   };
 }
 

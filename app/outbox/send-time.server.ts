@@ -2,43 +2,181 @@
  * Facts that can change between the webhook and the send (a pixel receipt that arrived late, a
  * cancellation, a refund) are looked up here, at send time, and handed to the pure core to decide.
  */
-import type { ConversionEvent } from "@prisma/client";
+import type { ConversionEvent, LedgerEntry, OrderLedger } from "@prisma/client";
 import prisma from "~/db.server";
+import { findTrustedReceipt } from "~/models/receipts.server";
 import type { CapiEvent } from "~/conversions/capi-event";
 import type { OpprefSource } from "~/conversions/oppref";
 import type { ReceiptConsent } from "~/conversions/consent";
 import type { ShopPolicy } from "~/conversions/shop-policy";
 import type { SkipReason } from "~/conversions/skip-reasons";
 import { finalizeOrderCreated } from "~/conversions/finalize-order-event";
+import { buildCorrectionEvent } from "~/conversions/correction-event";
+import { derivedEventId, type DedupId } from "~/conversions/dedup-id";
+import { correctionKeyOf, entryCurrencyMismatch, ledgerForOrder } from "~/models/ledger.server";
 
 export type SendTimeDecision =
   | { action: "send"; event: CapiEvent; opprefSource: OpprefSource | null; amountMinor?: number }
   | { action: "hold"; until: Date }
   | { action: "skip"; reason: SkipReason; detail: string };
 
+/**
+ * A cancel that refunds makes Shopify send orders/cancelled AND refunds/create, in either order and
+ * usually seconds apart. The cancel correction waits this long after its webhook so that the refund
+ * is normally in the ledger first: the refund then reports the money and the cancel reports only what
+ * no refund covers (typically nothing → `already_reversed`). If the refund comes later still, the
+ * send-time cap (never more than gross in total) keeps the money from being reported twice.
+ */
+export const CANCEL_SETTLE_MS = 2 * 60_000;
+/** How long a correction waits before looking again at what it depends on (its order, a sibling). */
+export const CORRECTION_RECHECK_MS = 10_000;
+/** How long a correction waits for an order webhook that has not arrived yet. */
+export const ORDER_WAIT_MS = 60_000;
+
+/** `source_url` of a correction: the shop's origin (no order id, no token). */
+export function correctionSourceUrl(shop: string): string {
+  return `https://${shop}/`;
+}
+
 export async function decideAtSendTime(row: ConversionEvent, policy: ShopPolicy, now: Date): Promise<SendTimeDecision> {
+  if (row.eventType === "custom" && row.orderId !== null && row.orderDedupId !== null) {
+    const correction = await decideCorrection(row, policy, now);
+    if (correction !== null) return correction;
+  }
   if (!row.payload) return { action: "skip", reason: "malformed_payload", detail: "no event payload stored" };
   const event = JSON.parse(row.payload) as CapiEvent;
   if (row.eventType !== "order_created") {
     return { action: "send", event, opprefSource: (row.opprefSource as OpprefSource | null) ?? null };
   }
   const [receipt, ledger] = await Promise.all([
-    row.orderId ? prisma.pixelReceipt.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } }) : null,
+    row.orderId ? findTrustedReceipt(row.shop, row.orderId) : null,
     row.orderId ? prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } }) : null,
   ]);
   // The pixel can only have counted the sale if its own OpenAI request went out.
   const pixelCounted = receipt?.pixelStatus === "sent";
-  const fullyReversed = ledger !== null && ledger.grossMinor !== null && ledger.netMinor === 0;
   const result = finalizeOrderCreated({
     event,
     opprefSource: ((row.opprefSource as OpprefSource | null) ?? "none"),
     requiresOptIn: row.requiresOptIn,
     receipt: receipt ? { oppref: receipt.oppref, consent: receipt.consent as ReceiptConsent } : null,
-    orderFullyReversed: fullyReversed && !pixelCounted,
+    orderFullyReversed: ledger !== null && isFullyReversed(ledger) && !pixelCounted,
     eventCreatedAt: row.createdAt,
     now,
     policy,
   });
   if (result.action === "send") return { action: "send", event: result.event, opprefSource: result.opprefSource };
   return result;
+}
+
+/**
+ * Fully cancelled or refunded: net 0 BECAUSE of corrections. A free order (gross 0, nothing
+ * reversed) is not "reversed", so it is not skipped as `cancelled_before_send`.
+ */
+function isFullyReversed(ledger: OrderLedger): boolean {
+  if (ledger.grossMinor === null || ledger.netMinor !== 0) return false;
+  return ledger.grossMinor > 0 || ledger.cancelledAt !== null;
+}
+
+/**
+ * A refund or cancel correction (see app/webhooks/corrections.server.ts). Null when the row is not
+ * one of the order's corrections (then it is sent as stored, like any other custom event).
+ *
+ * In order:
+ * 1. Corrections turned off since the webhook → skip `corrections_disabled`.
+ * 2. A cancel waits out its settle window (CANCEL_SETTLE_MS after its webhook).
+ * 3. The order's gross is not known yet (refund before order) → hold; the row expires 7 days after
+ *    the refund if the order never comes.
+ * 4. Only a counted order is corrected. Counted = its order_created was delivered (2xx), or the pixel
+ *    sent it from the browser (receipt pixelStatus "sent"). order_created still open (held for the
+ *    pixel receipt's grace period, retrying, or in this very batch) or not created yet (the
+ *    orders/paid trigger before payment) → hold. order_created ended skipped (e.g.
+ *    `cancelled_before_send`), rejected or expired and no pixel counted it → skip `order_not_counted`.
+ * 5. One correction of an order at a time: another correction of the same order that is being
+ *    delivered right now (another worker's live lease, or an earlier row of this batch) → hold. This
+ *    makes step 6 exact: it sees every amount that can have reached OpenAI.
+ * 6. Amount = what the ledger applies to this entry (refunds clamped to what remains; a cancel takes
+ *    what no refund took), capped so that all delivered corrections of the order never exceed its
+ *    gross: a refund that arrives after its cancel was already reported reports nothing more.
+ *    0 → skip `already_reversed`.
+ */
+async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: Date): Promise<SendTimeDecision | null> {
+  const view = await ledgerForOrder(row.shop, row.orderId!);
+  if (!view) return null;
+  const dedupId = row.orderDedupId as DedupId;
+  const idOf = new Map<string, LedgerEntry>();
+  for (const entry of view.entries) idOf.set(await derivedEventId(dedupId, entry.kind, correctionKeyOf(entry)), entry);
+  const entry = row.eventId ? idOf.get(row.eventId) : undefined;
+  if (!entry) return null;
+  const { ledger } = view;
+  const kind = entry.kind === "cancel" ? "cancel" : "refund";
+  const recheck = new Date(now.getTime() + CORRECTION_RECHECK_MS);
+
+  if (!policy.correctionsEnabled) {
+    return { action: "skip", reason: "corrections_disabled", detail: "refund and cancellation reporting was turned off before delivery" };
+  }
+  if (kind === "cancel") {
+    const settled = row.createdAt.getTime() + CANCEL_SETTLE_MS;
+    if (now.getTime() < settled) return { action: "hold", until: new Date(settled) };
+  }
+  if (ledger.grossMinor === null) return { action: "hold", until: new Date(now.getTime() + ORDER_WAIT_MS) };
+  if (entryCurrencyMismatch(ledger, entry)) {
+    return { action: "skip", reason: "malformed_payload", detail: `the refund's currency (${entry.currency}) differs from the order's (${ledger.currency})` };
+  }
+
+  const [orderEvent, receipt] = await Promise.all([
+    prisma.conversionEvent.findUnique({ where: { shop_eventName_eventId: { shop: row.shop, eventName: "order_created", eventId: dedupId } } }),
+    findTrustedReceipt(row.shop, row.orderId!),
+  ]);
+  const counted = orderEvent?.status === "delivered" || receipt?.pixelStatus === "sent";
+  if (!counted) {
+    if (orderEvent === null || orderEvent.status === "pending" || orderEvent.status === "sending") {
+      const orderDue = orderEvent?.status === "pending" ? orderEvent.nextAttemptAt.getTime() : 0;
+      return { action: "hold", until: new Date(Math.max(recheck.getTime(), orderDue + CORRECTION_RECHECK_MS)) };
+    }
+    const why = orderEvent.skipReason ?? orderEvent.status;
+    return { action: "skip", reason: "order_not_counted", detail: `the order's order_created was not delivered (${why})` };
+  }
+
+  const correctionIds = [...idOf.keys()];
+  const siblings = await prisma.conversionEvent.findMany({
+    where: { shop: row.shop, orderId: row.orderId, eventType: "custom", eventId: { in: correctionIds }, id: { not: row.id } },
+    select: { id: true, status: true, amountMinor: true, createdAt: true, leaseOwner: true, leaseUntil: true },
+  });
+  const inFlight = siblings.some((s) => {
+    if (s.status !== "sending") return false;
+    if (s.leaseOwner !== row.leaseOwner) return s.leaseUntil !== null && s.leaseUntil.getTime() > now.getTime();
+    return s.createdAt.getTime() < row.createdAt.getTime() || (s.createdAt.getTime() === row.createdAt.getTime() && s.id < row.id);
+  });
+  if (inFlight) return { action: "hold", until: recheck };
+
+  const alreadyReported = siblings.filter((s) => s.status === "delivered").reduce((sum, s) => sum + (s.amountMinor ?? 0), 0);
+  const amountMinor = Math.max(0, Math.min(entry.appliedMinor, ledger.grossMinor - alreadyReported));
+  if (amountMinor === 0) {
+    if (kind === "refund" && entry.requestedMinor <= 0) {
+      return { action: "skip", reason: "zero_amount", detail: "the refund moved no money" };
+    }
+    return {
+      action: "skip",
+      reason: "already_reversed",
+      detail: kind === "cancel" ? "refunds or an earlier correction already reversed the order's value" : "the order's value was already fully reversed when this refund came",
+    };
+  }
+  if (!ledger.currency) return { action: "skip", reason: "malformed_payload", detail: "the order's currency is unknown" };
+
+  let event: CapiEvent;
+  try {
+    event = await buildCorrectionEvent({
+      kind,
+      orderDedupId: dedupId,
+      key: correctionKeyOf(entry),
+      eventName: row.eventName,
+      amountMinor,
+      currency: ledger.currency,
+      occurredAt: row.occurredAt,
+      sourceUrl: correctionSourceUrl(row.shop),
+    });
+  } catch (error) {
+    return { action: "skip", reason: "malformed_payload", detail: error instanceof Error ? error.message : String(error) };
+  }
+  return { action: "send", event, opprefSource: null, amountMinor };
 }

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { logger } from "~/logger.server";
 import { claimDueBatches, DEFAULT_LEASE_MS } from "./claim.server";
 import { deliverClaimedBatch, type BatchReport, type DeliveryDeps } from "./deliver.server";
+import { runRetentionIfDue } from "./retention.server";
 
 export interface WorkerOptions extends Partial<DeliveryDeps> {
   baseUrl: string;
@@ -55,7 +56,9 @@ export function startDeliveryWorker(options: WorkerOptions): RunningWorker {
   const interval = options.intervalMs ?? 1000;
   const tick = () => {
     if (stopped) return;
-    current = runDeliveryPass(options)
+    // Retention (app/outbox/retention.server.ts): at most every 10 minutes, in small batches, never throws.
+    current = runRetentionIfDue(options.now?.() ?? new Date())
+      .then(() => runDeliveryPass(options))
       .catch((error) => logger.error({ err: errorSummary(error) }, "delivery pass failed"))
       .then((reports) => {
         if (stopped) return;

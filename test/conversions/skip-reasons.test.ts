@@ -20,6 +20,8 @@ describe("SKIP_REASONS", () => {
         "not_configured",
         "uninstalled",
         "zero_amount",
+        "order_not_counted",
+        "already_reversed",
       ].sort(),
     );
   });

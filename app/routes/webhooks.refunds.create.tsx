@@ -1,0 +1,6 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { handleWebhook } from "~/webhooks/respond.server";
+import { ingestRefundWebhook } from "~/webhooks/corrections.server";
+
+// Ledger entry + one refund correction per Shopify refund; the worker decides the amount sent.
+export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, (hook) => ingestRefundWebhook(hook));

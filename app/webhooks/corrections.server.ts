@@ -1,0 +1,213 @@
+/**
+ * refunds/create and orders/cancelled: what must happen before the 200, in the transaction that marks
+ * the webhook as seen — store the ledger entry (one per Shopify refund id, one for the cancellation),
+ * recompute the order's net, and queue ONE correction event per entry (or record why none is sent).
+ *
+ * What is NOT decided here: the amount reported to OpenAI and whether to report at all. Both depend on
+ * facts that can change until the event goes out (the order may not have arrived yet, its
+ * order_created may still be waiting or end up skipped, a cancel's accompanying refund may still be on
+ * its way, another correction may already have reported the money). The delivery worker decides them
+ * at send time (app/outbox/send-time.server.ts); the payload stored here is the best estimate so far.
+ *
+ * Ids: derivedEventId(order dedup id, "refund", refund id) / (…, "cancel", "cancel"), so a redelivered
+ * webhook — same or new X-Shopify-Event-Id — finds the existing row by its business key and never
+ * becomes a second event.
+ */
+import { isValidCustomEventName, type CapiEvent } from "~/conversions/capi-event";
+import { buildCorrectionEvent, parseCancellation, parseRefund } from "~/conversions/correction-event";
+import { derivedEventId, type DedupId } from "~/conversions/dedup-id";
+import { MAX_EVENT_AGE_MS, MAX_FUTURE_MS } from "~/conversions/order-event";
+import { DEFAULT_SHOP_POLICY, type ShopPolicy } from "~/conversions/shop-policy";
+import type { SkipReason } from "~/conversions/skip-reasons";
+import { insertEventOnce, withWebhookOnce, type NewConversionEvent } from "~/models/conversion-events.server";
+import {
+  CANCEL_ENTRY_KEY,
+  ensureLedgerRow,
+  recomputeLedger,
+  recordLedgerEntry,
+  refundEntryKey,
+  type OrderLedgerView,
+} from "~/models/ledger.server";
+import { getShopSettings, policyFromSettings } from "~/models/settings.server";
+import { CANCEL_SETTLE_MS, correctionSourceUrl } from "~/outbox/send-time.server";
+import { webhookKey, type IngestResult } from "./orders.server";
+import type { VerifiedWebhook } from "./verify.server";
+
+
+type CorrectionKind = "refund" | "cancel";
+
+export async function ingestRefundWebhook(hook: VerifiedWebhook, now: Date = new Date()): Promise<IngestResult> {
+  const policy = policyFromSettings(await getShopSettings(hook.shop));
+  const eventName = correctionEventName(policy, "refund");
+  const parsed = parseRefund(hook.payload);
+
+  return withWebhookOnce(webhookKey(hook), async (tx) => {
+    if (!parsed.ok) {
+      // Acknowledged (Shopify would retry a broken payload for hours) and recorded: the merchant's only trace.
+      await insertEventOnce(tx, malformedRow(hook.shop, eventName, parsed.detail, now));
+      return;
+    }
+    const refund = parsed.refund;
+    await ensureLedgerRow(tx, hook.shop, refund.orderId);
+    await recordLedgerEntry(tx, {
+      shop: hook.shop,
+      orderId: refund.orderId,
+      entryKey: refundEntryKey(refund.refundId),
+      kind: "refund",
+      requestedMinor: refund.amountMinor,
+      currency: refund.currency === "" ? null : refund.currency,
+      reason: null,
+      occurredAt: refund.occurredAt,
+    });
+    const view = (await recomputeLedger(tx, hook.shop, refund.orderId))!;
+    const entry = view.entries.find((e) => e.entryKey === refundEntryKey(refund.refundId))!;
+
+    const occurredAt = eventTime(entry.occurredAt, now);
+    const base = await correctionBase(hook.shop, view, "refund", refund.refundId, eventName, occurredAt);
+    let row: NewConversionEvent;
+    if (!policy.correctionsEnabled) {
+      row = skippedRow(base, "corrections_disabled", "refund and cancellation reporting is turned off");
+    } else if (entry.requestedMinor <= 0) {
+      row = skippedRow(base, "zero_amount", "the refund has no successful refund transaction (no money moved)");
+    } else {
+      // Estimate: what the ledger applies now, or the requested money while the order is unknown.
+      const estimate = view.ledger.grossMinor === null ? entry.requestedMinor : entry.appliedMinor;
+      const currency = view.ledger.currency ?? entry.currency;
+      row = await pendingRow(base, view, "refund", refund.refundId, estimate, currency, now);
+    }
+    await insertEventOnce(tx, row);
+  });
+}
+
+export async function ingestCancelWebhook(hook: VerifiedWebhook, now: Date = new Date()): Promise<IngestResult> {
+  const policy = policyFromSettings(await getShopSettings(hook.shop));
+  const eventName = correctionEventName(policy, "cancel");
+  const parsed = parseCancellation(hook.payload);
+
+  return withWebhookOnce(webhookKey(hook), async (tx) => {
+    if (!parsed.ok) {
+      await insertEventOnce(tx, malformedRow(hook.shop, eventName, parsed.detail, now));
+      return;
+    }
+    const ledgerRow = await ensureLedgerRow(tx, hook.shop, parsed.orderId);
+    await recordLedgerEntry(tx, {
+      shop: hook.shop,
+      orderId: parsed.orderId,
+      entryKey: CANCEL_ENTRY_KEY,
+      kind: "cancel",
+      // A cancellation asks for nothing specific: it reverses whatever the refunds have not.
+      requestedMinor: 0,
+      currency: ledgerRow.currency,
+      reason: parsed.reason,
+      occurredAt: parsed.cancelledAt,
+    });
+    const view = (await recomputeLedger(tx, hook.shop, parsed.orderId))!;
+    const entry = view.entries.find((e) => e.entryKey === CANCEL_ENTRY_KEY)!;
+
+    const occurredAt = eventTime(entry.occurredAt, now);
+    const base = await correctionBase(hook.shop, view, "cancel", CANCEL_ENTRY_KEY, eventName, occurredAt);
+    const row = policy.correctionsEnabled
+      ? await pendingRow(base, view, "cancel", CANCEL_ENTRY_KEY, entry.appliedMinor, view.ledger.currency, new Date(now.getTime() + CANCEL_SETTLE_MS))
+      : skippedRow(base, "corrections_disabled", "refund and cancellation reporting is turned off");
+    await insertEventOnce(tx, row);
+  });
+}
+
+/**
+ * The shop's configured name, validated against OpenAI's custom-name rule when saved; a stored name
+ * that fails the rule anyway falls back to the default rather than losing the correction.
+ */
+function correctionEventName(policy: ShopPolicy, kind: CorrectionKind): string {
+  const name = kind === "refund" ? policy.refundEventName : policy.cancelEventName;
+  if (isValidCustomEventName(name)) return name;
+  return kind === "refund" ? DEFAULT_SHOP_POLICY.refundEventName : DEFAULT_SHOP_POLICY.cancelEventName;
+}
+
+/** The refund/cancel time, pinned to "now" when it is further in the future than OpenAI accepts. */
+function eventTime(at: Date, now: Date): Date {
+  return at.getTime() > now.getTime() + MAX_FUTURE_MS ? now : at;
+}
+
+type CorrectionBase = Omit<NewConversionEvent, "status" | "payload" | "amountMinor" | "currency">;
+
+async function correctionBase(
+  shop: string,
+  view: OrderLedgerView,
+  kind: CorrectionKind,
+  key: string,
+  eventName: string,
+  occurredAt: Date,
+): Promise<CorrectionBase> {
+  const dedupId = view.ledger.orderDedupId as DedupId;
+  return {
+    shop,
+    eventType: "custom",
+    eventName,
+    eventId: await derivedEventId(dedupId, kind, key),
+    orderId: view.ledger.orderId,
+    orderName: view.ledger.orderName,
+    orderDedupId: dedupId,
+    occurredAt,
+    expiresAt: new Date(occurredAt.getTime() + MAX_EVENT_AGE_MS),
+  };
+}
+
+function skippedRow(base: CorrectionBase, reason: SkipReason, detail: string): NewConversionEvent {
+  return { ...base, status: "skipped", skipReason: reason, lastError: detail, payload: null, amountMinor: null, currency: null };
+}
+
+async function pendingRow(
+  base: CorrectionBase,
+  view: OrderLedgerView,
+  kind: CorrectionKind,
+  key: string,
+  estimateMinor: number,
+  currency: string | null,
+  nextAttemptAt: Date,
+): Promise<NewConversionEvent> {
+  let payload: CapiEvent | null = null;
+  if (estimateMinor > 0 && currency) {
+    try {
+      payload = await buildCorrectionEvent({
+        kind,
+        orderDedupId: view.ledger.orderDedupId as DedupId,
+        key,
+        eventName: base.eventName,
+        amountMinor: estimateMinor,
+        currency,
+        occurredAt: base.occurredAt,
+        sourceUrl: correctionSourceUrl(base.shop),
+      });
+    } catch {
+      payload = null; // an estimate only: the worker builds the event it sends
+    }
+  }
+  return {
+    ...base,
+    status: "pending",
+    payload: payload ? JSON.stringify(payload) : null,
+    amountMinor: payload ? estimateMinor : null,
+    currency: currency ?? null,
+    nextAttemptAt,
+  };
+}
+
+function malformedRow(shop: string, eventName: string, detail: string, now: Date): NewConversionEvent {
+  return {
+    shop,
+    eventType: "custom",
+    eventName,
+    eventId: null,
+    orderId: null,
+    orderName: null,
+    orderDedupId: null,
+    status: "skipped",
+    skipReason: "malformed_payload",
+    lastError: detail,
+    payload: null,
+    amountMinor: null,
+    currency: null,
+    occurredAt: now,
+    expiresAt: now,
+  };
+}
