@@ -37,7 +37,7 @@ export async function summarize(databaseUrl: string, shop: string, acceptedByOpe
     lines.push("");
     lines.push("  order   event            status     reason / oppref source        amount");
     for (const r of rows) {
-      const amount = r.amountMinor !== null && r.currency ? `${formatMinorUnits(r.amountMinor, r.currency)} ${r.currency}` : "";
+      const amount = r.amountMinor !== null && r.currency ? `${formatMinorUnits(r.currency, r.amountMinor)} ${r.currency}` : "";
       const detail = r.status === "delivered" ? `oppref: ${r.opprefSource ?? "none"}` : r.skipReason ?? r.lastError ?? "";
       lines.push(`  ${(r.orderName ?? "?").padEnd(7)} ${r.eventName.padEnd(16)} ${r.status.padEnd(10)} ${detail.slice(0, 29).padEnd(29)} ${amount}`);
     }
@@ -45,7 +45,7 @@ export async function summarize(databaseUrl: string, shop: string, acceptedByOpe
       lines.push("");
       lines.push("  Net revenue ledger (gross → net):");
       for (const l of ledger.filter((x) => x.grossMinor !== null && x.currency)) {
-        lines.push(`    ${(l.orderName ?? l.orderId).padEnd(7)} ${formatMinorUnits(l.grossMinor!, l.currency!)} → ${formatMinorUnits(l.netMinor ?? 0, l.currency!)} ${l.currency}`);
+        lines.push(`    ${(l.orderName ?? l.orderId).padEnd(7)} ${formatMinorUnits(l.currency!, l.grossMinor!)} → ${formatMinorUnits(l.currency!, l.netMinor ?? 0)} ${l.currency}`);
       }
     }
     return lines.join("\n");
