@@ -1,0 +1,194 @@
+/**
+ * The settings form, one Polaris card per topic. Each field explains itself in the merchant's words.
+ * Field names match the form fields the action reads (app/admin/settings-form.server.ts).
+ */
+import { BlockStack, Card, Checkbox, ChoiceList, FormLayout, List, Text, TextField } from "@shopify/polaris";
+import {
+  CONSENT_OPTIONS,
+  FUNNEL_EVENT_OPTIONS,
+  MATCHING_OPTIONS,
+  NON_WEB_OPTIONS,
+  TRIGGER_OPTIONS,
+  type Option,
+} from "~/admin/settings-options";
+import type { FieldErrors, FieldName, PublicSettings, SettingsFormValues } from "~/admin/types";
+import { ApiKeyField } from "./ApiKeyField";
+
+interface CardProps {
+  values: SettingsFormValues;
+  errors: FieldErrors;
+  update: <K extends FieldName>(field: K, value: SettingsFormValues[K]) => void;
+}
+
+const choices = <T extends string>(options: Option<T>[]) =>
+  options.map((o) => ({ value: o.value, label: o.label, helpText: o.helpText }));
+
+export function ConnectCard({ values, settings, errors, update }: CardProps & { settings: PublicSettings }) {
+  return (
+    <Card>
+      <FormLayout>
+        <TextField
+          label="Pixel ID"
+          name="pixelId"
+          value={values.pixelId}
+          onChange={(value) => update("pixelId", value)}
+          error={errors.pixelId}
+          autoComplete="off"
+          placeholder="e.g. 3xZb9QfK2mLw7TnRcV4pYd"
+          helpText="Your pixel's ID, from the Data sources (pixels) page of OpenAI Ads Manager. It is public: the browser pixel uses it on your storefront."
+        />
+        <ApiKeyField
+          hasApiKey={settings.hasApiKey}
+          apiKeyLast4={settings.apiKeyLast4}
+          mode={values.apiKeyMode}
+          value={values.apiKey}
+          error={errors.apiKey}
+          onChange={(mode, value) => {
+            update("apiKeyMode", mode);
+            update("apiKey", value);
+          }}
+        />
+      </FormLayout>
+    </Card>
+  );
+}
+
+export function DeliveryCard({ values, errors, update }: CardProps) {
+  return (
+    <Card>
+      <BlockStack gap="400">
+        <Checkbox
+          label="Browser pixel"
+          checked={values.browserPixelEnabled}
+          onChange={(checked) => update("browserPixelEnabled", checked)}
+          error={errors.browserPixelEnabled}
+          helpText="Runs in your storefront (with the visitor's marketing consent): remembers which ChatGPT ad brought the visitor and reports the purchase from the thank-you page."
+        />
+        {values.browserPixelEnabled ? (
+          <div style={{ paddingInlineStart: "var(--p-space-800)" }}>
+            <ChoiceList
+              allowMultiple
+              title="Also report these shopping steps"
+              choices={choices(FUNNEL_EVENT_OPTIONS)}
+              selected={values.pixelFunnelEvents}
+              onChange={(selected) => update("pixelFunnelEvents", selected as SettingsFormValues["pixelFunnelEvents"])}
+              error={errors.pixelFunnelEvents}
+            />
+          </div>
+        ) : null}
+        <Checkbox
+          label="Server events (Conversions API)"
+          checked={values.serverEventsEnabled}
+          onChange={(checked) => update("serverEventsEnabled", checked)}
+          error={errors.serverEventsEnabled}
+          helpText="Reports every online order from Shopify's servers, even when the buyer's browser blocked the pixel. Needs the Conversions API key."
+        />
+        <ChoiceList
+          title="Count a sale"
+          choices={choices(TRIGGER_OPTIONS)}
+          selected={[values.conversionTrigger]}
+          onChange={([selected]) => update("conversionTrigger", selected as SettingsFormValues["conversionTrigger"])}
+          error={errors.conversionTrigger}
+        />
+      </BlockStack>
+    </Card>
+  );
+}
+
+export function PrivacyCard({ values, errors, update }: CardProps) {
+  return (
+    <Card>
+      <BlockStack gap="400">
+        <ChoiceList
+          title="Orders without a recorded consent choice"
+          choices={choices(CONSENT_OPTIONS)}
+          selected={[values.consentPolicy]}
+          onChange={([selected]) => update("consentPolicy", selected as SettingsFormValues["consentPolicy"])}
+          error={errors.consentPolicy}
+        />
+        <Text as="p" variant="bodySm" tone="subdued">
+          A buyer who declined tracking is never reported, whatever you choose here.
+        </Text>
+        <ChoiceList
+          allowMultiple
+          title="Details sent to help match sales to ad clicks"
+          choices={choices(MATCHING_OPTIONS)}
+          selected={values.enhancedMatching}
+          onChange={(selected) => update("enhancedMatching", selected as SettingsFormValues["enhancedMatching"])}
+          error={errors.enhancedMatching}
+        />
+        <ChoiceList
+          title="Orders from other sales channels"
+          choices={choices(NON_WEB_OPTIONS)}
+          selected={[values.nonWebOrders]}
+          onChange={([selected]) => update("nonWebOrders", selected as SettingsFormValues["nonWebOrders"])}
+          error={errors.nonWebOrders}
+        />
+      </BlockStack>
+    </Card>
+  );
+}
+
+export function CorrectionsCard({ values, errors, update }: CardProps) {
+  return (
+    <Card>
+      <FormLayout>
+        <Checkbox
+          label="Report refunds and cancellations"
+          checked={values.correctionsEnabled}
+          onChange={(checked) => update("correctionsEnabled", checked)}
+          helpText="Sent as custom events with the refunded amount. They appear in your reports but don't reduce the sales OpenAI already counted."
+        />
+        {values.correctionsEnabled ? (
+          <FormLayout.Group>
+            <TextField
+              label="Refund event name"
+              name="refundEventName"
+              value={values.refundEventName}
+              onChange={(value) => update("refundEventName", value)}
+              error={errors.refundEventName}
+              autoComplete="off"
+              helpText="Lowercase letters, digits, “_” or “-”."
+            />
+            <TextField
+              label="Cancellation event name"
+              name="cancelEventName"
+              value={values.cancelEventName}
+              onChange={(value) => update("cancelEventName", value)}
+              error={errors.cancelEventName}
+              autoComplete="off"
+              helpText="Must differ from the refund name."
+            />
+          </FormLayout.Group>
+        ) : null}
+      </FormLayout>
+    </Card>
+  );
+}
+
+export function HowItCountsCard() {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <List>
+          <List.Item>
+            <Text as="span" fontWeight="semibold">
+              Register order_created as a conversion event in Ads Manager.
+            </Text>{" "}
+            OpenAI only counts, reports and optimizes your campaigns for events you have set up there. Without it, the
+            sales this app sends are received but don't show up as conversions.
+          </List.Item>
+          <List.Item>Sales appear in ChatGPT Ads reports after 24 to 48 hours.</List.Item>
+          <List.Item>
+            A sale is credited to an ad clicked in the 30 days before it; sales after only seeing an ad (1 day) are
+            reported separately.
+          </List.Item>
+          <List.Item>
+            Each order is reported by the browser pixel and by server events with the same reference; OpenAI keeps the
+            first and ignores the copy, so nothing is counted twice.
+          </List.Item>
+        </List>
+      </BlockStack>
+    </Card>
+  );
+}
