@@ -112,6 +112,13 @@ async function main() {
   console.log(await summarize(databaseUrl, SHOP, accepted.map((a) => a.event)));
   console.log(`  OpenAI stand-in: ${accepted.length} event(s) accepted, ${openai.duplicatesIgnored()} duplicate(s) ignored, ${openai.requests().length} request(s)`);
 
+  step("The admin's reconciliation page, as text (same loader, same figures)");
+  const { createPrismaClient } = await import("../app/db.server");
+  const { printReconciliation } = await import("./print-reconciliation");
+  const db = createPrismaClient(databaseUrl);
+  await printReconciliation(SHOP, { days: 7 }, { db });
+  await db.$disconnect();
+
   if (keepOpen) {
     console.log(`\nAdmin page (local preview, no Shopify): ${app.url}/app\nPress Ctrl+C to stop.`);
     await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));

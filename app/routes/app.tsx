@@ -4,19 +4,23 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import { Box } from "@shopify/polaris";
 import { authenticateAdmin } from "~/admin/auth.server";
+import { AlertsBanner } from "~/components/AlertsBanner";
+import { loadShopAlerts } from "~/models/alerts.server";
 import { config } from "~/config.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 // The embedded admin's layout: every /app/* page is authenticated here first.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticateAdmin(request);
-  return { apiKey: config().SHOPIFY_API_KEY };
+  const { shop } = await authenticateAdmin(request);
+  // Alerts on every admin page: dead credentials or silent loss must not hide on a page nobody opens.
+  return { apiKey: config().SHOPIFY_API_KEY, alerts: await loadShopAlerts(shop) };
 };
 
 export default function AdminLayout() {
-  const { apiKey } = useLoaderData<typeof loader>();
+  const { apiKey, alerts } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       {/* App Bridge turns these into the admin's navigation; without it (offline preview) they stay hidden. */}
@@ -28,6 +32,11 @@ export default function AdminLayout() {
         <Link to="/app/events">Event log</Link>
         <Link to="/app/reconciliation">Reconciliation</Link>
       </NavMenu>
+      {alerts.length > 0 && (
+        <Box paddingBlockStart="400" paddingInline="400">
+          <AlertsBanner alerts={alerts} />
+        </Box>
+      )}
       <Outlet />
     </AppProvider>
   );
