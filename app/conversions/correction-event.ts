@@ -18,9 +18,18 @@ function asRecord(value: unknown): Record_ | null {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record_) : null;
 }
 
+/**
+ * Shopify's REST ids are positive integers (as numbers, or digit strings). Anything else — control
+ * characters, text, gids of other resources — is not an id this app will key a ledger entry on.
+ */
 function idString(value: unknown): string | null {
   if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return String(value);
-  if (typeof value === "string" && value.trim() !== "") return value.trim();
+  if (typeof value === "string") {
+    const text = value.trim();
+    if (/^[1-9][0-9]{0,19}$/.test(text)) return text;
+    const gid = /^gid:\/\/shopify\/[A-Za-z]+\/([1-9][0-9]{0,19})$/.exec(text);
+    if (gid) return gid[1];
+  }
   return null;
 }
 

@@ -9,6 +9,17 @@ const ORDER_DEDUP_ID = "o1_bPRRbUC0682e86LVd6jEmw" as DedupId; // order 59123456
 const tx = (kind: string, status: string, amount: unknown, currency: unknown = "USD") => ({ kind, status, amount, currency });
 
 describe("parseRefund", () => {
+  it.each([["929361463\u0000x"], ["abc"], [""], [-5], [0], ["gid://shopify/Refund/-1"]])("refuses a refund id that is not a Shopify id: %j", (id) => {
+    expect(parseRefund(makeRefund({ id })).ok).toBe(false);
+  });
+
+  it("accepts numeric, digit-string and gid refund ids alike", () => {
+    for (const id of [929361463, "929361463", "gid://shopify/Refund/929361463"]) {
+      const result = parseRefund(makeRefund({ id }));
+      expect(result.ok && result.refund.refundId).toBe("929361463");
+    }
+  });
+
   it("reads the fixture partial refund", () => {
     expect(parseRefund(makeRefund())).toEqual({
       ok: true,

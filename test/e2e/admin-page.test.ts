@@ -17,22 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { startAppProcess, waitFor, type AppProcess } from "../helpers/app-process";
 import { APP_BRIDGE_STANDIN_JS } from "./app-bridge-standin";
+import { browserTestsEnabled, launchChromium } from "../helpers/browser";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-const haveChromium = existsSync(CHROMIUM);
-// In CI a missing browser is a failure (the CI script installs it); locally the suite may be skipped.
-const runE2e = haveChromium || Boolean(process.env.CI);
-if (!runE2e) console.warn(`admin e2e skipped: ${CHROMIUM} not found (apt-get install -y chromium); CI would fail here`);
+const runE2e = browserTestsEnabled("admin e2e");
 
 const PIXEL_ID = "AdminE2ePixel7Hq2bX9mKp";
 const API_KEY = `capi_admin_e2e_${randomBytes(12).toString("hex")}`;
@@ -100,7 +87,7 @@ beforeAll(async () => {
     // Everything the app could log, so the secret check below sees it all.
     LOG_LEVEL: "trace",
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
 }, 60_000);
 

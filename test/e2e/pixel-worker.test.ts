@@ -25,22 +25,9 @@ import { action, loader } from "~/routes/pixel.receipt";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { buildPixel } from "../../scripts/build-pixel";
 import { addedToCartData, checkoutData, productViewedData } from "../extensions/fake-pixel-runtime";
+import { browserTestsEnabled, CHROMIUM, launchChromium } from "../helpers/browser";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-const haveChromium = existsSync(CHROMIUM);
-// In CI a missing browser is a failure (the CI script installs it); locally the suite may be skipped.
-const runE2e = haveChromium || Boolean(process.env.CI);
-if (!runE2e) console.warn(`pixel e2e skipped: ${CHROMIUM} not found (apt-get install -y chromium); CI would fail here`);
+const runE2e = browserTestsEnabled("pixel e2e");
 
 const PIXEL_ID = "pE2eqWm9RtYv3Nw8ZbC4dX";
 const SHOP = `pixel-e2e-${Date.now().toString(36)}.myshopify.com`;
@@ -208,7 +195,7 @@ describe.skipIf(!runE2e)("web pixel bundle in a real browser worker", () => {
   const appSeen: { method: string; status: number }[] = [];
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     standin = await startOpenAiStandin({ credentials: { [PIXEL_ID]: "capi_e2e_key" } });
     const normal = await buildPixel({ outfile: path.join(process.cwd(), "test-artifacts", "pixel-e2e.js"), testImageTagBase: `${standin.url}/v1/sdk/events` });
     // Same code, image tags aimed at a port nothing listens on: the browser's fetch rejects, like an ad blocker.
@@ -221,7 +208,7 @@ describe.skipIf(!runE2e)("web pixel bundle in a real browser worker", () => {
     receiptUrl = `${await listen(app)}/pixel/receipt`;
     await prisma.shopSettings.create({ data: { shop: SHOP, pixelId: PIXEL_ID } });
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

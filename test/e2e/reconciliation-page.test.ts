@@ -23,22 +23,9 @@ import { loadReconciliation } from "~/models/reconciliation.server";
 import { startAppProcess, type AppProcess } from "../helpers/app-process";
 import { seedReconciliationDemo } from "../helpers/reconciliation-demo";
 import { APP_BRIDGE_STANDIN_JS } from "./app-bridge-standin";
+import { browserTestsEnabled, launchChromium } from "../helpers/browser";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-const haveChromium = existsSync(CHROMIUM);
-// With CI set a missing browser must FAIL the run (chromium.launch throws below), never skip it.
-const runE2e = haveChromium || Boolean(process.env.CI);
-if (!runE2e) console.warn(`reconciliation e2e skipped: ${CHROMIUM} not found (apt-get install -y chromium); with CI set this fails`);
+const runE2e = browserTestsEnabled("reconciliation e2e");
 
 const SCREENSHOT = path.join(process.cwd(), "test-artifacts", "reconciliation-page.png");
 const SCREENSHOT_EVENTS = path.join(process.cwd(), "test-artifacts", "events-page.png");
@@ -107,7 +94,7 @@ beforeAll(async () => {
   await seedReconciliationDemo(db, PREVIEW_SHOP, { now, days: DAYS });
   expected = await loadReconciliation(PREVIEW_SHOP, lastDays(utcDay(now), DAYS), { db, now });
   app = await startAppProcess({ NODE_ENV: "development", LOCAL_PREVIEW: "true", DATABASE_URL: `file:${file}`, RUN_WORKER: "false" });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
 }, 60_000);
 
