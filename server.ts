@@ -1,7 +1,13 @@
 /**
  * Production entry (`npm start`): serves the Remix app and runs the delivery worker in the same
  * process. Set RUN_WORKER=false to run workers separately (`npm run worker`), e.g. several of them.
+ *
+ * `/webhooks/*` is answered by a lean node:http path in front of Express/Remix (same process, same
+ * ingest functions: app/webhooks/lean-path.server.ts); everything else goes to Remix as before.
+ * WEBHOOK_ACK=stored acknowledges webhooks once stored; the worker (here with RUN_WORKER=true, else
+ * `npm run worker`) applies them moments later (docs/SCALING.md).
  */
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import express from "express";
@@ -11,9 +17,12 @@ import { config, ConfigError } from "~/config.server";
 import { initDatabase } from "~/db.server";
 import { logger } from "~/logger.server";
 import { startDeliveryWorker } from "~/outbox/worker.server";
+import { startInboxApplier } from "~/webhooks/inbox.server";
+import { createLeanWebhookPath, webhookAckMode } from "~/webhooks/lean-path.server";
 
 async function main() {
   const env = config();
+  const ack = webhookAckMode();
   await initDatabase();
   const root = path.dirname(fileURLToPath(import.meta.url));
   const buildDir = root.endsWith(`${path.sep}build`) ? root : path.join(root, "build");
@@ -25,18 +34,25 @@ async function main() {
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build }));
 
-  const server = app.listen(env.PORT, "0.0.0.0", () => {
+  const webhooks = createLeanWebhookPath({ ack });
+  const server = http.createServer((req, res) => {
+    if (!webhooks.handle(req, res)) app(req, res);
+  });
+  server.listen(env.PORT, "0.0.0.0", () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : env.PORT;
     // One plain line on stdout: tests and the demo read the port from it.
     console.log(`listening on http://127.0.0.1:${port}`);
   });
   const worker = env.RUN_WORKER === "true" ? startDeliveryWorker({ baseUrl: env.OPENAI_CAPI_URL, intervalMs: env.WORKER_INTERVAL_MS }) : null;
+  // Background work lives where the worker lives: here with RUN_WORKER=true (one process does all),
+  // else in `npm run worker` processes, so web processes spend their time answering.
+  const inbox = env.RUN_WORKER === "true" ? startInboxApplier() : null;
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     server.close();
-    await worker?.stop();
+    await Promise.all([worker?.stop(), inbox?.stop()]);
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -28,6 +28,8 @@ const schema = z.object({
   // The delivery worker runs inside the web process unless this is "false" (run it separately).
   RUN_WORKER: z.enum(["true", "false"]).default("true"),
   WORKER_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  // Finished events, receipts and webhook records older than this are purged by the worker.
+  RETENTION_DAYS: z.coerce.number().int().min(8, "must be at least 8 (OpenAI's 7-day window)").max(3650).default(90),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -1,20 +1,210 @@
 /**
- * The one Prisma client. SQLite (libSQL driver adapter) by default; the adapter keeps Prisma free of
- * downloaded engines so everything runs offline.
+ * The one Prisma client. DATABASE_URL picks the database:
+ *   file:…             SQLite through the libSQL driver adapter (one machine; the default)
+ *   postgres(ql)://…   Postgres through the pg driver adapter (production, many instances)
+ * Driver adapters keep Prisma free of downloaded engines, so everything runs offline.
+ *
+ * Prisma generates one client per schema/provider. Both are generated at install (`npm run
+ * db:generate`): prisma/schema.prisma → node_modules/.prisma/client (the default `@prisma/client`),
+ * prisma/postgres/schema.prisma → node_modules/.prisma/client-postgres. The models are the same
+ * (prisma/postgres/schema.prisma is derived from the SQLite one and checked at start-up), so the
+ * Postgres client has the same model types and is typed as the default `PrismaClient` everywhere.
  */
-import { PrismaClient } from "@prisma/client";
+import { createRequire } from "node:module";
+import { Prisma, PrismaClient } from "@prisma/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { Client as LibsqlClient, Config as LibsqlConfig, InStatement, ResultSet, Transaction } from "@libsql/client";
 
 declare global {
   // eslint-disable-next-line no-var
   var __prisma: PrismaClient | undefined;
 }
 
+export type DatabaseProvider = "sqlite" | "postgres";
+
+export function databaseProvider(databaseUrl: string): DatabaseProvider {
+  if (databaseUrl.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return "postgres";
+  throw new Error("DATABASE_URL must start with file: (SQLite) or postgres:// / postgresql:// (Postgres)");
+}
+
 export function createPrismaClient(databaseUrl: string): PrismaClient {
-  if (!databaseUrl.startsWith("file:")) {
-    throw new Error("DATABASE_URL: only SQLite (file:) is supported by this build");
+  if (databaseProvider(databaseUrl) === "postgres") {
+    const { PrismaClient: PostgresPrismaClient } = loadPostgresClient();
+    const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize() });
+    return new PostgresPrismaClient({ adapter }) as PrismaClient;
   }
-  return new PrismaClient({ adapter: new PrismaLibSQL({ url: databaseUrl }) });
+  return new PrismaClient({ adapter: new SingleWriterLibSQL({ url: databaseUrl }) });
+}
+
+interface GeneratedClientModule {
+  PrismaClient: new (options: { adapter: PrismaPg }) => unknown;
+  Prisma: { dmmf: { datamodel: { models: readonly { name: string; fields: readonly { name: string; type: string }[] }[] } } };
+}
+
+/**
+ * The Postgres client is loaded with Node's resolver at run time (not bundled): it is CommonJS that
+ * reads its query-compiler WebAssembly from its own folder, exactly like the default client, which
+ * both bundlers (Remix/Vite, esbuild) also leave in node_modules. scripts/generate-postgres-client.mjs
+ * generates it and points it at @prisma/client's runtime, so `Prisma.sql`/`Prisma.raw` fragments and
+ * `Prisma.PrismaClientKnownRequestError` are the same classes for both databases.
+ */
+function loadPostgresClient(): GeneratedClientModule {
+  const requireFromHere = createRequire(import.meta.url);
+  let generated: GeneratedClientModule;
+  try {
+    generated = requireFromHere(".prisma/client-postgres") as GeneratedClientModule;
+  } catch (error) {
+    throw new Error(
+      "DATABASE_URL is Postgres but the Postgres Prisma client is not generated: run `npm run db:generate` " +
+        `(npm install does it)${error instanceof Error ? ` (${error.message.split("\n")[0]})` : ""}`,
+    );
+  }
+  assertSameModels(Prisma.dmmf.datamodel.models, generated.Prisma.dmmf.datamodel.models);
+  return generated;
+}
+
+/** A schema change regenerates the default client; a stale Postgres one would fail on every query. */
+function assertSameModels(
+  expected: GeneratedClientModule["Prisma"]["dmmf"]["datamodel"]["models"],
+  actual: GeneratedClientModule["Prisma"]["dmmf"]["datamodel"]["models"],
+) {
+  const shape = (models: typeof expected) =>
+    models.map((m) => `${m.name}(${m.fields.map((f) => `${f.name}:${f.type}`).join(",")})`).sort().join(" ");
+  if (shape(expected) !== shape(actual)) {
+    throw new Error(
+      "The Postgres Prisma client does not match prisma/schema.prisma: run `npm run db:postgres-schema`, " +
+        "add the Postgres migration, then `npm run db:generate`",
+    );
+  }
+}
+
+/** Connections per process (pg pool). Web processes group-commit, so a few go a long way. */
+function poolSize(): number {
+  const n = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+  return Number.isInteger(n) && n > 0 ? n : 10;
+}
+
+/**
+ * SQLite allows one writer at a time per file; the web process and any `npm run worker` processes
+ * share the file. Three rules make that safe instead of "database is locked" errors:
+ *  - a writer that finds the file locked WAITS for up to SQLITE_BUSY_TIMEOUT_MS, then fails (a
+ *    webhook then gets a 500 and Shopify delivers it again). The libSQL driver is synchronous, so
+ *    SQLite's own busy_timeout would freeze the whole process (every request, health checks) while
+ *    it waits: here each attempt waits at most SQLITE_BUSY_SPIN_MS inside SQLite and the rest of the
+ *    wait is asynchronous retries (nothing had been written when SQLITE_BUSY is returned);
+ *  - the per-connection pragmas are applied to every connection this client opens (see below), not
+ *    once at start-up;
+ *  - write transactions start with BEGIN IMMEDIATE (the adapter asks for DEFERRED): a deferred
+ *    transaction that reads and then writes fails with SQLITE_BUSY_SNAPSHOT, which no waiting can
+ *    fix, when another process committed in between. Every interactive transaction here writes.
+ * synchronous = FULL: a commit is on disk before we acknowledge a webhook. WAL (initDatabase) lets
+ * readers run beside the writer.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+const SQLITE_BUSY_SPIN_MS = 25;
+const SQLITE_CONNECTION_PRAGMAS = [`PRAGMA busy_timeout = ${SQLITE_BUSY_SPIN_MS}`, "PRAGMA synchronous = FULL"];
+
+class SingleWriterLibSQL extends PrismaLibSQL {
+  override createClient(config: LibsqlConfig): LibsqlClient {
+    return singleWriterClient(() => super.createClient(config));
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const e = error as { code?: string; rawCode?: number; message?: string };
+  return e?.code === "SQLITE_BUSY" || e?.rawCode === 5 || /SQLITE_BUSY|database is locked/i.test(e?.message ?? "");
+}
+
+/**
+ * A libSQL client that waits for the write lock without blocking the event loop, and runs
+ * transactions on its one connection.
+ *
+ * BUSY: a statement that SQLite answered BUSY is left unfinished on its connection by the driver, and
+ * an unfinished statement makes a later COMMIT on that connection fail ("SQL statements in
+ * progress"), so after BUSY the connection is closed and a fresh one (with the pragmas) takes its
+ * place before the next try.
+ *
+ * Transactions: libSQL's own `transaction()` hands the connection to the transaction and opens a
+ * new one for the client, with SQLite's defaults and never closing the old one: a connection (and
+ * its page cache, until garbage collection) per transaction, which made a busy worker's memory grow
+ * by hundreds of MB. Prisma's adapter already gives a transaction the client to itself (its mutex is
+ * held from BEGIN to COMMIT), so here BEGIN IMMEDIATE … COMMIT simply run on the client's connection.
+ * After a rollback the connection is replaced, so that nothing a failed statement left behind
+ * outlives its transaction.
+ */
+function singleWriterClient(open: () => LibsqlClient): LibsqlClient {
+  let current = open();
+  const configure = async (client: LibsqlClient) => {
+    for (const pragma of SQLITE_CONNECTION_PRAGMAS) await client.execute(pragma);
+  };
+  // The local client opens its first connection synchronously, so this runs before any query.
+  let ready = configure(current);
+  const renew = async () => {
+    try {
+      current.close();
+    } catch {
+      // already closed
+    }
+    current = open();
+    ready = configure(current);
+    await ready;
+  };
+  async function whileBusy<T>(attempt: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+    for (let i = 0; ; i++) {
+      await ready;
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+        await renew();
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100, 2 ** i)));
+      }
+    }
+  }
+  async function transaction(): Promise<Transaction> {
+    await whileBusy(() => current.execute("BEGIN IMMEDIATE"));
+    const connection = current;
+    let open = true;
+    const end = async (sql: "COMMIT" | "ROLLBACK") => {
+      if (!open) return;
+      open = false;
+      try {
+        await connection.execute(sql);
+      } finally {
+        if (sql === "ROLLBACK" && connection === current) await renew();
+      }
+    };
+    const tx = {
+      execute: (stmt: InStatement) => connection.execute(stmt),
+      batch: async (stmts: InStatement[]) => {
+        const results: ResultSet[] = [];
+        for (const stmt of stmts) results.push(await connection.execute(stmt));
+        return results;
+      },
+      executeMultiple: (sql: string) => connection.executeMultiple(sql),
+      commit: () => end("COMMIT"),
+      rollback: () => end("ROLLBACK"),
+      close: () => void end("ROLLBACK"),
+      get closed() {
+        return !open;
+      },
+    };
+    return tx as unknown as Transaction;
+  }
+  return new Proxy(current, {
+    get(_target, property) {
+      if (property === "transaction") return transaction;
+      if (property === "execute" || property === "batch") {
+        return (...args: unknown[]) =>
+          whileBusy(() => (current[property] as (...a: unknown[]) => Promise<unknown>).apply(current, args));
+      }
+      const value = Reflect.get(current, property, current);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+    },
+  });
 }
 
 function databaseUrl(): string {
@@ -26,14 +216,20 @@ const prisma: PrismaClient = (globalThis.__prisma ??= createPrismaClient(databas
 
 export default prisma;
 
+export function currentDatabaseProvider(): DatabaseProvider {
+  return databaseProvider(databaseUrl());
+}
+
 /**
- * SQLite settings for a web process and worker processes sharing one file: WAL lets readers run
- * beside the writer, busy_timeout makes a writer wait for the lock instead of failing at once,
- * synchronous=FULL makes every commit durable before we acknowledge a webhook.
+ * Start-up check and file-level settings. SQLite: WAL lets readers run beside the writer (the mode
+ * is stored in the file); the per-connection pragmas are applied by the client above. Postgres:
+ * nothing to set, but connect now so a wrong URL stops start-up instead of the first webhook.
  */
 export async function initDatabase(client: PrismaClient = prisma): Promise<void> {
-  if (!(process.env.DATABASE_URL ?? "file:").startsWith("file:")) return;
-  await client.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
+  if (currentDatabaseProvider() === "postgres") {
+    await client.$queryRawUnsafe("SELECT 1");
+    return;
+  }
+  for (const pragma of SQLITE_CONNECTION_PRAGMAS) await client.$queryRawUnsafe(pragma);
   await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-  await client.$queryRawUnsafe("PRAGMA synchronous = FULL");
 }

@@ -24,10 +24,73 @@ export const REDACTED_PATHS = [
   "*.first_name",
   "last_name",
   "*.last_name",
+  // Secrets: session tokens, webhook signatures, cookies, the encryption keys.
+  "refreshToken",
+  "*.refreshToken",
+  "access_token",
+  "*.access_token",
+  "token",
+  "*.token",
+  "secret",
+  "*.secret",
+  "password",
+  "*.password",
+  "cookie",
+  "*.cookie",
+  "headers.cookie",
+  'headers["set-cookie"]',
+  '*.headers["x-shopify-hmac-sha256"]',
+  'headers["x-shopify-hmac-sha256"]',
+  "ENCRYPTION_KEY",
+  "ENCRYPTION_KEY_PREVIOUS",
+  "SHOPIFY_API_SECRET",
+  "*.ENCRYPTION_KEY",
+  "*.ENCRYPTION_KEY_PREVIOUS",
+  "*.SHOPIFY_API_SECRET",
+  // Raw buyer data as Shopify sends it (a webhook body or part of one, logged by mistake).
+  "rawBody",
+  "*.rawBody",
+  "customer",
+  "*.customer",
+  "billing_address",
+  "*.billing_address",
+  "shipping_address",
+  "*.shipping_address",
+  "browser_ip",
+  "*.browser_ip",
+  "client_details",
+  "*.client_details",
+  "contact_email",
+  "*.contact_email",
+  "*.*.email",
+  "*.*.phone",
+  // Matching data, even hashed (pseudonymous personal data), and whole CAPI events/payloads.
+  "user",
+  "*.user",
+  "events[*].user",
+  "*.events[*].user",
+  "events[*].oppref",
+  "*.events[*].oppref",
+  "ip_address",
+  "*.ip_address",
+  "emails_sha256",
+  "*.emails_sha256",
+  "phone_numbers_sha256",
+  "*.phone_numbers_sha256",
+  "payload",
+  "*.payload",
+  "oppref",
+  "*.oppref",
 ];
 
-export const logger = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
-  redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-  base: { app: "oppref-conversions" },
-});
+/** A logger with the app's redaction; `destination` lets tests capture exactly what would be written. */
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}) {
+  const settings = {
+    level: options.level ?? process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    base: { app: "oppref-conversions" },
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
+}
+
+export const logger = createLogger();

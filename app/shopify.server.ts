@@ -5,6 +5,7 @@ import prisma from "./db.server";
 import { config } from "./config.server";
 
 import { API_VERSION } from "./api-version";
+import { markReinstalled } from "./models/settings.server";
 
 const env = config();
 
@@ -17,6 +18,12 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
+  hooks: {
+    // A merchant who reinstalls (before shop/redact) is a live shop again: sending resumes.
+    afterAuth: async ({ session }) => {
+      await markReinstalled(session.shop);
+    },
+  },
   future: {
     unstable_newEmbeddedAuthStrategy: true,
     expiringOfflineAccessTokens: true,

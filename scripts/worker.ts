@@ -1,23 +1,27 @@
 /**
  * The delivery worker on its own (`npm run worker`, `npm run worker -- --once`). Run as many as you
  * like beside the web process(es); leases keep them from sending the same row at the same time.
+ * It also applies webhooks stored by web processes running with WEBHOOK_ACK=stored (the inbox).
  */
 import { config, ConfigError } from "~/config.server";
 import { initDatabase } from "~/db.server";
 import { runUntilIdle, startDeliveryWorker } from "~/outbox/worker.server";
+import { drainInbox, startInboxApplier } from "~/webhooks/inbox.server";
 
 async function main() {
   const env = config();
   await initDatabase();
   if (process.argv.includes("--once")) {
+    await drainInbox();
     const reports = await runUntilIdle({ baseUrl: env.OPENAI_CAPI_URL });
     const total = reports.reduce((n, r) => n + r.delivered, 0);
     console.log(`delivered ${total} event(s) in ${reports.length} batch(es)`);
     process.exit(0);
   }
   const worker = startDeliveryWorker({ baseUrl: env.OPENAI_CAPI_URL, intervalMs: env.WORKER_INTERVAL_MS });
+  const inbox = startInboxApplier();
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.on(signal, () => void worker.stop().then(() => process.exit(0)));
+    process.on(signal, () => void Promise.all([worker.stop(), inbox.stop()]).then(() => process.exit(0)));
   }
 }
 

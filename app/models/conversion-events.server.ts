@@ -1,10 +1,11 @@
 /**
  * The outbox table (ConversionEvent): every event we mean to send and every decision not to send.
- * Writes that acknowledge a webhook happen in one transaction with the webhook's idempotency row,
- * so a 200 is only ever returned for something that is on disk.
+ * Writes that acknowledge a webhook happen in one transaction with the webhook's idempotency row
+ * (group-committed with concurrent webhooks), so a 200 is only ever returned for something on disk.
  */
 import type { ConversionEvent, Prisma, PrismaClient } from "@prisma/client";
-import prisma from "~/db.server";
+import prisma, { currentDatabaseProvider } from "~/db.server";
+import { GroupCommitter } from "~/outbox/group-commit.server";
 
 export type { ConversionEvent };
 export type Tx = Prisma.TransactionClient | PrismaClient;
@@ -51,26 +52,66 @@ export class DuplicateWebhookError extends Error {
 /**
  * Records the webhook as seen and runs `work` in the same transaction. Redelivery of the same
  * Shopify event (same X-Shopify-Event-Id) → "duplicate" and nothing else is written.
+ *
+ * Group commit: concurrent calls share one transaction (app/outbox/group-commit.server.ts), and each
+ * call returns only after that transaction committed. Within it, each webhook's check-and-write runs
+ * in arrival order, exactly as if alone, so idempotency and business-key dedupe are unchanged. If the
+ * shared transaction fails, every webhook in it is retried in its own transaction: `work` must write
+ * only through `tx` (it may run again if a neighbour failed).
  */
 export async function withWebhookOnce(
   key: WebhookKey,
   work: (tx: Prisma.TransactionClient) => Promise<void>,
 ): Promise<"stored" | "duplicate"> {
   try {
-    await prisma.$transaction(async (tx) => {
-      const seen = await tx.webhookDelivery.findUnique({
-        where: { shop_topic_eventId: { shop: key.shop, topic: key.topic, eventId: key.eventId } },
-        select: { id: true },
-      });
-      if (seen) throw new DuplicateWebhookError();
-      await tx.webhookDelivery.create({ data: key });
-      await work(tx);
-    });
-    return "stored";
+    return await webhookCommitter().submit({ key, work });
   } catch (error) {
     if (error instanceof DuplicateWebhookError || isUniqueViolation(error, "WebhookDelivery")) return "duplicate";
     throw error;
   }
+}
+
+interface WebhookWork {
+  key: WebhookKey;
+  work: (tx: Prisma.TransactionClient) => Promise<void>;
+}
+
+async function recordOnce(tx: Prisma.TransactionClient, { key, work }: WebhookWork): Promise<"stored" | "duplicate"> {
+  const seen = await tx.webhookDelivery.findUnique({
+    where: { shop_topic_eventId: { shop: key.shop, topic: key.topic, eventId: key.eventId } },
+    select: { id: true },
+  });
+  if (seen) return "duplicate";
+  await tx.webhookDelivery.create({ data: key });
+  await work(tx);
+  return "stored";
+}
+
+declare global {
+  // One per process: the Remix build and server.ts's lean webhook path are separate bundles.
+  // eslint-disable-next-line no-var
+  var __webhookCommitter: GroupCommitter<WebhookWork, "stored" | "duplicate"> | undefined;
+}
+
+export function webhookCommitter(): GroupCommitter<WebhookWork, "stored" | "duplicate"> {
+  return (globalThis.__webhookCommitter ??= new GroupCommitter<WebhookWork, "stored" | "duplicate">({
+    flush: (items) =>
+      prisma.$transaction(
+        async (tx) => {
+          const results: ("stored" | "duplicate")[] = [];
+          for (const item of items) results.push(await recordOnce(tx, item));
+          return results;
+        },
+        // A batch of a hundred webhooks is a few hundred statements: allow for a busy machine.
+        { maxWait: 10_000, timeout: 30_000 },
+      ),
+    // SQLite has one writer: a second concurrent transaction would only wait for the first. And its
+    // one connection makes concurrent webhooks' reads (settings) wait while a batch is written, so
+    // an idle committer lingers 2 ms for them to catch up.
+    concurrency: currentDatabaseProvider() === "postgres" ? 4 : 1,
+    lingerMs: currentDatabaseProvider() === "postgres" ? 0 : 2,
+    maxBatch: 128,
+  }));
 }
 
 /**

@@ -77,6 +77,17 @@ export async function findTrustedReceipt(shop: string, orderId: string): Promise
     findPixelReceipt(shop, orderId),
     prisma.orderLedger.findUnique({ where: { shop_orderId: { shop, orderId } }, select: { checkoutToken: true } }),
   ]);
-  if (!receipt?.checkoutToken || !ledger?.checkoutToken) return null;
-  return receipt.checkoutToken === ledger.checkoutToken ? receipt : null;
+  return trustedReceipt(receipt, ledger?.checkoutToken);
+}
+
+/** findTrustedReceipt's rule for a receipt and a ledger token already loaded (the worker loads a batch's at once). */
+export function trustedReceipt(receipt: PixelReceipt | null | undefined, ledgerCheckoutToken: string | null | undefined): PixelReceipt | null {
+  if (!receipt?.checkoutToken || !ledgerCheckoutToken) return null;
+  return receipt.checkoutToken === ledgerCheckoutToken ? receipt : null;
+}
+
+/** Receipts of many orders of one shop, by order id (one query). */
+export async function findPixelReceipts(shop: string, orderIds: readonly string[]): Promise<Map<string, PixelReceipt>> {
+  const rows = orderIds.length === 0 ? [] : await prisma.pixelReceipt.findMany({ where: { shop, orderId: { in: [...orderIds] } } });
+  return new Map(rows.map((r) => [r.orderId, r]));
 }

@@ -118,3 +118,7 @@ export async function markUninstalled(shop: string, at: Date) {
 export async function recordWebPixel(shop: string, webPixelId: string) {
   await prisma.shopSettings.updateMany({ where: { shop }, data: { webPixelId } });
 }
+
+export async function markReinstalled(shop: string) {
+  await prisma.shopSettings.updateMany({ where: { shop, uninstalledAt: { not: null } }, data: { uninstalledAt: null } });
+}

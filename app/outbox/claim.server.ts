@@ -1,24 +1,25 @@
 /**
  * Claiming due events with a lease. A worker marks rows `sending` with a unique lease token and a
- * lease expiry in ONE conditional UPDATE, then reads back exactly the rows carrying its token. Two
- * workers racing for the same rows cannot both win (the UPDATE re-checks the condition), and a
- * worker that dies mid-batch leaves rows whose lease runs out: the next claim takes them again.
- * Redelivery after a crash is safe because the event ids never change (OpenAI keeps the first).
+ * lease expiry in ONE conditional UPDATE, then reads back exactly the rows it took. Two workers
+ * racing for the same rows cannot both win, and a worker that dies mid-batch leaves rows whose lease
+ * runs out: the next claim takes them again. Redelivery after a crash is safe because the event ids
+ * never change (OpenAI keeps the first).
+ *
+ * Why it is safe with many workers (processes or hosts) on one database:
+ *  - the UPDATE re-checks "still due" on every row it changes. On Postgres (READ COMMITTED) a row
+ *    another worker changed first is re-read after its lock is released, fails the re-check and is
+ *    skipped; on SQLite the statement runs under the single write lock;
+ *  - on Postgres the candidates are picked with FOR UPDATE SKIP LOCKED, so concurrent workers take
+ *    disjoint rows instead of queueing behind each other's locks.
+ * Both candidate queries follow the (status, nextAttemptAt) index with a LIMIT, so a claim costs the
+ * same with 100 or 1 M queued rows, and rows are read back by primary key, never by scanning.
  */
 import type { ConversionEvent } from "@prisma/client";
-import prisma from "~/db.server";
+import { Prisma } from "@prisma/client";
+import prisma, { currentDatabaseProvider } from "~/db.server";
 
 export const DEFAULT_LEASE_MS = 60_000;
 let claimSequence = 0;
-
-function dueWhere(now: Date) {
-  return {
-    OR: [
-      { status: "pending", nextAttemptAt: { lte: now } },
-      { status: "sending", leaseUntil: { lt: now } },
-    ],
-  };
-}
 
 export interface ClaimedBatch {
   shop: string;
@@ -35,27 +36,67 @@ export async function claimDueBatches(options: {
 }): Promise<ClaimedBatch[]> {
   const { workerId, now } = options;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const due = await prisma.conversionEvent.findMany({
-    where: dueWhere(now),
-    select: { id: true, shop: true },
-    orderBy: { nextAttemptAt: "asc" },
-    take: options.maxEvents ?? 2000,
-  });
+  const maxEvents = options.maxEvents ?? 2000;
+  const maxPerShop = options.maxPerShop ?? 1000;
+  const leaseToken = `${workerId}:${++claimSequence}`;
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+
+  // Leases that ran out first (their worker died), then pending rows in due order.
+  const taken = await takeRows({ kind: "expired", now, leaseToken, leaseUntil, limit: maxEvents });
+  if (taken.length < maxEvents) taken.push(...(await takeRows({ kind: "pending", now, leaseToken, leaseUntil, limit: maxEvents - taken.length })));
+  if (taken.length === 0) return [];
+
   const byShop = new Map<string, string[]>();
-  for (const row of due) {
-    const ids = byShop.get(row.shop) ?? [];
-    if (ids.length < (options.maxPerShop ?? 1000)) ids.push(row.id);
-    byShop.set(row.shop, ids);
-  }
+  for (const row of taken) byShop.set(row.shop, [...(byShop.get(row.shop) ?? []), row.id]);
   const batches: ClaimedBatch[] = [];
   for (const [shop, ids] of byShop) {
-    const leaseToken = `${workerId}:${++claimSequence}`;
-    await prisma.conversionEvent.updateMany({
-      where: { id: { in: ids }, ...dueWhere(now) },
-      data: { status: "sending", leaseOwner: leaseToken, leaseUntil: new Date(now.getTime() + leaseMs) },
-    });
-    const events = await prisma.conversionEvent.findMany({ where: { leaseOwner: leaseToken, status: "sending" } });
-    if (events.length > 0) batches.push({ shop, leaseToken, events });
+    for (let i = 0; i < ids.length; i += maxPerShop) {
+      const events = await readTaken(ids.slice(i, i + maxPerShop), leaseToken);
+      if (events.length > 0) batches.push({ shop, leaseToken, events });
+    }
   }
   return batches;
+}
+
+/** Prisma caps bound parameters per statement on SQLite (999): read back in slices. */
+const READ_SLICE = 500;
+
+async function readTaken(ids: string[], leaseToken: string): Promise<ConversionEvent[]> {
+  const events: ConversionEvent[] = [];
+  for (let i = 0; i < ids.length; i += READ_SLICE) {
+    events.push(
+      ...(await prisma.conversionEvent.findMany({
+        where: { id: { in: ids.slice(i, i + READ_SLICE) }, leaseOwner: leaseToken, status: "sending" },
+      })),
+    );
+  }
+  return events.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+}
+
+/** One conditional UPDATE … RETURNING: the rows this worker now holds. */
+async function takeRows(args: {
+  kind: "pending" | "expired";
+  now: Date;
+  leaseToken: string;
+  leaseUntil: Date;
+  limit: number;
+}): Promise<{ id: string; shop: string }[]> {
+  const { now, leaseToken, leaseUntil, limit } = args;
+  const postgres = currentDatabaseProvider() === "postgres";
+  // The outer re-check must not drive the UPDATE: SQLite would walk every due row of the index and
+  // test it against the picked ids (a claim then costs O(queue)); a unary + keeps it off the index,
+  // so the picked ids (primary key) are the ones looked at. Postgres plans it that way by itself.
+  const col = (name: string) => Prisma.raw(postgres ? `"${name}"` : `+"${name}"`);
+  const [due, recheck] =
+    args.kind === "pending"
+      ? [Prisma.sql`"status" = 'pending' AND "nextAttemptAt" <= ${now}`, Prisma.sql`${col("status")} = 'pending' AND ${col("nextAttemptAt")} <= ${now}`]
+      : [Prisma.sql`"status" = 'sending' AND "leaseUntil" < ${now}`, Prisma.sql`${col("status")} = 'sending' AND ${col("leaseUntil")} < ${now}`];
+  const order = args.kind === "pending" ? Prisma.sql`"nextAttemptAt"` : Prisma.sql`"leaseUntil"`;
+  const skipLocked = postgres ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
+  return prisma.$queryRaw<{ id: string; shop: string }[]>`
+    UPDATE "ConversionEvent"
+       SET "status" = 'sending', "leaseOwner" = ${leaseToken}, "leaseUntil" = ${leaseUntil}, "updatedAt" = ${new Date()}
+     WHERE "id" IN (SELECT "id" FROM "ConversionEvent" WHERE ${due} ORDER BY ${order} LIMIT ${limit} ${skipLocked})
+       AND ${recheck}
+    RETURNING "id", "shop"`;
 }

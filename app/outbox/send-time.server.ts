@@ -2,7 +2,7 @@
  * Facts that can change between the webhook and the send (a pixel receipt that arrived late, a
  * cancellation, a refund) are looked up here, at send time, and handed to the pure core to decide.
  */
-import type { ConversionEvent, LedgerEntry, OrderLedger } from "@prisma/client";
+import type { ConversionEvent, LedgerEntry, OrderLedger, PixelReceipt } from "@prisma/client";
 import prisma from "~/db.server";
 import { findTrustedReceipt } from "~/models/receipts.server";
 import type { CapiEvent } from "~/conversions/capi-event";
@@ -38,7 +38,14 @@ export function correctionSourceUrl(shop: string): string {
   return `https://${shop}/`;
 }
 
-export async function decideAtSendTime(row: ConversionEvent, policy: ShopPolicy, now: Date): Promise<SendTimeDecision> {
+/** The facts an order_created row is decided on, when the caller loaded them already (a whole batch at once). */
+export interface OrderCreatedFacts {
+  /** The order's trusted receipt (findTrustedReceipt's rule), or null. */
+  receipt: PixelReceipt | null;
+  ledger: OrderLedger | null;
+}
+
+export async function decideAtSendTime(row: ConversionEvent, policy: ShopPolicy, now: Date, facts?: OrderCreatedFacts): Promise<SendTimeDecision> {
   if (row.eventType === "custom" && row.orderId !== null && row.orderDedupId !== null) {
     const correction = await decideCorrection(row, policy, now);
     if (correction !== null) return correction;
@@ -48,10 +55,12 @@ export async function decideAtSendTime(row: ConversionEvent, policy: ShopPolicy,
   if (row.eventType !== "order_created") {
     return { action: "send", event, opprefSource: (row.opprefSource as OpprefSource | null) ?? null };
   }
-  const [receipt, ledger] = await Promise.all([
-    row.orderId ? findTrustedReceipt(row.shop, row.orderId) : null,
-    row.orderId ? prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } }) : null,
-  ]);
+  const [receipt, ledger] = facts
+    ? [facts.receipt, facts.ledger]
+    : await Promise.all([
+        row.orderId ? findTrustedReceipt(row.shop, row.orderId) : null,
+        row.orderId ? prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } }) : null,
+      ]);
   // The pixel can only have counted the sale if its own OpenAI request went out.
   const pixelCounted = receipt?.pixelStatus === "sent";
   const result = finalizeOrderCreated({

@@ -1,0 +1,129 @@
+/**
+ * The webhook inbox table (WebhookInbox), for WEBHOOK_ACK=stored: verified webhooks stored before
+ * their 200 and applied moments later (app/webhooks/inbox.server.ts).
+ *
+ * Appends are group-committed: concurrent webhooks become ONE multi-row INSERT (one commit, one
+ * fsync), and each caller's promise settles only after that statement committed. A redelivery of an
+ * event that is still waiting (same shop + topic + X-Shopify-Event-Id) adds nothing (ON CONFLICT DO
+ * NOTHING); one that arrives after it was applied is stored again and the ingest function's own
+ * idempotency (WebhookDelivery) makes it a no-op, exactly like a redelivery without the inbox.
+ *
+ * Claims lease rows by moving `nextAttemptAt` past the lease, in one conditional UPDATE that re-checks
+ * the row is still due, so two appliers (processes or hosts) never take the same row; on Postgres the
+ * candidates are picked with FOR UPDATE SKIP LOCKED so appliers do not even wait for each other.
+ * Raw SQL here is written once for both dialects (quoted identifiers, bound values, RETURNING).
+ */
+import { Prisma } from "@prisma/client";
+import prisma, { currentDatabaseProvider } from "~/db.server";
+import { GroupCommitter } from "~/outbox/group-commit.server";
+import { decryptSecret, encryptSecret } from "~/security/encryption.server";
+import { keyRing } from "~/security/keyring.server";
+
+export interface InboxWebhook {
+  path: string;
+  shop: string;
+  topic: string;
+  eventId: string;
+  webhookId: string;
+  apiVersion: string;
+  triggeredAt: string | null;
+  rawBody: string;
+}
+
+export interface InboxEntry extends InboxWebhook {
+  id: number;
+  receivedAt: Date;
+  attempts: number;
+}
+
+interface NewInboxRow {
+  path: string;
+  shop: string;
+  topic: string;
+  eventId: string;
+  webhookId: string;
+  apiVersion: string;
+  triggeredAt: string | null;
+  bodyCiphertext: string;
+  receivedAt: Date;
+}
+
+interface InboxRow extends NewInboxRow {
+  id: number | bigint;
+  attempts: number | bigint;
+}
+
+/** Rows per INSERT: ~10 bound values each, far below SQLite's and Postgres' parameter limits. */
+const MAX_ROWS_PER_INSERT = 256;
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __inboxAppendCommitter: GroupCommitter<NewInboxRow, void> | undefined;
+}
+
+function appendCommitter(): GroupCommitter<NewInboxRow, void> {
+  return (globalThis.__inboxAppendCommitter ??= new GroupCommitter<NewInboxRow, void>({
+    flush: async (rows) => {
+      const values = rows.map(
+        (r) =>
+          Prisma.sql`(${r.path}, ${r.shop}, ${r.topic}, ${r.eventId}, ${r.webhookId}, ${r.apiVersion}, ${r.triggeredAt}, ${r.bodyCiphertext}, ${r.receivedAt}, ${r.receivedAt}, 0)`,
+      );
+      // One statement is one transaction: when it returns, every row of it is committed.
+      await prisma.$executeRaw`INSERT INTO "WebhookInbox" ("path", "shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "bodyCiphertext", "receivedAt", "nextAttemptAt", "attempts") VALUES ${Prisma.join(values)} ON CONFLICT DO NOTHING`;
+      return rows.map(() => undefined);
+    },
+    maxBatch: MAX_ROWS_PER_INSERT,
+    concurrency: currentDatabaseProvider() === "postgres" ? 4 : 1,
+    // Webhooks verified in the same millisecond or so share the INSERT instead of the first one
+    // going alone (the rest would then wait for its commit anyway).
+    lingerMs: 1,
+  }));
+}
+
+/** Stores a verified webhook durably; resolves once it is committed (then the 200 may go out). */
+export async function appendToInbox(webhook: InboxWebhook, now: Date = new Date()): Promise<void> {
+  const { rawBody, ...rest } = webhook;
+  await appendCommitter().submit({ ...rest, bodyCiphertext: encryptSecret(keyRing(), rawBody), receivedAt: now });
+}
+
+/** Takes up to `limit` due rows for `leaseMs`; nobody else gets them until then. */
+export async function claimInbox(options: { limit: number; leaseMs: number; now?: Date }): Promise<InboxEntry[]> {
+  const now = options.now ?? new Date();
+  const leaseUntil = new Date(now.getTime() + options.leaseMs);
+  const postgres = currentDatabaseProvider() === "postgres";
+  const skipLocked = postgres ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
+  // SQLite: a unary + keeps the re-check off the index, so the picked ids drive the UPDATE (see claim.server.ts).
+  const recheck = Prisma.raw(postgres ? `"nextAttemptAt"` : `+"nextAttemptAt"`);
+  const rows = await prisma.$queryRaw<InboxRow[]>`
+    UPDATE "WebhookInbox"
+       SET "nextAttemptAt" = ${leaseUntil}, "attempts" = "attempts" + 1
+     WHERE "id" IN (SELECT "id" FROM "WebhookInbox" WHERE "nextAttemptAt" <= ${now}
+                    ORDER BY "nextAttemptAt" LIMIT ${options.limit} ${skipLocked})
+       AND ${recheck} <= ${now}
+    RETURNING "id", "path", "shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "bodyCiphertext", "receivedAt", "attempts"`;
+  const ring = keyRing();
+  return rows
+    .map(({ bodyCiphertext, ...row }) => ({
+      ...row,
+      id: Number(row.id),
+      attempts: Number(row.attempts),
+      receivedAt: new Date(row.receivedAt),
+      rawBody: decryptSecret(ring, bodyCiphertext).plaintext,
+    }))
+    .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+}
+
+/** Applied: gone (the body with its PII included). */
+export async function removeFromInbox(ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await prisma.webhookInbox.deleteMany({ where: { id: { in: [...ids] } } });
+}
+
+/** Not applied this time: try again at `retryAt`, with the reason kept for the operator. */
+export async function retryInboxLater(id: number, retryAt: Date, error: string): Promise<void> {
+  await prisma.webhookInbox.updateMany({ where: { id }, data: { nextAttemptAt: retryAt, lastError: error.slice(0, 500) } });
+}
+
+export async function inboxDepth(): Promise<number> {
+  return prisma.webhookInbox.count();
+}

@@ -1,0 +1,170 @@
+/**
+ * WEBHOOK_ACK=stored: acknowledge a webhook once it is durably stored, apply it moments later.
+ *
+ * `storeWebhook` is what the lean path calls instead of the ingest function: one group-committed
+ * INSERT for all concurrent webhooks, and the 200 only after it committed (nothing acknowledged that
+ * is not on disk). The applier then runs the SAME ingest function the route would have run
+ * (app/webhooks/registry.server.ts), with the same verified fields, so idempotency on the event id,
+ * business-key dedupe and every skip decision are unchanged; only the moment moves, by milliseconds
+ * when the app is healthy. A webhook whose application fails is retried with backoff, like Shopify
+ * would redeliver it, and never dropped.
+ *
+ * The applier runs where the delivery worker runs (server.ts with RUN_WORKER=true, or every
+ * `npm run worker` process): in the same process as the web server it starts on each append; in a
+ * worker process it polls twice a second. Any number of appliers can drain one inbox (rows are leased);
+ * a row whose applier died comes back when its lease runs out.
+ */
+import { logger } from "~/logger.server";
+import { appendToInbox, claimInbox, removeFromInbox, retryInboxLater, type InboxEntry } from "~/models/webhook-inbox.server";
+import { handlerForPath } from "./registry.server";
+import type { VerifiedWebhook } from "./verify.server";
+
+/** How long a claimed row is ours: far longer than applying a webhook takes (WEBHOOK_INBOX_LEASE_MS). */
+export const INBOX_LEASE_MS = 60_000;
+function leaseMs(): number {
+  const fromEnv = Number(process.env.WEBHOOK_INBOX_LEASE_MS);
+  return Number.isFinite(fromEnv) && fromEnv >= 1000 ? fromEnv : INBOX_LEASE_MS;
+}
+const BATCH = 128;
+/** Webhooks applied at once: they share transactions through withWebhookOnce's group commit. */
+const PARALLEL = 32;
+
+/** Stores the verified webhook that arrived on `path`; resolves once it is committed. */
+export async function storeWebhook(path: string, hook: VerifiedWebhook): Promise<void> {
+  await appendToInbox({
+    path,
+    shop: hook.shop,
+    topic: hook.topic,
+    eventId: hook.eventId,
+    webhookId: hook.webhookId,
+    apiVersion: hook.apiVersion,
+    triggeredAt: hook.triggeredAt,
+    rawBody: hook.rawBody,
+  });
+  globalThis.__inboxApplier?.wake();
+}
+
+/** The VerifiedWebhook the route would have built (the inbox only holds verified requests). */
+export function webhookFromInbox(entry: InboxEntry): VerifiedWebhook {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(entry.rawBody);
+  } catch {
+    payload = undefined;
+  }
+  return {
+    shop: entry.shop,
+    topic: entry.topic,
+    webhookId: entry.webhookId,
+    eventId: entry.eventId,
+    apiVersion: entry.apiVersion,
+    triggeredAt: entry.triggeredAt,
+    rawBody: entry.rawBody,
+    payload,
+  };
+}
+
+export interface ApplyReport {
+  applied: number;
+  failed: number;
+}
+
+/** Claims one batch of due rows and applies them. */
+export async function applyInboxBatch(now: Date = new Date()): Promise<ApplyReport & { claimed: number }> {
+  const entries = await claimInbox({ limit: BATCH, leaseMs: leaseMs(), now });
+  const done: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const lane = async () => {
+    while (next < entries.length) {
+      const entry = entries[next++];
+      try {
+        const handler = handlerForPath(entry.path);
+        if (!handler) throw new Error(`no webhook handler for ${entry.path}`);
+        await handler.ingest(webhookFromInbox(entry));
+        done.push(entry.id);
+      } catch (error) {
+        failed++;
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        logger.error({ shop: entry.shop, topic: entry.topic, attempts: entry.attempts, err: message }, "inbox webhook not applied; will retry");
+        await retryInboxLater(entry.id, new Date(Date.now() + retryDelayMs(entry.attempts)), message).catch(() => {});
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, entries.length) }, lane));
+  // If this fails the rows come back after their lease and are applied again: a no-op by idempotency.
+  await removeFromInbox(done);
+  return { claimed: entries.length, applied: done.length, failed };
+}
+
+/** Applies until nothing is due (tests, the bench, `--once`). */
+export async function drainInbox(maxBatches = 100_000): Promise<ApplyReport> {
+  const total: ApplyReport = { applied: 0, failed: 0 };
+  for (let i = 0; i < maxBatches; i++) {
+    const report = await applyInboxBatch();
+    total.applied += report.applied;
+    total.failed += report.failed;
+    if (report.claimed === 0) break;
+  }
+  return total;
+}
+
+/** 1 s, 2 s, 4 s … capped at 10 minutes: Shopify's own redelivery is slower than this. */
+function retryDelayMs(attempts: number): number {
+  return Math.min(600_000, 1000 * 2 ** Math.max(0, attempts - 1));
+}
+
+export interface InboxApplier {
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __inboxApplier: InboxApplier | undefined;
+}
+
+/** Applies stored webhooks: on wake-up (an append in this process) and every `pollMs`. */
+export function startInboxApplier(options: { pollMs?: number } = {}): InboxApplier {
+  const pollMs = options.pollMs ?? 500;
+  let stopped = false;
+  let wanted = true;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | null = null;
+
+  const loop = async () => {
+    while (!stopped && wanted) {
+      wanted = false;
+      try {
+        const report = await applyInboxBatch();
+        if (report.claimed === BATCH) wanted = true;
+      } catch (error) {
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, "inbox pass failed");
+      }
+    }
+  };
+  const kick = () => {
+    if (stopped) return;
+    wanted = true;
+    running ??= loop().finally(() => {
+      running = null;
+      if (wanted && !stopped) kick();
+    });
+  };
+  const poll = () => {
+    kick();
+    timer = setTimeout(poll, pollMs);
+  };
+  poll();
+  const applier: InboxApplier = {
+    wake: kick,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      if (globalThis.__inboxApplier === applier) globalThis.__inboxApplier = undefined;
+    },
+  };
+  globalThis.__inboxApplier = applier;
+  return applier;
+}

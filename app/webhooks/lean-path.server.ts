@@ -1,0 +1,141 @@
+/**
+ * `/webhooks/*` served by plain node:http in front of Remix, in the same process (server.ts).
+ *
+ * Why: a webhook needs none of what a framework request costs (routing, loaders, a web Request per
+ * call, document headers); measured on 2 cores the Remix route tops out far below what verifying and
+ * persisting costs (docs/PERFORMANCE.md). This is a thin adapter, not a second implementation: it
+ * verifies with the same Shopify validator (verifyWebhookParts) and calls the same ingest function
+ * the Remix route calls, looked up in app/webhooks/registry.server.ts. Its answers are the route's:
+ * 405 (not POST), 413 (body over the limit), 400 (headers missing), 401 (HMAC wrong), 200 (stored, or
+ * a duplicate), 500 (could not store: Shopify delivers again, the event id keeps that safe).
+ * Paths not in the registry fall through to Remix untouched.
+ *
+ * Acknowledgement (WEBHOOK_ACK):
+ *   processed (default)  200 after the webhook's effects are committed (group-committed transaction)
+ *   stored               200 after the verified webhook is committed to the inbox; its effects follow
+ *                        within milliseconds (app/webhooks/inbox.server.ts). For high volume.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { logger } from "~/logger.server";
+import { MAX_WEBHOOK_BODY_BYTES } from "./compliance.server";
+import { storeWebhook } from "./inbox.server";
+import { handlerForPath, type WebhookHandler } from "./registry.server";
+import { verifyWebhookParts, type VerifiedWebhook, type WebhookRequestParts } from "./verify.server";
+
+export type WebhookAckMode = "processed" | "stored";
+
+export function webhookAckMode(value: string | undefined = process.env.WEBHOOK_ACK): WebhookAckMode {
+  if (value === undefined || value === "" || value === "processed") return "processed";
+  if (value === "stored") return "stored";
+  throw new Error(`WEBHOOK_ACK must be "processed" (default) or "stored", not ${JSON.stringify(value.slice(0, 40))}`);
+}
+
+export interface LeanWebhookPath {
+  /** Handles the request and returns true, or returns false for Remix to handle it. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+export function createLeanWebhookPath(options: { ack?: WebhookAckMode; maxBodyBytes?: number } = {}): LeanWebhookPath {
+  const ack = options.ack ?? webhookAckMode();
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
+  return {
+    handle(req, res) {
+      const url = req.url ?? "/";
+      if (!url.startsWith("/webhooks/")) return false;
+      const q = url.indexOf("?");
+      const pathname = q === -1 ? url : url.slice(0, q);
+      const handler = handlerForPath(pathname);
+      if (!handler) return false;
+      void serve(req, res, handler, ack, maxBodyBytes);
+      return true;
+    },
+  };
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, handler: WebhookHandler, ack: WebhookAckMode, maxBodyBytes: number) {
+  if (req.method !== "POST") return answer(res, 405, { Allow: "POST" });
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && !(Number(declared) <= maxBodyBytes)) {
+    req.resume(); // discarded, never buffered; the client gets to read its 413
+    return answer(res, 413);
+  }
+  let rawBody: string;
+  try {
+    const body = await readBody(req, maxBodyBytes);
+    if (body === null) return answer(res, 413);
+    rawBody = body;
+  } catch {
+    return answer(res, 400, { Connection: "close" });
+  }
+  let hook: VerifiedWebhook;
+  try {
+    hook = await verifyWebhookParts(partsOf(req, rawBody));
+  } catch (error) {
+    if (error instanceof Response) return answer(res, error.status, Object.fromEntries(error.headers));
+    logger.error({ err: error instanceof Error ? error.message : String(error) }, "webhook verification failed");
+    return answer(res, 500);
+  }
+  try {
+    if (ack === "stored") {
+      await storeWebhook(handler.path, hook);
+    } else {
+      const result = await handler.ingest(hook);
+      logger.debug({ shop: hook.shop, topic: hook.topic, result }, "webhook ingested");
+    }
+    answer(res, 200);
+  } catch (error) {
+    logger.error({ shop: hook.shop, topic: hook.topic, err: error instanceof Error ? error.message : String(error) }, "webhook ingest failed");
+    answer(res, 500);
+  }
+}
+
+function answer(res: ServerResponse, status: number, headers: Record<string, string> = {}) {
+  if (res.headersSent) return;
+  res.writeHead(status, { "Content-Length": "0", ...headers });
+  res.end();
+}
+
+/** The body as text, or null as soon as it is larger than `max` bytes (the rest is read and dropped). */
+function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > max) {
+        over = true;
+        chunks.length = 0;
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!over) resolve(Buffer.concat(chunks, size).toString("utf8"));
+    });
+    req.on("error", reject);
+  });
+}
+
+/** What the Shopify validator reads, from the Node request (no web Request per call). */
+function partsOf(req: IncomingMessage, rawBody: string): WebhookRequestParts {
+  const headers = req.headers;
+  const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(", ") : value);
+  return {
+    method: req.method ?? "GET",
+    // Only parsed by the validator; the Host header is not ours to trust.
+    url: `http://localhost${req.url ?? "/"}`,
+    headers: {
+      get: (name) => one(headers[name.toLowerCase()]) ?? null,
+      *entries() {
+        for (const [key, value] of Object.entries(headers)) {
+          const text = one(value);
+          if (text !== undefined) yield [key, text] as [string, string];
+        }
+      },
+    },
+    rawBody,
+  };
+}

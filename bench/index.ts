@@ -1,0 +1,587 @@
+/**
+ * `npm run bench`: the scale and speed targets of issue #8, measured in ONE run on this machine, on
+ * SQLite and on Postgres, with every ratio computed from figures of the same run.
+ *
+ *   1. Webhook ingest (autocannon, 32 connections, loopback): requests/s and p99 of the app's lean
+ *      /webhooks path (WEBHOOK_ACK=stored and =processed) vs a bare node:http server that only checks
+ *      the HMAC, and vs the stock path (authenticate.webhook + one Prisma write per request); p99 at a
+ *      fixed 1,000 requests/s; how fast worker processes apply stored webhooks.
+ *   2. Delivery throughput to the OpenAI stand-in answering after 100 ms, worker processes vs a
+ *      sender that posts one event per request.
+ *   3. Peak RSS of a worker process draining an outbox of 1 M queued events.
+ *   4. The web pixel's gzip size vs Shopify's 128 KB cap.
+ *   5. The reconciliation page loader at 10 k vs 1 M events (bench/reconciliation-bench.ts).
+ *
+ * BENCH_QUICK=1: shorter runs and 100 k queued events (a couple of minutes). BENCH_POSTGRES_URL (or
+ * TEST_POSTGRES_URL) names a Postgres server whose user may create databases; without one reachable
+ * the Postgres column is skipped with the reason. Nothing leaves loopback.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon, { type AutocannonResult } from "autocannon";
+import pg from "pg";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const QUICK = process.env.BENCH_QUICK === "1";
+const SECRET = "bench-api-secret";
+const ENCRYPTION_KEY = randomBytes(32).toString("base64");
+const CONNECTIONS = 32;
+const RUN_S = QUICK ? 4 : 10;
+const WARMUP_S = QUICK ? 1 : 2;
+const DELIVERY_EVENTS = QUICK ? 6_000 : 20_000;
+const QUEUED_EVENTS = QUICK ? 100_000 : 1_000_000;
+const RSS_WINDOW_S = QUICK ? 8 : 15;
+const APPLY_WINDOW_S = QUICK ? 5 : 10;
+const OPENAI_LATENCY_MS = 100;
+
+// App modules read these at import; the bench's own default database is a throwaway file.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "oppref-bench-"));
+Object.assign(process.env, {
+  SHOPIFY_API_KEY: "bench-api-key",
+  SHOPIFY_API_SECRET: SECRET,
+  SHOPIFY_APP_URL: "https://app.example.test",
+  ENCRYPTION_KEY,
+  LOG_LEVEL: "error",
+  DATABASE_URL: `file:${path.join(scratch, "default.sqlite")}`,
+});
+
+type Provider = "sqlite" | "postgres";
+const log = (line: string) => console.log(line);
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ── processes ──────────────────────────────────────────────────────────────────────────────────────
+
+interface Proc {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** What `npm run worker` passes to Node: a bounded old generation keeps a busy worker's RSS flat. */
+const WORKER_NODE_ARGS = ["--max-old-space-size=160"];
+
+async function startNode(file: string, env: Record<string, string>, waitForUrl = true, nodeArgs: string[] = []): Promise<Proc> {
+  const child = spawn(process.execPath, [...nodeArgs, file], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: "0", LOG_LEVEL: "error", SHOPIFY_API_KEY: "bench-api-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "https://app.example.test", ENCRYPTION_KEY, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = !waitForUrl
+    ? ""
+    : await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${out}`)), 30_000);
+        child.stdout!.on("data", () => {
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+        child.once("exit", (code) => {
+          clearTimeout(timer);
+          reject(new Error(`${file} exited with ${code}:\n${out}`));
+        });
+      });
+  return {
+    child,
+    url,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** Resident set size now and at peak (VmHWM), in MB, from /proc. */
+function rssOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+// ── databases ──────────────────────────────────────────────────────────────────────────────────────
+
+interface BenchDb {
+  provider: Provider;
+  url: string;
+  drop(): Promise<void>;
+}
+
+function migrate(url: string) {
+  execFileSync(path.join(ROOT, "node_modules", ".bin", "prisma"), ["migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: "ignore" });
+}
+
+async function sqliteDb(): Promise<BenchDb> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "oppref-bench-sqlite-"));
+  const url = `file:${path.join(dir, "bench.sqlite")}`;
+  migrate(url);
+  return { provider: "sqlite", url, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function postgresDb(): Promise<BenchDb | string> {
+  const server = process.env.BENCH_POSTGRES_URL || process.env.TEST_POSTGRES_URL || "postgresql://oppref:oppref@127.0.0.1:5432/oppref";
+  const admin = new pg.Client({ connectionString: server });
+  try {
+    await admin.connect();
+  } catch (error) {
+    return `no Postgres at ${new URL(server).host} (${(error as Error).message}); start one with scripts/ci/start-postgres.sh`;
+  }
+  const name = `oppref_bench_${Date.now()}`;
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  migrate(url.toString());
+  return {
+    provider: "postgres",
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+// ── app modules (imported after the environment is set) ─────────────────────────────────────────────
+
+const app = {
+  db: await import("~/db.server"),
+  encryption: await import("~/security/encryption.server"),
+  dedup: await import("~/conversions/dedup-id"),
+  orderEvent: await import("~/conversions/order-event"),
+  policy: await import("~/conversions/shop-policy"),
+  capi: await import("~/openai/capi-client"),
+  orders: await import("../sim/order-factory"),
+  standin: await import("../sim/openai-standin"),
+};
+type Prisma = ReturnType<typeof app.db.createPrismaClient>;
+
+async function configureShop(prisma: Prisma, shop: string, pixelId: string, apiKey: string) {
+  const ring = app.encryption.keyRingFrom(ENCRYPTION_KEY);
+  const data = { pixelId, apiKeyCiphertext: app.encryption.encryptSecret(ring, apiKey), apiKeyLast4: apiKey.slice(-4) };
+  await prisma.shopSettings.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+  // An offline session, so authenticate.webhook's per-request session lookup finds one (stock path).
+  await prisma.session.upsert({
+    where: { id: `offline_${shop}` },
+    create: { id: `offline_${shop}`, shop, state: "bench", isOnline: false, accessToken: "bench-token", scope: "read_orders" },
+    update: {},
+  });
+}
+
+// ── 1. webhook ingest ──────────────────────────────────────────────────────────────────────────────
+
+let orderSequence = 810_000_000_000 + Math.floor(Math.random() * 1e9);
+
+/** autocannon requests: every one a different, correctly signed orders/create of `shop`. */
+function signedOrders(shop: string) {
+  const placeholder = 111_111_111_111;
+  const parts = JSON.stringify(app.orders.makeShopifyOrder({ id: placeholder, landingSite: "/products/tee?oppref=oa_bench" })).split(String(placeholder));
+  return [
+    {
+      setupRequest: (request: object) => {
+        const id = String(orderSequence++);
+        const body = parts.join(id);
+        return {
+          ...request,
+          method: "POST",
+          path: "/webhooks/orders/create",
+          headers: {
+            "content-type": "application/json",
+            "x-shopify-hmac-sha256": createHmac("sha256", SECRET).update(body).digest("base64"),
+            "x-shopify-topic": "orders/create",
+            "x-shopify-shop-domain": shop,
+            "x-shopify-api-version": "2026-10",
+            "x-shopify-webhook-id": `wh-${id}`,
+            "x-shopify-event-id": `ev-${id}`,
+            "x-shopify-triggered-at": new Date().toISOString(),
+          },
+          body,
+        };
+      },
+    },
+  ];
+}
+
+interface LoadFigures {
+  rps: number;
+  p99: number;
+  ok: number;
+  failed: number;
+}
+
+async function load(url: string, shop: string, options: { seconds: number; rate?: number }): Promise<LoadFigures> {
+  const result: AutocannonResult = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: options.seconds,
+    overallRate: options.rate,
+    timeout: 10,
+    requests: signedOrders(shop),
+  });
+  return { rps: result.requests.average, p99: result.latency.p99, ok: result["2xx"], failed: result.non2xx + result.errors + result.timeouts };
+}
+
+async function measureServer(url: string, shop: string): Promise<LoadFigures> {
+  await load(url, shop, { seconds: WARMUP_S });
+  return load(url, shop, { seconds: RUN_S });
+}
+
+function bundleStockServer(): string {
+  const out = path.join(ROOT, "build", "bench", "stock-path.js");
+  execFileSync(
+    path.join(ROOT, "node_modules", ".bin", "esbuild"),
+    ["bench/servers/stock-path.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external", "--target=node22", `--outfile=${out}`, "--log-level=warning"],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  return out;
+}
+
+interface IngestFigures {
+  stock: LoadFigures;
+  stored: LoadFigures;
+  processed: LoadFigures;
+  storedAt1000: LoadFigures;
+  processedAt1000: LoadFigures;
+  appliedPerSecond: number;
+}
+
+async function benchIngest(db: BenchDb, prisma: Prisma, stockServer: string): Promise<IngestFigures> {
+  const shop = `bench-ingest-${db.provider}.myshopify.com`;
+  await configureShop(prisma, shop, "pxbenchingest", `capi_${"b".repeat(32)}`);
+  const env = { DATABASE_URL: db.url, RUN_WORKER: "false", OPENAI_CAPI_URL: "http://127.0.0.1:9" };
+
+  const stockProc = await startNode(stockServer, { DATABASE_URL: db.url });
+  const stock = await measureServer(stockProc.url, shop);
+  await stockProc.stop();
+  log(`  stock path (authenticate.webhook + 1 write): ${fmt(stock.rps)} req/s, p99 ${fmt(stock.p99)} ms`);
+
+  const processedProc = await startNode(path.join(ROOT, "build", "server.js"), { ...env, WEBHOOK_ACK: "processed" });
+  const processed = await measureServer(processedProc.url, shop);
+  const processedAt1000 = await load(processedProc.url, shop, { seconds: RUN_S, rate: 1000 });
+  await processedProc.stop();
+  log(`  lean path, WEBHOOK_ACK=processed: ${fmt(processed.rps)} req/s, p99 ${fmt(processed.p99)} ms; at 1,000 req/s offered: p99 ${fmt(processedAt1000.p99)} ms (${fmt(processedAt1000.rps)} req/s served)`);
+
+  const storedProc = await startNode(path.join(ROOT, "build", "server.js"), { ...env, WEBHOOK_ACK: "stored" });
+  const stored = await measureServer(storedProc.url, shop);
+  const storedAt1000 = await load(storedProc.url, shop, { seconds: RUN_S, rate: 1000 });
+  await storedProc.stop();
+  log(`  lean path, WEBHOOK_ACK=stored: ${fmt(stored.rps)} req/s, p99 ${fmt(stored.p99)} ms; at 1,000 req/s: p99 ${fmt(storedAt1000.p99)} ms`);
+
+  // Applying what was stored: two worker processes (one per core), for a fixed window.
+  const standin = await app.standin.startOpenAiStandin();
+  standin.addPixel("pxbenchingest", `capi_${"b".repeat(32)}`);
+  standin.setLatency(OPENAI_LATENCY_MS);
+  const before = await prisma.webhookInbox.count();
+  const workers = await Promise.all([0, 1].map(() => startNode(path.join(ROOT, "build", "worker.js"), { DATABASE_URL: db.url, OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "50" }, false, WORKER_NODE_ARGS)));
+  await sleep(1000); // start-up
+  const startCount = await prisma.webhookInbox.count();
+  const t0 = performance.now();
+  await sleep(APPLY_WINDOW_S * 1000);
+  const appliedPerSecond = (startCount - (await prisma.webhookInbox.count())) / ((performance.now() - t0) / 1000);
+  await Promise.all(workers.map((w) => w.stop()));
+  await standin.close();
+  log(`  stored webhooks applied by 2 worker processes (while delivering): ${fmt(appliedPerSecond)}/s (inbox held ${fmt(before)})`);
+  // Leave nothing behind for the next sections.
+  await prisma.webhookInbox.deleteMany({});
+  await prisma.conversionEvent.deleteMany({ where: { shop } });
+  return { stock, stored, processed, storedAt1000, processedAt1000, appliedPerSecond };
+}
+
+// ── 2. delivery throughput ───────────────────────────────────────────────────────────────────────────
+
+/** A real order_created event (built by the app's own core) to copy. */
+async function templateEvent(shop: string) {
+  const order = app.orders.makeShopifyOrder({ id: 424242424242, landingSite: "/?oppref=oa_bench" });
+  const decision = await app.orderEvent.decideOrderCreated(order, { shopDomain: shop, policy: app.policy.DEFAULT_SHOP_POLICY, now: new Date() });
+  if (decision.kind !== "send") throw new Error(`template order not sendable: ${JSON.stringify(decision)}`);
+  return decision;
+}
+
+async function seedPendingEvents(prisma: Prisma, shops: string[], total: number, dueAt: Date) {
+  const template = await templateEvent(shops[0]);
+  const rows = [];
+  for (let i = 0; i < total; i++) {
+    const orderId = String(830_000_000_000 + i);
+    const dedupId = await app.dedup.dedupIdForOrder(orderId);
+    const shop = shops[i % shops.length];
+    rows.push({
+      shop,
+      eventType: "order_created",
+      eventName: "order_created",
+      eventId: dedupId,
+      orderId,
+      orderDedupId: dedupId,
+      orderName: template.orderName,
+      status: "pending",
+      payload: JSON.stringify({ ...template.event, id: dedupId }),
+      amountMinor: template.amountMinor,
+      currency: template.currency,
+      oppref: template.event.oppref ?? null,
+      opprefSource: template.opprefSource,
+      occurredAt: template.occurredAt,
+      expiresAt: new Date(Date.now() + 6 * 86_400_000),
+      nextAttemptAt: dueAt,
+    });
+  }
+  for (let i = 0; i < rows.length; i += 500) await prisma.conversionEvent.createMany({ data: rows.slice(i, i + 500) });
+  return template;
+}
+
+interface DeliveryFigures {
+  perSecond: number;
+  baselinePerSecond: number;
+  requests: number;
+}
+
+async function benchDelivery(db: BenchDb, prisma: Prisma): Promise<DeliveryFigures> {
+  const standin = await app.standin.startOpenAiStandin();
+  standin.setLatency(OPENAI_LATENCY_MS);
+  const shops = Array.from({ length: 10 }, (_, i) => ({ shop: `bench-deliver-${i}-${db.provider}.myshopify.com`, pixelId: `pxbenchdeliver${i}`, apiKey: `capi_${"d".repeat(31)}${i}` }));
+  for (const s of shops) {
+    standin.addPixel(s.pixelId, s.apiKey);
+    await configureShop(prisma, s.shop, s.pixelId, s.apiKey);
+  }
+  const dueAt = new Date(Date.now() + 60_000);
+  const template = await seedPendingEvents(prisma, shops.map((s) => s.shop), DELIVERY_EVENTS, dueAt);
+
+  // Baseline: one event per request, one request after the other.
+  const baselineEvents = QUICK ? 10 : 20;
+  const t0 = performance.now();
+  for (let i = 0; i < baselineEvents; i++) {
+    const id = await app.dedup.dedupIdForOrder(String(840_000_000_000 + i));
+    await app.capi.deliverBatch({ baseUrl: standin.url, pixelId: shops[0].pixelId, apiKey: shops[0].apiKey }, [{ ...template.event, id }]);
+  }
+  const baselinePerSecond = baselineEvents / ((performance.now() - t0) / 1000);
+
+  // The app: two worker processes (one per core), four lanes each, started before the events are due.
+  const workers = await Promise.all([0, 1].map(() => startNode(path.join(ROOT, "build", "worker.js"), { DATABASE_URL: db.url, OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "20" }, false, WORKER_NODE_ARGS)));
+  await sleep(1500);
+  const requestsBefore = standin.requests().length;
+  await prisma.conversionEvent.updateMany({ where: { shop: { in: shops.map((s) => s.shop) } }, data: { nextAttemptAt: new Date(0) } });
+  const t1 = performance.now();
+  const deadline = Date.now() + 300_000;
+  while ((await prisma.conversionEvent.count({ where: { shop: { in: shops.map((s) => s.shop) }, status: "delivered" } })) < DELIVERY_EVENTS) {
+    if (Date.now() > deadline) throw new Error(`delivery did not finish:\n${workers.map((w) => w.output()).join("\n")}`);
+    await sleep(25);
+  }
+  const perSecond = DELIVERY_EVENTS / ((performance.now() - t1) / 1000);
+  await Promise.all(workers.map((w) => w.stop()));
+  const accepted = standin.accepted().length - baselineEvents;
+  if (accepted !== DELIVERY_EVENTS) throw new Error(`stand-in accepted ${accepted} events, expected ${DELIVERY_EVENTS}`);
+  const requests = standin.requests().length - requestsBefore;
+  await standin.close();
+  log(`  delivery: ${fmt(perSecond)} events/s (${fmt(DELIVERY_EVENTS)} events, ${requests} requests, 2 workers) vs one event per request: ${fmt(baselinePerSecond, 1)} events/s`);
+  return { perSecond, baselinePerSecond, requests };
+}
+
+// ── 3. peak RSS with a deep queue ────────────────────────────────────────────────────────────────────
+
+async function seedQueue(db: BenchDb, prisma: Prisma, total: number) {
+  const template = await templateEvent("bench-queue.myshopify.com");
+  const payload = JSON.stringify({ ...template.event, id: "__ID__" });
+  const now = new Date();
+  const expires = new Date(now.getTime() + 6 * 86_400_000);
+  const { Prisma: P } = await import("@prisma/client");
+  const chunk = 100_000;
+  for (let from = 0; from < total; from += chunk) {
+    const to = Math.min(total, from + chunk);
+    const id = db.provider === "postgres" ? P.sql`'o1_q' || lpad(i::text, 19, '0')` : P.sql`'o1_q' || printf('%019d', i)`;
+    const series =
+      db.provider === "postgres"
+        ? P.sql`FROM generate_series(${from + 1}::int, ${to}::int) AS s(i)`
+        : // a bound JS number arrives as REAL in SQLite: without the cast, ids would read "q1.0"
+          P.sql`FROM (WITH RECURSIVE s(i) AS (SELECT CAST(${from + 1} AS INTEGER) UNION ALL SELECT i + 1 FROM s WHERE i < ${to}) SELECT i FROM s)`;
+    const shop = db.provider === "postgres" ? P.sql`'bench-queue-' || (i % 10)::text || '.myshopify.com'` : P.sql`'bench-queue-' || (i % 10) || '.myshopify.com'`;
+    const orderId = db.provider === "postgres" ? P.sql`(850000000000 + i)::text` : P.sql`CAST(850000000000 + i AS TEXT)`;
+    // Postgres does not infer parameter types from the target columns in INSERT … SELECT: cast.
+    const pgCast = (value: unknown, type: string) => (db.provider === "postgres" ? P.sql`CAST(${value} AS ${P.raw(type)})` : P.sql`${value}`);
+    const at = pgCast(now, "timestamp(3)");
+    await prisma.$executeRaw`
+      INSERT INTO "ConversionEvent" ("id", "shop", "eventType", "eventName", "eventId", "orderId", "orderDedupId", "status", "payload",
+        "amountMinor", "currency", "requiresOptIn", "occurredAt", "expiresAt", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
+      SELECT 'q' || i, ${shop}, 'order_created', 'order_created', ${id}, ${orderId}, ${id}, 'pending', replace(${pgCast(payload, "text")}, '__ID__', ${id}),
+        ${pgCast(template.amountMinor, "integer")}, ${pgCast(template.currency, "text")}, false, ${at}, ${pgCast(expires, "timestamp(3)")}, 0, ${at}, ${at}, ${at}
+      ${series}`;
+  }
+}
+
+interface RssFigures {
+  peakMb: number;
+  delivered: number;
+  queued: number;
+}
+
+async function benchRss(db: BenchDb, prisma: Prisma): Promise<RssFigures> {
+  const t0 = performance.now();
+  await seedQueue(db, prisma, QUEUED_EVENTS);
+  const queued = await prisma.conversionEvent.count({ where: { status: "pending" } });
+  log(`  queued ${fmt(queued)} events in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+  const standin = await app.standin.startOpenAiStandin();
+  standin.setLatency(OPENAI_LATENCY_MS);
+  for (let i = 0; i < 10; i++) {
+    const s = { shop: `bench-queue-${i}.myshopify.com`, pixelId: `pxbenchqueue${i}`, apiKey: `capi_${"q".repeat(31)}${i}` };
+    standin.addPixel(s.pixelId, s.apiKey);
+    await configureShop(prisma, s.shop, s.pixelId, s.apiKey);
+  }
+  const worker = await startNode(path.join(ROOT, "build", "worker.js"), { DATABASE_URL: db.url, OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "20" }, false, WORKER_NODE_ARGS);
+  let peak = 0;
+  const until = Date.now() + RSS_WINDOW_S * 1000;
+  while (Date.now() < until && worker.child.exitCode === null) {
+    const { rss, peak: hwm } = rssOf(worker.child.pid!);
+    peak = Math.max(peak, rss, hwm);
+    await sleep(100);
+  }
+  if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
+  await worker.stop();
+  await standin.close();
+  const delivered = await prisma.conversionEvent.count({ where: { status: "delivered", shop: { startsWith: "bench-queue-" } } });
+  if (delivered === 0) log(`  (nothing delivered: worker said ${JSON.stringify(worker.output().slice(-2000))}; stand-in saw ${standin.requests().length} requests)`);
+  log(`  worker peak RSS ${fmt(peak)} MB while draining ${fmt(queued)} queued events (${fmt(delivered)} delivered in ${RSS_WINDOW_S} s)`);
+  return { peakMb: peak, delivered, queued };
+}
+
+// ── run ──────────────────────────────────────────────────────────────────────────────────────────────
+
+interface ProviderFigures {
+  ingest?: IngestFigures;
+  delivery?: DeliveryFigures;
+  rss?: RssFigures;
+}
+
+async function benchBare(): Promise<LoadFigures> {
+  const bare = await startNode(path.join(ROOT, "bench", "servers", "bare-hmac.mjs"), {});
+  const figures = await measureServer(bare.url, "bench-bare.myshopify.com");
+  await bare.stop();
+  return figures;
+}
+
+/** BENCH_ONLY=ingest,delivery,rss (comma-separated) runs just those sections, for iterating on one. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").filter(Boolean));
+const wanted = (section: string) => ONLY.size === 0 || ONLY.has(section);
+
+async function benchProvider(db: BenchDb, stockServer: string): Promise<ProviderFigures> {
+  const prisma = app.db.createPrismaClient(db.url);
+  try {
+    if (db.provider === "sqlite") await app.db.initDatabase(prisma);
+    log(`\n${db.provider}:`);
+    const ingest = wanted("ingest") ? await benchIngest(db, prisma, stockServer) : undefined;
+    const delivery = wanted("delivery") ? await benchDelivery(db, prisma) : undefined;
+    const rss = wanted("rss") ? await benchRss(db, prisma) : undefined;
+    return { ingest, delivery, rss } as ProviderFigures;
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+async function pixelSize(): Promise<{ gzip: number; raw: number } | string> {
+  const file = path.join(ROOT, "scripts", "build-pixel.ts");
+  if (!existsSync(file)) return "scripts/build-pixel.ts not present";
+  const { buildPixel } = (await import("../scripts/build-pixel")) as { buildPixel: (o: { outfile: null }) => Promise<{ gzipBytes: number; rawBytes: number }> };
+  const built = await buildPixel({ outfile: null });
+  return { gzip: built.gzipBytes, raw: built.rawBytes };
+}
+
+async function reconciliation(): Promise<{ ratio: number; report: string } | string> {
+  const file = path.join(ROOT, "bench", "reconciliation-bench.ts");
+  if (!existsSync(file)) return "bench/reconciliation-bench.ts not present";
+  const { runReconciliationBench } = (await import("./reconciliation-bench")) as {
+    runReconciliationBench: (o: { sizes?: number[]; log?: (line: string) => void }) => Promise<{ ratio: number; report: string }>;
+  };
+  return runReconciliationBench({ sizes: QUICK ? [10_000, 100_000] : [10_000, 1_000_000], log: (line) => log(`  ${line}`) });
+}
+
+function verdict(ok: boolean) {
+  return ok ? "PASS" : "MISS";
+}
+
+async function main() {
+  const started = performance.now();
+  const cpu = os.cpus();
+  log(`oppref-conversions bench — ${new Date().toISOString()} — ${QUICK ? "QUICK" : "full"} run`);
+  log(`machine: ${cpu.length} × ${cpu[0]?.model.trim()}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; load avg ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  log("building the app (npm run build) …");
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  const stockServer = bundleStockServer();
+
+  const pixel = wanted("pixel") ? await pixelSize() : "not selected (BENCH_ONLY)";
+  log(typeof pixel === "string" ? `pixel: ${pixel}` : `pixel bundle: ${fmt(pixel.gzip)} B gzip (${fmt(pixel.raw)} B raw)`);
+
+  log("bare node:http HMAC-only server …");
+  const bare = wanted("ingest") ? await benchBare() : { rps: NaN, p99: NaN, ok: 0, failed: 0 };
+  log(`  ${fmt(bare.rps)} req/s, p99 ${fmt(bare.p99)} ms`);
+
+  const results: Partial<Record<Provider, ProviderFigures | string>> = {};
+  const sqlite = await sqliteDb();
+  try {
+    results.sqlite = await benchProvider(sqlite, stockServer);
+  } finally {
+    await sqlite.drop();
+  }
+  const postgres = await postgresDb();
+  if (typeof postgres === "string") {
+    results.postgres = postgres;
+    log(`\npostgres: skipped — ${postgres}`);
+  } else {
+    try {
+      results.postgres = await benchProvider(postgres, stockServer);
+    } finally {
+      await postgres.drop();
+    }
+  }
+
+  log("\nreconciliation loader:");
+  const recon = wanted("reconciliation") ? await reconciliation() : "not selected (BENCH_ONLY)";
+  if (typeof recon === "string") log(`  skipped — ${recon}`);
+
+  // ── summary: every ratio from figures of this run ──
+  log(`\n══ summary (${QUICK ? "quick" : "full"} run, ${fmt((performance.now() - started) / 1000)} s) ══`);
+  log(`bare node:http HMAC server: ${fmt(bare.rps)} req/s`);
+  const summary: Record<string, unknown> = { date: new Date().toISOString(), quick: QUICK, machine: { cpus: cpu.length, model: cpu[0]?.model.trim(), node: process.version }, bare, pixel, results, reconciliation: recon };
+  for (const provider of ["sqlite", "postgres"] as const) {
+    const r = results[provider];
+    if (!r || typeof r === "string") {
+      log(`${provider}: skipped${r ? ` (${r})` : ""}`);
+      continue;
+    }
+    log(`${provider}:`);
+    const i = r.ingest;
+    if (i) {
+      const ofBare = i.stored.rps / bare.rps;
+      const ofStock = i.stored.rps / i.stock.rps;
+      log(`  ingest (WEBHOOK_ACK=stored): ${fmt(i.stored.rps)} req/s = ${fmt(ofBare, 2)} of bare [target ≥ 0.10: ${verdict(ofBare >= 0.1)}], ${fmt(ofStock, 1)}× stock ${fmt(i.stock.rps)} req/s [target ≥ 5×: ${verdict(ofStock >= 5)}]`);
+      log(`  ingest p99 at 1,000 req/s: stored ${fmt(i.storedAt1000.p99)} ms [target ≤ 25: ${verdict(i.storedAt1000.p99 <= 25)}], processed ${fmt(i.processedAt1000.p99)} ms`);
+      log(`  ingest (WEBHOOK_ACK=processed): ${fmt(i.processed.rps)} req/s = ${fmt(i.processed.rps / i.stock.rps, 1)}× stock; stored webhooks applied at ${fmt(i.appliedPerSecond)}/s by 2 workers`);
+    }
+    if (r.delivery) {
+      const ratio = r.delivery.perSecond / r.delivery.baselinePerSecond;
+      log(`  delivery @100 ms: ${fmt(r.delivery.perSecond)} events/s = ${fmt(ratio)}× one-per-request (${fmt(r.delivery.baselinePerSecond, 1)}/s) [target ≥ 500×: ${verdict(ratio >= 500)}]`);
+    }
+    if (r.rss) log(`  worker peak RSS with ${fmt(r.rss.queued)} queued: ${fmt(r.rss.peakMb)} MB [target ≤ 250: ${verdict(r.rss.peakMb <= 250)}]`);
+  }
+  if (typeof pixel !== "string") log(`pixel: ${fmt(pixel.gzip)} B gzip = ${fmt((pixel.gzip / (128 * 1024)) * 100, 2)} % of Shopify's 128 KB cap [target ≤ 2 KB: ${verdict(pixel.gzip <= 2048)}]`);
+  if (typeof recon !== "string") log(`reconciliation loader 1 M / 10 k events: ${fmt(recon.ratio, 2)}×`);
+  const out = path.join(ROOT, "build", "bench", "latest.json");
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(summary, null, 2));
+  log(`figures: ${path.relative(ROOT, out)}`);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+process.exit(0);

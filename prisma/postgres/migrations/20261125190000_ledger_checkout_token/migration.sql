@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "OrderLedger" ADD COLUMN     "checkoutToken" TEXT;
+
