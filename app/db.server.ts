@@ -33,20 +33,23 @@ export function createPrismaClient(databaseUrl: string): PrismaClient {
   if (databaseProvider(databaseUrl) === "postgres") {
     const { PrismaClient: PostgresPrismaClient } = loadPostgresClient();
     const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize() });
-    return new PostgresPrismaClient({ adapter }) as PrismaClient;
+    return withoutNulCharacters(new PostgresPrismaClient({ adapter }) as PrismaClient);
   }
   return new PrismaClient({ adapter: new SingleWriterLibSQL({ url: databaseUrl }) });
 }
 
 interface GeneratedClientModule {
   PrismaClient: new (options: { adapter: PrismaPg }) => unknown;
-  Prisma: { dmmf: { datamodel: { models: readonly { name: string; fields: readonly { name: string; type: string }[] }[] } } };
+  Prisma: {
+    dmmf: { datamodel: { models: readonly { name: string; fields: readonly { name: string; type: string }[] }[] } };
+    PrismaClientKnownRequestError: unknown;
+  };
 }
 
 /**
  * The Postgres client is loaded with Node's resolver at run time (not bundled): it is CommonJS that
  * reads its query-compiler WebAssembly from its own folder, exactly like the default client, which
- * both bundlers (Remix/Vite, esbuild) also leave in node_modules. scripts/generate-postgres-client.mjs
+ * both bundlers (Remix/Vite, esbuild) also leave in node_modules. scripts/generate-prisma-clients.mjs
  * generates it and points it at @prisma/client's runtime, so `Prisma.sql`/`Prisma.raw` fragments and
  * `Prisma.PrismaClientKnownRequestError` are the same classes for both databases.
  */
@@ -62,6 +65,11 @@ function loadPostgresClient(): GeneratedClientModule {
     );
   }
   assertSameModels(Prisma.dmmf.datamodel.models, generated.Prisma.dmmf.datamodel.models);
+  if (generated.Prisma.PrismaClientKnownRequestError !== Prisma.PrismaClientKnownRequestError) {
+    // A bare `prisma generate` leaves the Postgres client with its own runtime copy: `Prisma.sql`
+    // fragments would be sent as text and `instanceof` checks would fail. Refuse to start instead.
+    throw new Error("The Postgres Prisma client does not share @prisma/client's runtime: run `npm run db:generate`");
+  }
   return generated;
 }
 
@@ -78,6 +86,34 @@ function assertSameModels(
         "add the Postgres migration, then `npm run db:generate`",
     );
   }
+}
+
+/**
+ * Postgres text cannot hold U+0000 (SQLite can): a webhook whose order name or refund id carries one
+ * would fail to store, get a 500, and be retried by Shopify for hours. Every string a model query
+ * sends is stripped of it (reads and writes alike, so lookups stay consistent with what was stored).
+ */
+function withoutNulCharacters(client: PrismaClient): PrismaClient {
+  return client.$extends({
+    query: {
+      $allModels: {
+        $allOperations({ args, query }) {
+          return query(stripNul(args) as typeof args);
+        },
+      },
+    },
+  }) as unknown as PrismaClient;
+}
+
+function stripNul(value: unknown): unknown {
+  if (typeof value === "string") return value.includes("\u0000") ? value.replaceAll("\u0000", "") : value;
+  if (Array.isArray(value)) return value.map(stripNul);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = stripNul(item);
+    return out;
+  }
+  return value;
 }
 
 /** Connections per process (pg pool). Web processes group-commit, so a few go a long way. */

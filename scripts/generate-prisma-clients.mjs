@@ -1,5 +1,8 @@
-// Generates the Postgres Prisma client (prisma/postgres/schema.prisma → node_modules/.prisma/client-postgres)
-// and makes it share @prisma/client's runtime. Plain Node (no tsx): it runs from `postinstall`.
+// Generates both Prisma clients (`npm run db:generate`, and `postinstall`). Plain Node (no tsx).
+//   prisma/schema.prisma          → node_modules/.prisma/client (SQLite; the default `@prisma/client`)
+//   prisma/postgres/schema.prisma → node_modules/.prisma/client-postgres, sharing @prisma/client's runtime
+// Each schema is named explicitly: a bare `prisma generate` follows DATABASE_URL (prisma.config.ts)
+// and would generate only one of them.
 //
 // Why the second step: Prisma copies its runtime into every client generated to a custom output, so
 // the Postgres client would have its own copies of `Prisma.Sql`, `Prisma.PrismaClientKnownRequestError`,
@@ -19,17 +22,16 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = path.join(root, "node_modules", ".prisma", "client-postgres");
 const prismaBin = path.join(root, "node_modules", ".bin", process.platform === "win32" ? "prisma.cmd" : "prisma");
 
-execFileSync(prismaBin, ["generate", "--schema", path.join("prisma", "postgres", "schema.prisma")], {
-  cwd: root,
-  stdio: ["ignore", "ignore", "inherit"],
-});
+for (const schema of [path.join("prisma", "schema.prisma"), path.join("prisma", "postgres", "schema.prisma")]) {
+  execFileSync(prismaBin, ["generate", "--schema", schema], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+}
 
 const require = createRequire(path.join(root, "package.json"));
 const runtimeVersion = require("@prisma/client/package.json").version;
 const generated = readFileSync(path.join(outDir, "index.js"), "utf8");
 const clientVersion = /"clientVersion":\s*"([^"]+)"/.exec(generated)?.[1];
 if (clientVersion !== runtimeVersion) {
-  console.error(`generate-postgres-client: generated client ${clientVersion} ≠ @prisma/client ${runtimeVersion}; not sharing the runtime`);
+  console.error(`generate-prisma-clients: generated client ${clientVersion} ≠ @prisma/client ${runtimeVersion}; not sharing the runtime`);
   process.exit(1);
 }
 
@@ -45,7 +47,7 @@ for (const file of readdirSync(outDir)) {
   }
 }
 if (patched === 0) {
-  console.error("generate-postgres-client: found no './runtime/' import to point at @prisma/client/runtime (Prisma changed?)");
+  console.error("generate-prisma-clients: found no './runtime/' import to point at @prisma/client/runtime (Prisma changed?)");
   process.exit(1);
 }
 // The JS no longer loads it; the type declarations still do (index.d.ts → ./runtime/*.d.ts), so only
@@ -53,4 +55,4 @@ if (patched === 0) {
 for (const file of readdirSync(path.join(outDir, "runtime"))) {
   if (file.endsWith(".js")) rmSync(path.join(outDir, "runtime", file));
 }
-console.log(`Generated the Postgres Prisma client in node_modules/.prisma/client-postgres (runtime: @prisma/client ${runtimeVersion})`);
+console.log(`Generated the Prisma clients: SQLite (@prisma/client) and Postgres (node_modules/.prisma/client-postgres, runtime @prisma/client ${runtimeVersion})`);

@@ -66,7 +66,7 @@ async function setupPostgres(runId: string): Promise<() => Promise<void>> {
   if (readFileSync(POSTGRES_SCHEMA, "utf8") !== postgresSchemaFrom(sqliteSchema)) {
     throw new Error("prisma/postgres/schema.prisma is stale: run `npm run db:postgres-schema` and add the Postgres migration");
   }
-  execFileSync("node", ["scripts/generate-postgres-client.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("node", ["scripts/generate-prisma-clients.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
   const settings = postgresTestSettings();
   const prefix = `oppref_test_${runId.replace(/\D/g, "_")}`;
   process.env.TEST_POSTGRES_DB_PREFIX = prefix;

@@ -58,11 +58,15 @@ async function threeWorkersSendEachEventOnce() {
   const shopList = shops.map((s) => s.shop);
   expect(await prisma.conversionEvent.count({ where: { shop: { in: shopList }, status: "pending" } })).toBe(total);
 
-  // OpenAI answers slowly, so the workers' batches overlap in time.
+  // Everything becomes due at the same moment, while all workers are polling every 20 ms: their
+  // claims race for the same rows. OpenAI answers slowly, so their batches also overlap in time.
+  const dueAt = new Date(Date.now() + 4000);
+  await prisma.conversionEvent.updateMany({ where: { shop: { in: shopList } }, data: { nextAttemptAt: dueAt } });
   standin.setLatency(100);
   for (let i = 0; i < WORKERS; i++) {
     workers.push(await startAppProcess({ OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "20" }, "worker.js"));
   }
+  expect(Date.now()).toBeLessThan(dueAt.getTime()); // all three were up before the rows were due
   await waitFor(async () => {
     for (const w of workers) if (w.child.exitCode !== null) throw new Error(`a worker exited:\n${w.output()}`);
     return (await prisma.conversionEvent.count({ where: { shop: { in: shopList }, status: "delivered" } })) === total;

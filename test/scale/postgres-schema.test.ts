@@ -29,7 +29,7 @@ describe("schemas and migrations for SQLite and Postgres", () => {
     for (const model of Prisma.dmmf.datamodel.models) {
       const rows =
         currentDatabaseProvider() === "postgres"
-          ? await prisma.$queryRaw<{ name: string }[]>`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${model.name}`
+          ? await prisma.$queryRaw<{ name: string }[]>`SELECT column_name::text AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${model.name}`
           : await prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM pragma_table_info('${model.name}')`);
       const columns = new Set(rows.map((r) => r.name));
       for (const field of model.fields) if (field.kind === "scalar" && !columns.has(field.name)) missing.push(`${model.name}.${field.name}`);
