@@ -66,6 +66,12 @@ interface Proc {
 /** What `npm run worker` passes to Node: a bounded old generation keeps a busy worker's RSS flat. */
 const WORKER_NODE_ARGS = ["--max-old-space-size=160"];
 
+/** Every child process the bench started: none may outlive it, whatever fails. */
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
 async function startNode(file: string, env: Record<string, string>, waitForUrl = true, nodeArgs: string[] = []): Promise<Proc> {
   const child = spawn(process.execPath, [...nodeArgs, file], {
     cwd: ROOT,
@@ -75,7 +81,13 @@ async function startNode(file: string, env: Record<string, string>, waitForUrl =
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  children.add(child);
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      children.delete(child);
+      resolve();
+    }),
+  );
   const url = !waitForUrl
     ? ""
     : await new Promise<string>((resolve, reject) => {
@@ -372,13 +384,28 @@ async function benchDelivery(db: BenchDb, prisma: Prisma): Promise<DeliveryFigur
   const requestsBefore = standin.requests().length;
   await prisma.conversionEvent.updateMany({ where: { shop: { in: shops.map((s) => s.shop) } }, data: { nextAttemptAt: new Date(0) } });
   const t1 = performance.now();
-  const deadline = Date.now() + 300_000;
-  while ((await prisma.conversionEvent.count({ where: { shop: { in: shops.map((s) => s.shop) }, status: "delivered" } })) < DELIVERY_EVENTS) {
-    if (Date.now() > deadline) throw new Error(`delivery did not finish:\n${workers.map((w) => w.output()).join("\n")}`);
-    await sleep(25);
+  const shopNames = shops.map((s) => s.shop);
+  let delivered = 0;
+  let progressAt = Date.now();
+  try {
+    while (delivered < DELIVERY_EVENTS) {
+      const now = await prisma.conversionEvent.count({ where: { shop: { in: shopNames }, status: "delivered" } });
+      if (now > delivered) progressAt = Date.now();
+      delivered = now;
+      if (Date.now() - progressAt > 30_000) {
+        const statuses = await prisma.conversionEvent.groupBy({ by: ["status", "lastStatus"], where: { shop: { in: shopNames } }, _count: { _all: true } });
+        const sessions =
+          db.provider === "postgres"
+            ? await prisma.$queryRaw`SELECT pid, state, wait_event_type, wait_event, left(query, 160) AS query FROM pg_stat_activity WHERE datname = current_database()`
+            : [];
+        throw new Error(`delivery stalled at ${delivered}/${DELIVERY_EVENTS}: ${JSON.stringify(statuses)}\n${JSON.stringify(sessions, null, 1)}\n${workers.map((w) => w.output()).join("\n")}`);
+      }
+      await sleep(25);
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
   }
   const perSecond = DELIVERY_EVENTS / ((performance.now() - t1) / 1000);
-  await Promise.all(workers.map((w) => w.stop()));
   const accepted = standin.accepted().length - baselineEvents;
   if (accepted !== DELIVERY_EVENTS) throw new Error(`stand-in accepted ${accepted} events, expected ${DELIVERY_EVENTS}`);
   const requests = standin.requests().length - requestsBefore;
