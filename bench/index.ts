@@ -551,13 +551,17 @@ async function main() {
   log(`  ${fmt(bare.rps)} req/s, p99 ${fmt(bare.p99)} ms`);
 
   const results: Partial<Record<Provider, ProviderFigures | string>> = {};
-  const sqlite = await sqliteDb();
-  try {
-    results.sqlite = await benchProvider(sqlite, stockServer);
-  } finally {
-    await sqlite.drop();
+  // BENCH_PROVIDERS=sqlite or =postgres runs one database only (for iterating); default both.
+  const providers = new Set((process.env.BENCH_PROVIDERS ?? "sqlite,postgres").split(","));
+  if (providers.has("sqlite")) {
+    const sqlite = await sqliteDb();
+    try {
+      results.sqlite = await benchProvider(sqlite, stockServer);
+    } finally {
+      await sqlite.drop();
+    }
   }
-  const postgres = await postgresDb();
+  const postgres = providers.has("postgres") ? await postgresDb() : "not selected (BENCH_PROVIDERS)";
   if (typeof postgres === "string") {
     results.postgres = postgres;
     log(`\npostgres: skipped — ${postgres}`);
