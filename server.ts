@@ -18,11 +18,10 @@ import { initDatabase } from "~/db.server";
 import { logger } from "~/logger.server";
 import { startDeliveryWorker } from "~/outbox/worker.server";
 import { startInboxApplier } from "~/webhooks/inbox.server";
-import { createLeanWebhookPath, webhookAckMode } from "~/webhooks/lean-path.server";
+import { createLeanWebhookPath } from "~/webhooks/lean-path.server";
 
 async function main() {
   const env = config();
-  const ack = webhookAckMode();
   await initDatabase();
   const root = path.dirname(fileURLToPath(import.meta.url));
   const buildDir = root.endsWith(`${path.sep}build`) ? root : path.join(root, "build");
@@ -34,7 +33,7 @@ async function main() {
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build }));
 
-  const webhooks = createLeanWebhookPath({ ack });
+  const webhooks = createLeanWebhookPath({ ack: env.WEBHOOK_ACK });
   const server = http.createServer((req, res) => {
     if (!webhooks.handle(req, res)) app(req, res);
   });

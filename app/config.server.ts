@@ -31,6 +31,14 @@ const schema = z.object({
   // Finished events, receipts and webhook records older than this are purged by the worker.
   RETENTION_DAYS: z.coerce.number().int().min(8, "must be at least 8 (OpenAI's 7-day window)").max(3650).default(90),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // When a webhook is answered 200: "processed" = after its effects are committed (default);
+  // "stored" = once the verified webhook is committed to the inbox, effects moments later
+  // (docs/SCALING.md). Both acknowledge nothing that is not on disk.
+  WEBHOOK_ACK: z.enum(["processed", "stored"]).default("processed"),
+  // Postgres connections per process (pg pool); web processes group-commit, so a few go a long way.
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  // How long an applier owns a claimed inbox row before another may take it (its process died).
+  WEBHOOK_INBOX_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
 });
 
 export type AppConfig = z.infer<typeof schema>;
@@ -53,6 +61,18 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     throw new ConfigError(["LOCAL_PREVIEW must not be true in production (it bypasses Shopify authentication)"]);
   }
   return config;
+}
+
+/**
+ * One variable, checked by the same rule as in config(), for modules that are also loaded where the
+ * whole app configuration is not set (database access from scripts, tests, the bench). An empty
+ * value counts as unset. Start-up still validates everything through config().
+ */
+export function configValue<K extends keyof AppConfig>(name: K, env: Record<string, string | undefined> = process.env): AppConfig[K] {
+  const raw = env[name];
+  const result = schema.shape[name].safeParse(raw === "" ? undefined : raw);
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${name} ${i.message}`));
+  return result.data as AppConfig[K];
 }
 
 let cached: AppConfig | undefined;

@@ -11,6 +11,7 @@
  * Postgres client has the same model types and is typed as the default `PrismaClient` everywhere.
  */
 import { createRequire } from "node:module";
+import { configValue } from "~/config.server";
 import { Prisma, PrismaClient } from "@prisma/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -116,10 +117,9 @@ function stripNul(value: unknown): unknown {
   return value;
 }
 
-/** Connections per process (pg pool). Web processes group-commit, so a few go a long way. */
+/** Connections per process (pg pool, DATABASE_POOL_SIZE). Web processes group-commit, so a few go a long way. */
 function poolSize(): number {
-  const n = Number(process.env.DATABASE_POOL_SIZE ?? 10);
-  return Number.isInteger(n) && n > 0 ? n : 10;
+  return configValue("DATABASE_POOL_SIZE");
 }
 
 /**
@@ -244,7 +244,7 @@ function singleWriterClient(open: () => LibsqlClient): LibsqlClient {
 }
 
 function databaseUrl(): string {
-  return process.env.DATABASE_URL ?? "file:./prisma/dev.sqlite";
+  return configValue("DATABASE_URL");
 }
 
 // One client per process (and per dev-server reload).

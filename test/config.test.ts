@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "~/config.server";
+import { ConfigError, configValue, parseConfig } from "~/config.server";
 
 const valid = {
   SHOPIFY_API_KEY: "k",
@@ -38,6 +38,22 @@ describe("configuration from the environment", () => {
     const found = problems({ ...valid, ENCRYPTION_KEY: "c2hvcnQ=", PORT: "http", OPENAI_CAPI_URL: "not a url", DATABASE_URL: "mysql://x" });
     expect(found.map((p) => p.split(" ")[0]).sort()).toEqual(["DATABASE_URL", "ENCRYPTION_KEY", "OPENAI_CAPI_URL", "PORT"]);
     expect(found.join("\n")).not.toContain("c2hvcnQ=");
+  });
+
+  it("checks the scale settings (ack mode, pool size, inbox lease) by name", () => {
+    const config = parseConfig(valid);
+    expect([config.WEBHOOK_ACK, config.DATABASE_POOL_SIZE, config.WEBHOOK_INBOX_LEASE_MS]).toEqual(["processed", 10, 60_000]);
+    expect(parseConfig({ ...valid, WEBHOOK_ACK: "stored", DATABASE_POOL_SIZE: "4" })).toMatchObject({ WEBHOOK_ACK: "stored", DATABASE_POOL_SIZE: 4 });
+    const found = problems({ ...valid, WEBHOOK_ACK: "fast", DATABASE_POOL_SIZE: "0", WEBHOOK_INBOX_LEASE_MS: "10" });
+    expect(found.map((p) => p.split(" ")[0]).sort()).toEqual(["DATABASE_POOL_SIZE", "WEBHOOK_ACK", "WEBHOOK_INBOX_LEASE_MS"]);
+  });
+
+  it("reads one variable by the same rule where the whole configuration is not set", () => {
+    expect(configValue("WEBHOOK_ACK", {})).toBe("processed");
+    expect(configValue("WEBHOOK_ACK", { WEBHOOK_ACK: "" })).toBe("processed");
+    expect(configValue("DATABASE_POOL_SIZE", { DATABASE_POOL_SIZE: "3" })).toBe(3);
+    expect(() => configValue("WEBHOOK_ACK", { WEBHOOK_ACK: "sometimes" })).toThrow(ConfigError);
+    expect(() => configValue("DATABASE_POOL_SIZE", { DATABASE_POOL_SIZE: "-1" })).toThrow(/^Invalid configuration:\n {2}- DATABASE_POOL_SIZE /);
   });
 
   it("refuses the local preview in production", () => {

@@ -14,16 +14,15 @@
  * worker process it polls twice a second. Any number of appliers can drain one inbox (rows are leased);
  * a row whose applier died comes back when its lease runs out.
  */
+import { configValue } from "~/config.server";
 import { logger } from "~/logger.server";
 import { appendToInbox, claimInbox, removeFromInbox, retryInboxLater, type InboxEntry } from "~/models/webhook-inbox.server";
 import { handlerForPath } from "./registry.server";
 import type { VerifiedWebhook } from "./verify.server";
 
-/** How long a claimed row is ours: far longer than applying a webhook takes (WEBHOOK_INBOX_LEASE_MS). */
-export const INBOX_LEASE_MS = 60_000;
+/** How long a claimed row is ours (WEBHOOK_INBOX_LEASE_MS, default 60 s): far longer than applying a webhook takes. */
 function leaseMs(): number {
-  const fromEnv = Number(process.env.WEBHOOK_INBOX_LEASE_MS);
-  return Number.isFinite(fromEnv) && fromEnv >= 1000 ? fromEnv : INBOX_LEASE_MS;
+  return configValue("WEBHOOK_INBOX_LEASE_MS");
 }
 const BATCH = 128;
 /** Webhooks applied at once: they share transactions through withWebhookOnce's group commit. */

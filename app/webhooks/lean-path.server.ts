@@ -16,19 +16,14 @@
  *                        within milliseconds (app/webhooks/inbox.server.ts). For high volume.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { configValue, type AppConfig } from "~/config.server";
 import { logger } from "~/logger.server";
-import { MAX_WEBHOOK_BODY_BYTES } from "./compliance.server";
+import { MAX_WEBHOOK_BODY_BYTES } from "./respond.server";
 import { storeWebhook } from "./inbox.server";
 import { handlerForPath, type WebhookHandler } from "./registry.server";
 import { verifyWebhookParts, type VerifiedWebhook, type WebhookRequestParts } from "./verify.server";
 
-export type WebhookAckMode = "processed" | "stored";
-
-export function webhookAckMode(value: string | undefined = process.env.WEBHOOK_ACK): WebhookAckMode {
-  if (value === undefined || value === "" || value === "processed") return "processed";
-  if (value === "stored") return "stored";
-  throw new Error(`WEBHOOK_ACK must be "processed" (default) or "stored", not ${JSON.stringify(value.slice(0, 40))}`);
-}
+export type WebhookAckMode = AppConfig["WEBHOOK_ACK"];
 
 export interface LeanWebhookPath {
   /** Handles the request and returns true, or returns false for Remix to handle it. */
@@ -36,7 +31,7 @@ export interface LeanWebhookPath {
 }
 
 export function createLeanWebhookPath(options: { ack?: WebhookAckMode; maxBodyBytes?: number } = {}): LeanWebhookPath {
-  const ack = options.ack ?? webhookAckMode();
+  const ack = options.ack ?? configValue("WEBHOOK_ACK");
   const maxBodyBytes = options.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
   return {
     handle(req, res) {
