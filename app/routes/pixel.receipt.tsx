@@ -23,6 +23,7 @@ import { MAX_OPPREF_LENGTH } from "~/conversions/oppref";
 import { logger } from "~/logger.server";
 import { recordPixelReceipt } from "~/models/receipts.server";
 import { getShopSettings } from "~/models/settings.server";
+import { readBodyAtMost } from "~/security/bounded-body.server";
 import { clientIp, TokenBucketLimiter } from "~/security/rate-limit.server";
 
 export const MAX_RECEIPT_BYTES = 2048;
@@ -97,14 +98,13 @@ export async function action({ request }: ActionFunctionArgs) {
     return reply(415, { error: "unsupported_media_type" });
   }
 
-  const declared = request.headers.get("content-length");
-  if (declared !== null && !(Number(declared) <= MAX_RECEIPT_BYTES)) return reply(413, { error: "too_large" });
-  const body = await readCapped(request, MAX_RECEIPT_BYTES);
-  if (body === null) return reply(413, { error: "too_large" });
+  const bytes = await readBodyAtMost(request, MAX_RECEIPT_BYTES);
+  if (bytes === null) return reply(413, { error: "too_large" });
 
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    // Not UTF-8 fails here like any other malformed body.
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
     return reply(400, { error: "invalid_receipt" });
   }
@@ -128,33 +128,4 @@ export async function action({ request }: ActionFunctionArgs) {
   });
   logger.info({ shop: receipt.shop, outcome, consent: receipt.consent, pixel: receipt.pixel }, "pixel receipt");
   return outcome === "created" ? reply(202, { ok: true }) : reply(200, { ok: true, duplicate: true });
-}
-
-/** The body as text, or null as soon as more than `limit` bytes have arrived (the rest is not read). */
-async function readCapped(request: Request, limit: number): Promise<string | null> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return ""; // not UTF-8: fails JSON parsing like any other malformed body
-  }
 }

@@ -1,13 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { handleWebhook } from "~/webhooks/respond.server";
 import { ingestAppUninstalled } from "~/webhooks/app-lifecycle.server";
-import { limitWebhookBody } from "~/webhooks/compliance.server";
 
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const limited = await limitWebhookBody(request);
-  if (limited instanceof Response) return limited;
-  return handleWebhook(limited, (hook) => ingestAppUninstalled(hook));
-};
+export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, (hook) => ingestAppUninstalled(hook));
 
 // Webhooks are POST only: a plain 405 instead of Remix's generic "no loader" error.
 export const loader = () => new Response(null, { status: 405, headers: { Allow: "POST" } });
