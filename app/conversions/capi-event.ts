@@ -68,8 +68,11 @@ export interface CapiEvent {
   data: CapiData;
 }
 
-/** Standard event name → the only `data.type` OpenAI accepts with it. */
-export const STANDARD_EVENT_DATA_TYPE: Record<string, CapiData["type"]> = Object.freeze({
+/**
+ * Standard event name → the only `data.type` OpenAI accepts with it. (`@__PURE__` tells bundlers the
+ * freeze has no side effect, so the web pixel, which never reads the table, does not carry it.)
+ */
+export const STANDARD_EVENT_DATA_TYPE: Record<string, CapiData["type"]> = /* @__PURE__ */ Object.freeze({
   page_viewed: "contents",
   contents_viewed: "contents",
   items_added: "contents",

@@ -16,7 +16,11 @@ const NAMESPACE = "shopify-order:v1:";
 const PREFIX = "o1_";
 
 export async function dedupIdForOrder(orderId: unknown): Promise<DedupId> {
-  const normalized: NormalizedOrderId = normalizeOrderId(orderId);
+  return dedupIdForNormalizedOrder(normalizeOrderId(orderId));
+}
+
+/** The same id from an already normalized order id (the web pixel has one; it skips the check). */
+export async function dedupIdForNormalizedOrder(normalized: NormalizedOrderId): Promise<DedupId> {
   const digest = await sha256Bytes(NAMESPACE + normalized);
   return (PREFIX + base64Url(digest.subarray(0, 16))) as DedupId;
 }
@@ -36,7 +40,8 @@ async function sha256Bytes(text: string): Promise<Uint8Array> {
   return new Uint8Array(buffer);
 }
 
-function base64Url(bytes: Uint8Array): string {
+/** base64url without padding. Exported for the web pixel's random event ids (one copy in the bundle). */
+export function base64Url(bytes: Uint8Array): string {
   // btoa exists in Node >= 16, browsers and web workers alike.
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

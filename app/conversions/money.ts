@@ -2,8 +2,10 @@
  * Money for the Conversions API: `data.amount` is an INTEGER in the currency's ISO 4217 minor unit
  * (USD 129.99 → 12999, JPY 8900 → 8900, KWD 1.234 → 1234). Shopify sends decimal strings and the web
  * pixel sends JS numbers; both are converted by string arithmetic, never by multiplying floats
- * (`129.99 * 100` is `12998.999999999998`).
+ * (`129.99 * 100` is `12998.999999999998`). The arithmetic and the non-2 exponents live in
+ * ./minor-units.ts, which the web pixel bundles too.
  */
+import { exactMinorUnits, NON_TWO_DECIMAL_CURRENCIES } from "./minor-units";
 
 /** An integer amount in a currency's ISO 4217 minor unit. Only `toMinorUnits` mints one. */
 export type MinorUnits = number & { readonly __brand: "MinorUnits" };
@@ -16,21 +18,15 @@ export class MoneyError extends Error {
 }
 
 /**
- * ISO 4217 minor-unit exponents of the active currency codes (list one, including funds codes such
- * as BOV/CLF/COU/UYI/UYW). Codes whose minor unit is "N.A." (precious metals XAU/XAG/XPD/XPT, XDR,
- * bond-market units, XTS/XXX) are deliberately absent: they cannot carry an amount.
- * Everything not listed under 0, 3 or 4 has exponent 2.
+ * The active ISO 4217 currency codes (list one, including funds codes such as BOV/CLF/COU/UYI/UYW):
+ * the codes below have exponent 2, those in ./minor-units.ts (shared with the web pixel) have 0, 3
+ * or 4. Codes whose minor unit is "N.A." (precious metals XAU/XAG/XPD/XPT, XDR, bond-market units,
+ * XTS/XXX) are deliberately absent: they cannot carry an amount.
  *
  * Kept although withdrawn or being withdrawn, because shops can still report them: ANG (→ XCG, 2025),
  * BGN (→ EUR, 2026), SLL (→ SLE), ZWL (→ ZWG), CUC. Removed long ago and not accepted: HRK, MRO, STD,
  * VEF, BYR, LTL, LVL, EEK.
  */
-const EXPONENT_0 = [
-  "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
-  "XAF", "XOF", "XPF",
-];
-const EXPONENT_3 = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
-const EXPONENT_4 = ["CLF", "UYW"];
 const EXPONENT_2 = [
   "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN",
   "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF",
@@ -46,10 +42,8 @@ const EXPONENT_2 = [
 ];
 
 const EXPONENTS: ReadonlyMap<string, number> = new Map<string, number>([
-  ...EXPONENT_0.map((code) => [code, 0] as const),
   ...EXPONENT_2.map((code) => [code, 2] as const),
-  ...EXPONENT_3.map((code) => [code, 3] as const),
-  ...EXPONENT_4.map((code) => [code, 4] as const),
+  ...Object.entries(NON_TWO_DECIMAL_CURRENCIES).flatMap(([exponent, codes]) => codes.map((code) => [code, Number(exponent)] as const)),
 ]);
 
 /** Every currency code `currencyExponent` knows, upper-case, sorted. */
@@ -68,10 +62,6 @@ export function currencyExponent(code: string): number | null {
   return normalized === null ? null : (EXPONENTS.get(normalized) as number);
 }
 
-/** Plain non-negative decimal: digits, optionally a dot and more digits. No sign, no exponent. */
-const DECIMAL = /^([0-9]+)(?:\.([0-9]+))?$/;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /**
  * Converts a decimal amount to integer minor units of `currency`.
  *
@@ -89,31 +79,22 @@ export function toMinorUnits(currency: string, amount: string | number): MinorUn
   if (code === null) throw new MoneyError(`Unknown or non-monetary currency code: ${describe(currency)}`);
   const exponent = EXPONENTS.get(code) as number;
 
-  let text: string;
   if (typeof amount === "number") {
     if (!Number.isFinite(amount)) throw new MoneyError("Amount is not a finite number");
-    // -0 stringifies to "0"; any other negative keeps its sign and fails the pattern below.
-    text = String(amount);
-  } else if (typeof amount === "string") {
-    text = amount.trim();
-  } else {
+  } else if (typeof amount !== "string") {
     throw new MoneyError(`Amount must be a decimal string or a number, got ${typeof amount}`);
   }
-
-  const match = DECIMAL.exec(text);
-  if (!match) throw new MoneyError("Amount is not a non-negative plain decimal");
-  const whole = match[1];
-  const fraction = match[2] ?? "";
-
-  const kept = fraction.slice(0, exponent);
-  const dropped = fraction.slice(exponent);
-  if (/[^0]/.test(dropped)) {
-    throw new MoneyError(`Amount has more than ${exponent} decimal places for ${code}`);
+  const minor = exactMinorUnits(amount, exponent);
+  switch (minor) {
+    case "not_decimal":
+      throw new MoneyError("Amount is not a non-negative plain decimal");
+    case "too_precise":
+      throw new MoneyError(`Amount has more than ${exponent} decimal places for ${code}`);
+    case "too_large":
+      throw new MoneyError("Amount is too large");
+    default:
+      return minor as MinorUnits;
   }
-
-  const minor = BigInt(whole + kept.padEnd(exponent, "0"));
-  if (minor > MAX_SAFE) throw new MoneyError("Amount is too large");
-  return Number(minor) as MinorUnits;
 }
 
 /** Decimal string of a minor-unit amount, for display ("12999", "USD" → "129.99"). */

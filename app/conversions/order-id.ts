@@ -17,20 +17,22 @@ const DIGITS = /^[1-9][0-9]{0,19}$/;
 const GID = /^gid:\/\/shopify\/(?:Order|OrderIdentity)\/([1-9][0-9]{0,19})(?:\?.*)?$/;
 
 export function normalizeOrderId(input: unknown): NormalizedOrderId {
-  if (typeof input === "number") {
-    if (Number.isSafeInteger(input) && input > 0) return String(input) as NormalizedOrderId;
-    throw new InvalidOrderIdError(input);
-  }
-  if (typeof input === "bigint") {
-    if (input > BigInt(0)) return input.toString() as NormalizedOrderId;
-    throw new InvalidOrderIdError(input);
-  }
-  if (typeof input !== "string") throw new InvalidOrderIdError(input);
+  const normalized = orderIdDigits(input);
+  if (normalized === null) throw new InvalidOrderIdError(input);
+  return normalized;
+}
+
+/**
+ * The same normalization without an exception: null when `input` is not a Shopify order id. The web
+ * pixel uses this one (it would only catch the error), so it does not bundle the error class.
+ */
+export function orderIdDigits(input: unknown): NormalizedOrderId | null {
+  if (typeof input === "number") return Number.isSafeInteger(input) && input > 0 ? (String(input) as NormalizedOrderId) : null;
+  if (typeof input === "bigint") return input > BigInt(0) ? (input.toString() as NormalizedOrderId) : null;
+  if (typeof input !== "string") return null;
   const text = input.trim();
   if (DIGITS.test(text)) return text as NormalizedOrderId;
-  const gid = GID.exec(text);
-  if (gid) return gid[1] as NormalizedOrderId;
-  throw new InvalidOrderIdError(input);
+  return (GID.exec(text)?.[1] as NormalizedOrderId | undefined) ?? null;
 }
 
 function describe(input: unknown): string {

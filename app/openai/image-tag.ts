@@ -7,7 +7,8 @@
  * builder emits only the documented keys, never an empty value, and has no field that could carry a
  * name, an email or a raw order id (the order's `event_id` is the opaque dedup id).
  *
- * Pure and small: the web pixel bundles it (see extensions/openai-pixel). Reference:
+ * Pure and small: the web pixel bundles it (see extensions/openai-pixel), through
+ * buildContentsImageTagUrl. Reference:
  * /work/shared/reference/openai-conversions.md, "Browser pixel".
  */
 import { STANDARD_EVENT_DATA_TYPE, isValidCustomEventName } from "../conversions/capi-event";
@@ -61,63 +62,77 @@ export class ImageTagError extends Error {
 const CURRENCY = /^[A-Z]{3}$/;
 
 export function buildImageTagUrl(input: ImageTagInput): string {
-  const { event, dataType } = input;
+  const { event, dataType, amount, currency } = input;
   const expectedType = event === "custom" ? "custom" : STANDARD_EVENT_DATA_TYPE[event];
   if (!expectedType) throw new ImageTagError("event");
   if (dataType !== expectedType) throw new ImageTagError("data[type]");
-
-  const params: [string, string][] = [];
-  const add = (key: string, value: string | undefined | null) => {
-    if (typeof value === "string" && value !== "") params.push([key, value]);
-  };
-
   if (!input.pixelId || !input.pixelId.trim()) throw new ImageTagError("pid");
-  add("pid", input.pixelId);
-  add("event", event);
-  add("data[type]", dataType);
-  add("event_id", input.eventId);
-  add("oppref", input.oppref);
-
-  if (event === "custom") {
-    if (!input.customEventName || !isValidCustomEventName(input.customEventName)) {
-      throw new ImageTagError("custom_event_name");
-    }
-    add("custom_event_name", input.customEventName);
+  if (event === "custom" && !(input.customEventName && isValidCustomEventName(input.customEventName))) {
+    throw new ImageTagError("custom_event_name");
   }
-
-  if (input.amount !== undefined) {
-    if (!isMinorUnits(input.amount)) throw new ImageTagError("data[amount]");
-    if (!isCurrency(input.currency)) throw new ImageTagError("data[currency]");
-    add("data[amount]", String(input.amount));
-  }
-  if (input.currency !== undefined) {
-    if (!isCurrency(input.currency)) throw new ImageTagError("data[currency]");
-    add("data[currency]", input.currency);
-  }
-  add("data[plan_id]", input.planId);
-
-  const contents = (input.contents ?? []).slice(0, MAX_IMAGE_TAG_CONTENTS).map(contentItem);
-  if (contents.length) add("data[contents]", JSON.stringify(contents));
-
-  const base = input.base ?? IMAGE_TAG_BASE;
-  const query = params.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&");
-  return base + (base.includes("?") ? "&" : "?") + query;
-}
-
-/** Rebuilds an item key by key so nothing but the documented keys can reach the URL. */
-function contentItem(item: ImageTagContent): ImageTagContent {
-  if (!item.id || !Number.isSafeInteger(item.quantity) || item.quantity < 1) {
-    throw new ImageTagError("data[contents]");
-  }
-  const out: ImageTagContent = { id: String(item.id), quantity: item.quantity, content_type: "product" };
-  if (item.amount !== undefined) {
-    if (!isMinorUnits(item.amount) || !isCurrency(item.currency)) {
+  if (amount !== undefined && !isMinorUnits(amount)) throw new ImageTagError("data[amount]");
+  if ((amount !== undefined || currency !== undefined) && !isCurrency(currency)) throw new ImageTagError("data[currency]");
+  for (const item of (input.contents ?? []).slice(0, MAX_IMAGE_TAG_CONTENTS)) {
+    if (!item.id || !Number.isSafeInteger(item.quantity) || item.quantity < 1) throw new ImageTagError("data[contents]");
+    if (item.amount !== undefined && !(isMinorUnits(item.amount) && isCurrency(item.currency))) {
       throw new ImageTagError("data[contents]");
     }
-    out.amount = item.amount;
-    out.currency = item.currency;
   }
-  return out;
+  return imageTagUrl(input);
+}
+
+/**
+ * The commerce events, whose `data[type]` is always `contents` (test/openai/image-tag.test.ts checks
+ * this against STANDARD_EVENT_DATA_TYPE). They are all the web pixel sends.
+ */
+export type ContentsEvent = "page_viewed" | "contents_viewed" | "items_added" | "checkout_started" | "order_created";
+
+/**
+ * The web pixel's builder, for a commerce event whose values are valid by construction: a non-blank
+ * pixel id, amounts from app/conversions/minor-units (safe non-negative integers, always with a
+ * 3-letter code), items it built only with an id and a quantity ≥ 1. It skips buildImageTagUrl's
+ * checks, which could never fail there, so the pixel does not bundle them or the event table;
+ * test/extensions/pixel.test.ts validates every URL the pixel builds against the contract stand-in.
+ * Same assembly as buildImageTagUrl: documented keys only, never an empty value, same order.
+ */
+export function buildContentsImageTagUrl(
+  input: Omit<ImageTagInput, "event" | "dataType" | "customEventName" | "planId"> & { event: ContentsEvent },
+): string {
+  return imageTagUrl({ ...input, dataType: "contents" });
+}
+
+/** Assembles valid input: documented keys only, in the documented order, values URL-encoded. */
+function imageTagUrl(input: ImageTagInput): string {
+  const { event, amount } = input;
+  // Rebuilt key by key so nothing but the documented item keys can reach the URL; a currency only
+  // ever travels with its amount.
+  const contents = (input.contents ?? []).slice(0, MAX_IMAGE_TAG_CONTENTS).map(
+    (item): ImageTagContent => ({
+      id: String(item.id),
+      quantity: item.quantity,
+      content_type: "product",
+      ...(item.amount === undefined ? {} : { amount: item.amount, currency: item.currency }),
+    }),
+  );
+  // Insertion order is the URL's order.
+  const params: Record<string, string | null | undefined> = {
+    pid: input.pixelId,
+    event,
+    "data[type]": input.dataType,
+    event_id: input.eventId,
+    oppref: input.oppref,
+    custom_event_name: event === "custom" ? input.customEventName : undefined,
+    "data[amount]": amount === undefined ? undefined : String(amount),
+    "data[currency]": input.currency,
+    "data[plan_id]": input.planId,
+    "data[contents]": contents.length ? JSON.stringify(contents) : undefined,
+  };
+  const base = input.base ?? IMAGE_TAG_BASE;
+  const query = Object.entries(params)
+    .filter(([, value]) => typeof value === "string" && value !== "") // never an empty value
+    .map(([key, value]) => `${key}=${encodeURIComponent(value as string)}`)
+    .join("&");
+  return base + (base.includes("?") ? "&" : "?") + query;
 }
 
 function isMinorUnits(value: unknown): value is number {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { buildImageTagUrl, IMAGE_TAG_BASE, ImageTagError, MAX_IMAGE_TAG_CONTENTS, type ImageTagInput } from "~/openai/image-tag";
+import { STANDARD_EVENT_DATA_TYPE } from "~/conversions/capi-event";
+import {
+  buildContentsImageTagUrl,
+  buildImageTagUrl,
+  IMAGE_TAG_BASE,
+  ImageTagError,
+  MAX_IMAGE_TAG_CONTENTS,
+  type ContentsEvent,
+  type ImageTagInput,
+} from "~/openai/image-tag";
 import { validateImageTagQuery } from "../../sim/openai-contract";
 
 const base: ImageTagInput = { pixelId: "pX7kq2Lm9RtYv3Nw8ZbC4d", event: "page_viewed", dataType: "contents" };
@@ -87,5 +96,55 @@ describe("buildImageTagUrl", () => {
     ["item amount without currency", { contents: [{ id: "1", quantity: 1, amount: 5 }] }],
   ])("rejects %s", (_label, patch) => {
     expect(() => buildImageTagUrl({ ...base, ...patch })).toThrow(ImageTagError);
+  });
+});
+
+describe("buildContentsImageTagUrl (the web pixel's builder)", () => {
+  // A Record over the union: the compiler rejects a missing or an extra name.
+  const CONTENTS_EVENTS: Record<ContentsEvent, true> = {
+    page_viewed: true,
+    contents_viewed: true,
+    items_added: true,
+    checkout_started: true,
+    order_created: true,
+  };
+  const events = Object.keys(CONTENTS_EVENTS) as ContentsEvent[];
+
+  it("accepts exactly the standard events whose data type is contents", () => {
+    const contentsTyped = Object.keys(STANDARD_EVENT_DATA_TYPE).filter((event) => STANDARD_EVENT_DATA_TYPE[event] === "contents");
+    expect([...events].sort()).toEqual(contentsTyped.sort());
+  });
+
+  it.each(events)("builds the same URL as buildImageTagUrl for %s", (event) => {
+    const inputs: Omit<ImageTagInput, "event" | "dataType">[] = [
+      { pixelId: base.pixelId },
+      { pixelId: base.pixelId, eventId: "o1_ohmO4bFNY3L5fPEYdzKy-g", oppref: "a b&c=d/é", amount: 12999, currency: "USD" },
+      { pixelId: base.pixelId, eventId: "", oppref: null, contents: [] },
+      {
+        pixelId: base.pixelId,
+        amount: 0,
+        currency: "JPY",
+        contents: [
+          { id: "1", quantity: 2, amount: 6500, currency: "JPY", content_type: "product" },
+          { id: "2", quantity: 1 },
+          { id: "3", quantity: 1, currency: "JPY" } as never, // a currency without its amount is dropped
+          { id: "4", quantity: 1, name: "Secret Product Name" } as never,
+        ],
+      },
+      { pixelId: base.pixelId, contents: Array.from({ length: 30 }, (_, i) => ({ id: String(i + 1), quantity: 1 })) },
+      { pixelId: base.pixelId, base: "http://127.0.0.1:9999/v1/sdk/events?x=1" },
+    ];
+    for (const input of inputs) {
+      const url = buildContentsImageTagUrl({ ...input, event });
+      expect(url).toBe(buildImageTagUrl({ ...input, event, dataType: "contents" }));
+      if (url.startsWith(`${IMAGE_TAG_BASE}?`)) expect(validateImageTagQuery(new URL(url).searchParams).errors).toEqual([]);
+    }
+  });
+
+  it("never lets an item's currency travel without its amount (either builder)", () => {
+    const item = { id: "3", quantity: 1, currency: "USD" } as never;
+    for (const url of [buildImageTagUrl({ ...base, contents: [item] }), buildContentsImageTagUrl({ ...base, event: "page_viewed", contents: [item] })]) {
+      expect(JSON.parse(new URL(url).searchParams.get("data[contents]")!)).toEqual([{ id: "3", quantity: 1, content_type: "product" }]);
+    }
   });
 });
