@@ -16,14 +16,16 @@
  *   order it saw, the consent state, the oppref (only with consent) and whether its own OpenAI
  *   request went out. Never amounts, never email/phone/name.
  *
- * Only pure modules are imported (relative paths, so any bundler resolves them): the dedup id, money,
- * oppref parsing and the image tag builder.
+ * Only pure modules are imported (relative paths, so any bundler resolves them): the order id and
+ * dedup id, the minor-units arithmetic, oppref parsing and the image tag builder, each the very code the
+ * server runs. The bundle's gzip budget (scripts/build-pixel.ts) is why it imports the small
+ * exception-free variants (orderIdDigits, exactMinorUnits, buildContentsImageTagUrl).
  */
-import { dedupIdForOrder } from "../../../app/conversions/dedup-id";
-import { normalizeCurrencyCode, toMinorUnits } from "../../../app/conversions/money";
+import { base64Url, dedupIdForNormalizedOrder } from "../../../app/conversions/dedup-id";
+import { exactMinorUnits, minorUnitExponent } from "../../../app/conversions/minor-units";
 import { opprefFromUrl, validOppref } from "../../../app/conversions/oppref";
-import { normalizeOrderId } from "../../../app/conversions/order-id";
-import { buildImageTagUrl, type ImageTagContent } from "../../../app/openai/image-tag";
+import { orderIdDigits } from "../../../app/conversions/order-id";
+import { buildContentsImageTagUrl, type ContentsEvent, type ImageTagContent, type ImageTagInput } from "../../../app/openai/image-tag";
 
 // ─── the subset of the web-pixels runtime this pixel uses ────────────────────────────────────────
 
@@ -88,8 +90,6 @@ export interface PixelDeps {
   fetch?: (url: string, init: RequestInit) => Promise<unknown>;
   /** Fills the array with random bytes (default: crypto.getRandomValues). */
   random?: (bytes: Uint8Array) => Uint8Array;
-  /** Image tag base URL. Tests and the offline demo only; production uses OpenAI's. */
-  imageTagBase?: string;
 }
 
 /** What the pixel tells the app on checkout_completed (POST text/plain to `settings.receiptUrl`). */
@@ -114,6 +114,9 @@ const COOKIE_MAX_AGE_SECONDS = 30 * 24 * 3600;
 export const FUNNEL_EVENTS = ["page_viewed", "contents_viewed", "items_added", "checkout_started"] as const;
 
 type SendOutcome = PixelReceiptBody["pixel"];
+/** What an image tag says about an event; the builder adds pid, event, data[type] and oppref. */
+type TagData = Pick<ImageTagInput, "eventId" | "amount" | "currency" | "contents">;
+type Money = { amount: number; currency: string };
 
 export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
   const doFetch = deps.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
@@ -123,28 +126,27 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
   const receiptUrl = text(settings.receiptUrl);
   const shop = text(settings.shopDomain) ?? text(api.init?.data?.shop?.myshopifyDomain);
   const enabled = settings.enabled === "true" && pixelId !== null;
-  const funnel = new Set(String(settings.funnelEvents ?? "").split(",").map((name) => name.trim()));
+  const funnel = String(settings.funnelEvents ?? "").split(",").map((name) => name.trim());
 
   const initialPrivacy = api.init?.customerPrivacy;
   let consentKnown = typeof initialPrivacy?.marketingAllowed === "boolean";
   let marketing = initialPrivacy?.marketingAllowed === true;
   /** oppref of the current page's URL, kept (not stored) even without consent: see onConsent. */
   let pageOppref: string | null = null;
-  /** The newest oppref this pixel stored in the cookie. */
+  /** The oppref this pixel stored in the cookie (always pageOppref's value); null once cleared. */
   let storedOppref: string | null = null;
-  const ordersSeen = new Set<string>();
+  const ordersSeen: string[] = [];
+
+  // encodeURIComponent leaves ordinary click references ([A-Za-z0-9._~-]) byte-identical and keeps
+  // any other value a legal cookie that decodes back to exactly what the URL carried.
+  const setCookie = (value: string, maxAge: number) =>
+    api.browser.cookie.set(`${OPPREF_COOKIE}=${encodeURIComponent(value)}; Max-Age=${maxAge}; Path=/; SameSite=Lax; Secure`);
 
   async function rememberOppref(value: string): Promise<void> {
     if (!marketing || value === storedOppref) return;
     storedOppref = value;
-    // encodeURIComponent leaves ordinary click references ([A-Za-z0-9._~-]) byte-identical and keeps
-    // any other value a legal cookie that decodes back to exactly what the URL carried.
     // A failed write only loses the cookie for later pages; this page still knows the value.
-    await safely(() =>
-      api.browser.cookie.set(
-        `${OPPREF_COOKIE}=${encodeURIComponent(value)}; Max-Age=${COOKIE_MAX_AGE_SECONDS}; Path=/; SameSite=Lax; Secure`,
-      ),
-    );
+    await safely(() => setCookie(value, COOKIE_MAX_AGE_SECONDS));
   }
 
   async function seePage(location: PixelLocation | undefined): Promise<void> {
@@ -154,10 +156,12 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
     await rememberOppref(found);
   }
 
-  /** URL of the current page first (newest click), then the cookie. Only ever called with consent. */
+  /**
+   * URL of the current page first (newest click), then the cookie: only pageOppref is ever stored,
+   * so it covers what this pixel wrote. Only ever called with consent.
+   */
   async function currentOppref(): Promise<string | null> {
     if (pageOppref !== null) return pageOppref;
-    if (storedOppref !== null) return storedOppref;
     const raw = await api.browser.cookie.get(OPPREF_COOKIE);
     if (!raw) return null;
     try {
@@ -172,18 +176,11 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
    * its status is unknowable, so "sent" is not "accepted"); "blocked" = the browser refused or failed
    * it (ad blockers, network); "not_sent" = not attempted.
    */
-  async function fire(event: string, data: Omit<Parameters<typeof buildImageTagUrl>[0], "pixelId" | "event" | "dataType">): Promise<SendOutcome> {
+  async function fire(event: ContentsEvent, data: TagData): Promise<SendOutcome> {
     if (!enabled || !marketing) return "not_sent";
     let url: string;
     try {
-      url = buildImageTagUrl({
-        ...data,
-        base: deps.imageTagBase,
-        pixelId: pixelId as string,
-        event,
-        dataType: "contents",
-        oppref: await currentOppref(),
-      });
+      url = buildContentsImageTagUrl({ ...data, pixelId: pixelId as string, event, oppref: await currentOppref() });
     } catch {
       return "not_sent"; // input OpenAI would reject: better no request than a rejected one
     }
@@ -197,35 +194,26 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
     }
   }
 
-  function funnelEvent(event: (typeof FUNNEL_EVENTS)[number], data: Parameters<typeof fire>[1]): Promise<SendOutcome> {
-    if (!funnel.has(event)) return Promise.resolve("not_sent");
-    return fire(event, { ...data, eventId: randomId(random) });
+  /** A funnel event the merchant switched on, with a random opaque id (128 bits: it has no natural key). */
+  function funnelEvent(event: (typeof FUNNEL_EVENTS)[number], total?: PixelMoney | null, items?: ImageTagContent[]) {
+    if (funnel.includes(event)) return fire(event, { ...money(total), contents: items, eventId: base64Url(random(new Uint8Array(16))) });
   }
 
   async function onCheckoutCompleted(checkout: PixelCheckout | null | undefined): Promise<void> {
-    let orderId: string;
-    try {
-      orderId = normalizeOrderId(checkout?.order?.id);
-    } catch {
-      return; // no order id: nothing to deduplicate against, and nothing the server could match
-    }
-    if (ordersSeen.has(orderId)) return;
-    ordersSeen.add(orderId);
+    const orderId = orderIdDigits(checkout?.order?.id);
+    // No order id: nothing to deduplicate against, and nothing the server could match.
+    if (orderId === null || ordersSeen.includes(orderId)) return;
+    ordersSeen.push(orderId);
 
     // One consent reading for the whole purchase, so the receipt describes what this handler did.
     const granted = marketing;
-    let pixel: SendOutcome = "not_sent";
     const total = money(checkout?.totalPrice);
     // First event wins at OpenAI: an order_created without its amount would be kept and the server's
     // full event dropped. When the amount cannot be read exactly, leave the order to the server.
-    if (granted && total) {
-      pixel = await fire("order_created", {
-        eventId: await dedupIdForOrder(orderId),
-        amount: total.amount,
-        currency: total.currency,
-        contents: contentsOf(checkout?.lineItems),
-      });
-    }
+    const pixel: SendOutcome =
+      granted && total
+        ? await fire("order_created", { ...total, eventId: await dedupIdForNormalizedOrder(orderId), contents: contentsOf(checkout?.lineItems) })
+        : "not_sent";
     if (receiptUrl === null || shop === null) return;
     const receipt: PixelReceiptBody = {
       v: 1,
@@ -245,47 +233,38 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
     });
   }
 
-  function onConsent(privacy: PixelPrivacy | undefined): Promise<void> | void {
-    const granted = privacy?.marketingAllowed === true;
+  function onConsent(privacy: PixelPrivacy | undefined): Promise<unknown> | void {
     const wasGranted = marketing;
     consentKnown ||= typeof privacy?.marketingAllowed === "boolean";
-    marketing = granted;
-    if (granted && !wasGranted && pageOppref !== null) {
+    marketing = privacy?.marketingAllowed === true;
+    if (marketing && !wasGranted && pageOppref !== null) {
       // The buyer landed from an ad and accepted the banner on that same page: the click reference is
       // still this page's URL, so storing it now is a decision taken WITH consent (no event is replayed).
       return rememberOppref(pageOppref);
     }
-    if (!granted && wasGranted && storedOppref !== null) {
+    if (!marketing && wasGranted && storedOppref !== null) {
       storedOppref = null;
       // Consent withdrawn: forget the click reference we stored.
-      return api.browser.cookie.set(`${OPPREF_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax; Secure`).then(() => undefined);
+      return setCookie("", 0);
     }
   }
 
-  const on = (name: string, handler: (event: PixelEvent) => Promise<unknown> | void) =>
+  const on = (name: string, handler: (data: NonNullable<PixelEvent["data"]>, event: PixelEvent) => Promise<unknown> | void) =>
     // Never let a failure escape into the runtime; the returned promise lets tests await completion.
-    api.analytics.subscribe(name, (event) => safely(() => handler(event ?? {})));
+    api.analytics.subscribe(name, (event) => safely(() => handler(event?.data ?? {}, event ?? {})));
 
-  on("page_viewed", async (event) => {
+  on("page_viewed", async (_data, event) => {
     await seePage(event.context?.document?.location);
-    await funnelEvent("page_viewed", {});
+    await funnelEvent("page_viewed");
   });
-  on("product_viewed", (event) => {
-    const variant = event.data?.productVariant;
-    const price = money(variant?.price);
-    const item = contentItem(variant, 1);
-    return funnelEvent("contents_viewed", { ...price, contents: item ? [item] : undefined });
-  });
-  on("product_added_to_cart", (event) => {
-    const line = event.data?.cartLine;
-    const item = contentItem(line?.merchandise, line?.quantity);
-    return funnelEvent("items_added", { ...money(line?.cost?.totalAmount), contents: item ? [item] : undefined });
-  });
-  on("checkout_started", (event) => {
-    const checkout = event.data?.checkout;
-    return funnelEvent("checkout_started", { ...money(checkout?.totalPrice), contents: contentsOf(checkout?.lineItems) });
-  });
-  on("checkout_completed", (event) => onCheckoutCompleted(event.data?.checkout));
+  on("product_viewed", ({ productVariant: variant }) =>
+    funnelEvent("contents_viewed", variant?.price, contentsOf([{ variant, quantity: 1 }])),
+  );
+  on("product_added_to_cart", ({ cartLine: line }) =>
+    funnelEvent("items_added", line?.cost?.totalAmount, contentsOf([{ variant: line?.merchandise, quantity: line?.quantity }])),
+  );
+  on("checkout_started", ({ checkout }) => funnelEvent("checkout_started", checkout?.totalPrice, contentsOf(checkout?.lineItems)));
+  on("checkout_completed", ({ checkout }) => onCheckoutCompleted(checkout));
   api.customerPrivacy?.subscribe("visitorConsentCollected", (event) => safely(() => onConsent(event?.customerPrivacy)));
 
   void safely(() => seePage(api.init?.context?.document?.location));
@@ -301,51 +280,39 @@ async function safely(work: () => Promise<unknown> | unknown): Promise<void> {
   }
 }
 
+/** A non-blank string setting, trimmed; otherwise null. */
 function text(value: unknown): string | null {
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
+  return (typeof value === "string" && value.trim()) || null;
 }
 
-/** Exact minor units of a web-pixel MoneyV2 (a JS number), or null when it cannot be read exactly. */
-function money(value: PixelMoney | null | undefined): { amount: number; currency: string } | null {
-  const currency = normalizeCurrencyCode(value?.currencyCode);
-  if (currency === null || value?.amount == null) return null;
-  try {
-    return { amount: toMinorUnits(currency, value.amount), currency };
-  } catch {
-    return null;
-  }
+/**
+ * Exact minor units of a web-pixel MoneyV2 (a JS number), or null when it cannot be read exactly.
+ * The code is checked for shape only: the list of codes that exist stays on the server (money.ts),
+ * and every code in it gets the same minor units here (test/extensions/pixel-money.test.ts).
+ */
+function money(value: PixelMoney | null | undefined): Money | null {
+  const currency = String(value?.currencyCode ?? "").trim().toUpperCase();
+  const amount = /^[A-Z]{3}$/.test(currency) ? exactMinorUnits(value?.amount, minorUnitExponent(currency)) : null;
+  return typeof amount === "number" ? { amount, currency } : null;
 }
 
 /** Shopify ids arrive as digits or as gids; OpenAI gets the digits, like the server's variant_id. */
 function shopifyId(id: unknown): string | null {
   if (typeof id !== "string" && typeof id !== "number") return null;
   const raw = String(id);
-  return /^gid:\/\/shopify\/\w+\/(\d+)/.exec(raw)?.[1] ?? (raw === "" ? null : raw);
+  return /^gid:\/\/shopify\/\w+\/(\d+)/.exec(raw)?.[1] ?? (raw || null);
 }
 
-function contentItem(variant: PixelVariant | null | undefined, quantity: number | undefined): ImageTagContent | null {
-  const id = shopifyId(variant?.id) ?? shopifyId(variant?.product?.id);
-  if (id === null || !Number.isSafeInteger(quantity) || (quantity as number) < 1) return null;
-  const item: ImageTagContent = { id, quantity: quantity as number, content_type: "product" };
-  const unit = money(variant?.price);
-  if (unit) {
-    item.amount = unit.amount;
-    item.currency = unit.currency;
-  }
-  return item;
-}
-
+/** Image tag items of a checkout's lines (or of one variant): those with an id and a positive quantity. */
 function contentsOf(lines: PixelCheckout["lineItems"]): ImageTagContent[] {
   const items: ImageTagContent[] = [];
   for (const line of lines ?? []) {
-    const item = contentItem(line?.variant, line?.quantity);
-    if (item) items.push(item);
+    const variant = line?.variant;
+    const id = shopifyId(variant?.id) ?? shopifyId(variant?.product?.id);
+    const quantity = line?.quantity as number;
+    if (id !== null && Number.isSafeInteger(quantity) && quantity >= 1) {
+      items.push({ id, quantity, content_type: "product", ...money(variant?.price) });
+    }
   }
   return items;
-}
-
-/** 128 random bits, base64url: an opaque id for events that have no natural key. */
-function randomId(random: (bytes: Uint8Array) => Uint8Array): string {
-  const bytes = random(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
