@@ -15,6 +15,8 @@
  * BENCH_QUICK=1: shorter runs and 100 k queued events (a couple of minutes). BENCH_POSTGRES_URL (or
  * TEST_POSTGRES_URL) names a Postgres server whose user may create databases; without one reachable
  * the Postgres column is skipped with the reason. Nothing leaves loopback.
+ * BENCH_PROFILE=<dir>: every app process writes a V8 CPU profile there (node --cpu-prof) when it is
+ * stopped, for "where does the time go" (open the .cpuprofile in Chrome DevTools).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
@@ -72,8 +74,11 @@ process.on("exit", () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 });
 
+const PROFILE_DIR = process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : null;
+
 async function startNode(file: string, env: Record<string, string>, waitForUrl = true, nodeArgs: string[] = []): Promise<Proc> {
-  const child = spawn(process.execPath, [...nodeArgs, file], {
+  const profileArgs = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${path.basename(file, ".js")}-${Date.now()}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profileArgs, ...nodeArgs, file], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: "0", LOG_LEVEL: "error", SHOPIFY_API_KEY: "bench-api-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "https://app.example.test", ENCRYPTION_KEY, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -109,7 +114,14 @@ async function startNode(file: string, env: Record<string, string>, waitForUrl =
     url,
     output: () => out,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (child.exitCode === null && child.signalCode === null) {
+        if (PROFILE_DIR) {
+          // A profile is written on a normal exit only: ask first (the app shuts down on SIGINT).
+          child.kill("SIGINT");
+          await Promise.race([exited, sleep(10_000)]);
+        }
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }
       await exited;
     },
   };

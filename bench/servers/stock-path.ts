@@ -31,3 +31,4 @@ server.listen(0, "127.0.0.1", () => {
   const address = server.address();
   console.log(`listening on http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`);
 });
+process.on("SIGINT", () => process.exit(0)); // lets BENCH_PROFILE write a CPU profile
