@@ -172,10 +172,10 @@ function isBusy(error: unknown): boolean {
  * After a rollback the connection is replaced, so that nothing a failed statement left behind
  * outlives its transaction.
  */
-function singleWriterClient(open: () => LibsqlClient): LibsqlClient {
+function singleWriterClient(open: () => LibsqlClient, pragmas: readonly string[] = SQLITE_CONNECTION_PRAGMAS): LibsqlClient {
   let current = open();
   const configure = async (client: LibsqlClient) => {
-    for (const pragma of SQLITE_CONNECTION_PRAGMAS) await client.execute(pragma);
+    for (const pragma of pragmas) await client.execute(pragma);
   };
   // The local client opens its first connection synchronously, so this runs before any query.
   let ready = configure(current);
@@ -311,7 +311,10 @@ export function openDriverWriter(options: { databaseUrl?: string; connections?: 
       close: () => pool.end(),
     };
   }
-  const client = singleWriterClient(() => createLibsqlClient({ url }));
+  // busy_timeout 0: the write lock is most often held by this same process (a Prisma transaction
+  // awaiting its next statement), which cannot finish while SQLite spins on the event loop's thread,
+  // so every wait here is the asynchronous retry of singleWriterClient.
+  const client = singleWriterClient(() => createLibsqlClient({ url }), ["PRAGMA busy_timeout = 0", "PRAGMA synchronous = FULL"]);
   return {
     async execute(sql, args) {
       await client.execute({ sql, args: args.map((v) => (v instanceof Date ? sqliteTimestamp(v) : v)) });

@@ -74,3 +74,22 @@ describe("webhook inbox", () => {
     expect(stored[0].at).toBe(stored[1].at);
   });
 });
+
+describe("webhook inbox beside an open Prisma transaction (same process)", () => {
+  it("an append waits for the transaction's commit without failing, and both are kept", async () => {
+    let appended = false;
+    let appendedBeforeCommit: boolean | undefined;
+    let append!: Promise<void>;
+    await prisma.$transaction(async (tx) => {
+      await tx.webhookInbox.create({ data: { ...webhook("in-tx"), rawBody: undefined, bodyCiphertext: "x", receivedAt: new Date(), nextAttemptAt: new Date() } as never });
+      // The transaction holds the write lock (SQLite) while the append is attempted.
+      append = appendToInbox(webhook("beside-tx")).then(() => void (appended = true));
+      await new Promise((r) => setTimeout(r, 150));
+      appendedBeforeCommit = appended;
+    }, { timeout: 10_000 });
+    await append;
+    if (currentDatabaseProvider() === "sqlite") expect(appendedBeforeCommit).toBe(false); // one writer at a time
+    const ids = (await prisma.webhookInbox.findMany({ where: { shop: SHOP } })).map((r) => r.eventId).sort();
+    expect(ids).toEqual(["beside-tx", "in-tx"]);
+  });
+});
