@@ -8,9 +8,9 @@
  * NOTHING); one that arrives after it was applied is stored again and the ingest function's own
  * idempotency (WebhookDelivery) makes it a no-op, exactly like a redelivery without the inbox.
  *
- * Claims lease rows by moving `nextAttemptAt` past the lease, in one conditional UPDATE that re-checks
- * the row is still due, so two appliers (processes or hosts) never take the same row; on Postgres the
- * candidates are picked with FOR UPDATE SKIP LOCKED so appliers do not even wait for each other.
+ * Claims lease rows by moving `nextAttemptAt` past the lease, in one conditional UPDATE whose rows are
+ * re-checked as still due, so two appliers (processes or hosts) never take the same row; on Postgres
+ * the candidates are picked with FOR UPDATE SKIP LOCKED so appliers do not even wait for each other.
  * Raw SQL here is written once for both dialects (quoted identifiers, bound values, RETURNING).
  */
 import { Prisma } from "@prisma/client";
@@ -95,16 +95,19 @@ export async function appendToInbox(webhook: InboxWebhook, now: Date = new Date(
 export async function claimInbox(options: { limit: number; leaseMs: number; now?: Date }): Promise<InboxEntry[]> {
   const now = options.now ?? new Date();
   const leaseUntil = new Date(now.getTime() + options.leaseMs);
-  const postgres = currentDatabaseProvider() === "postgres";
-  const skipLocked = postgres ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
-  // SQLite: a unary + keeps the re-check off the index, so the picked ids drive the UPDATE (see claim.server.ts).
-  const recheck = Prisma.raw(postgres ? `"nextAttemptAt"` : `+"nextAttemptAt"`);
+  const pick = Prisma.sql`SELECT "id" FROM "WebhookInbox" WHERE "nextAttemptAt" <= ${now} ORDER BY "nextAttemptAt" LIMIT ${options.limit}`;
+  // Postgres: the locking sub-select runs once (an InitPlan), never once per due row, and the row
+  // lock re-checks "due" (see takeRows in app/outbox/claim.server.ts: with `IN (SELECT …)` a stale
+  // estimate made the claim take every due row in O(n²)). SQLite: a unary + keeps the re-check off
+  // the index, so the picked ids drive the UPDATE.
+  const which =
+    currentDatabaseProvider() === "postgres"
+      ? Prisma.sql`"id" = ANY (ARRAY(${pick} FOR UPDATE SKIP LOCKED))`
+      : Prisma.sql`"id" IN (${pick}) AND +"nextAttemptAt" <= ${now}`;
   const rows = await prisma.$queryRaw<InboxRow[]>`
     UPDATE "WebhookInbox"
        SET "nextAttemptAt" = ${leaseUntil}, "attempts" = "attempts" + 1
-     WHERE "id" IN (SELECT "id" FROM "WebhookInbox" WHERE "nextAttemptAt" <= ${now}
-                    ORDER BY "nextAttemptAt" LIMIT ${options.limit} ${skipLocked})
-       AND ${recheck} <= ${now}
+     WHERE ${which}
     RETURNING "id", "path", "shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "bodyCiphertext", "receivedAt", "attempts"`;
   const ring = keyRing();
   return rows

@@ -6,13 +6,17 @@
  * never change (OpenAI keeps the first).
  *
  * Why it is safe with many workers (processes or hosts) on one database:
- *  - the UPDATE re-checks "still due" on every row it changes. On Postgres (READ COMMITTED) a row
- *    another worker changed first is re-read after its lock is released, fails the re-check and is
- *    skipped; on SQLite the statement runs under the single write lock;
  *  - on Postgres the candidates are picked with FOR UPDATE SKIP LOCKED, so concurrent workers take
- *    disjoint rows instead of queueing behind each other's locks.
+ *    disjoint rows instead of queueing behind each other's locks. Taking the row lock re-evaluates
+ *    "still due" on the newest version of each row (READ COMMITTED's EvalPlanQual): a row another
+ *    worker claimed and committed first fails that re-check and is skipped, a row it is claiming
+ *    right now is locked and skipped, so every id picked is due and locked by this statement;
+ *  - on SQLite the statement runs under the single write lock, and the UPDATE re-checks "still due"
+ *    on every row it changes.
  * Both candidate queries follow the (status, nextAttemptAt) index with a LIMIT, so a claim costs the
  * same with 100 or 1 M queued rows, and rows are read back by primary key, never by scanning.
+ *
+ * The picked ids must be computed ONCE per claim, whatever the planner thinks (see takeRows).
  */
 import type { ConversionEvent } from "@prisma/client";
 import { Prisma } from "@prisma/client";
@@ -82,21 +86,37 @@ async function takeRows(args: {
   limit: number;
 }): Promise<{ id: string; shop: string }[]> {
   const { now, leaseToken, leaseUntil, limit } = args;
-  const postgres = currentDatabaseProvider() === "postgres";
-  // The outer re-check must not drive the UPDATE: SQLite would walk every due row of the index and
-  // test it against the picked ids (a claim then costs O(queue)); a unary + keeps it off the index,
-  // so the picked ids (primary key) are the ones looked at. Postgres plans it that way by itself.
-  const col = (name: string) => Prisma.raw(postgres ? `"${name}"` : `+"${name}"`);
-  const [due, recheck] =
+  const set = Prisma.sql`"status" = 'sending', "leaseOwner" = ${leaseToken}, "leaseUntil" = ${leaseUntil}, "updatedAt" = ${new Date()}`;
+  const due = (col: (name: string) => Prisma.Sql) =>
     args.kind === "pending"
-      ? [Prisma.sql`"status" = 'pending' AND "nextAttemptAt" <= ${now}`, Prisma.sql`${col("status")} = 'pending' AND ${col("nextAttemptAt")} <= ${now}`]
-      : [Prisma.sql`"status" = 'sending' AND "leaseUntil" < ${now}`, Prisma.sql`${col("status")} = 'sending' AND ${col("leaseUntil")} < ${now}`];
+      ? Prisma.sql`${col("status")} = 'pending' AND ${col("nextAttemptAt")} <= ${now}`
+      : Prisma.sql`${col("status")} = 'sending' AND ${col("leaseUntil")} < ${now}`;
+  const plain = (name: string) => Prisma.raw(`"${name}"`);
   const order = args.kind === "pending" ? Prisma.sql`"nextAttemptAt"` : Prisma.sql`"leaseUntil"`;
-  const skipLocked = postgres ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
+
+  if (currentDatabaseProvider() === "postgres") {
+    // ARRAY(sub-select) is an InitPlan: the locking sub-select runs exactly once, then the UPDATE
+    // finds the picked rows by primary key. With `"id" IN (SELECT … LIMIT … FOR UPDATE SKIP LOCKED)`
+    // the planner may instead put the sub-select on the inner side of a nested-loop semi-join and run
+    // it again for every due row: that happens whenever its statistics say (almost) no row is due,
+    // e.g. autovacuum analyzed the table while every event was delivered or not yet due. Each rerun
+    // skips the rows already updated and locks the next ones, so the claim then takes EVERY due row
+    // (the LIMIT no longer bounds it) in O(due rows²): 20,000 due events kept both bench workers
+    // inside their first claim for minutes (docs/PERFORMANCE.md). No re-check outside the
+    // sub-select either: the row lock already re-checked "due" (see the top of this file), and an
+    // indexed condition there would let a stale estimate drive the UPDATE from the due index again.
+    return prisma.$queryRaw<{ id: string; shop: string }[]>`
+      UPDATE "ConversionEvent" SET ${set}
+       WHERE "id" = ANY (ARRAY(SELECT "id" FROM "ConversionEvent" WHERE ${due(plain)} ORDER BY ${order} LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+      RETURNING "id", "shop"`;
+  }
+  // SQLite evaluates `IN (SELECT …)` once into a temporary index. The outer re-check must not drive
+  // the UPDATE: SQLite would walk every due row of the index and test it against the picked ids (a
+  // claim then costs O(queue)); a unary + keeps it off the index, so the picked ids (primary key)
+  // are the ones looked at.
   return prisma.$queryRaw<{ id: string; shop: string }[]>`
-    UPDATE "ConversionEvent"
-       SET "status" = 'sending', "leaseOwner" = ${leaseToken}, "leaseUntil" = ${leaseUntil}, "updatedAt" = ${new Date()}
-     WHERE "id" IN (SELECT "id" FROM "ConversionEvent" WHERE ${due} ORDER BY ${order} LIMIT ${limit} ${skipLocked})
-       AND ${recheck}
+    UPDATE "ConversionEvent" SET ${set}
+     WHERE "id" IN (SELECT "id" FROM "ConversionEvent" WHERE ${due(plain)} ORDER BY ${order} LIMIT ${limit})
+       AND ${due((name) => Prisma.raw(`+"${name}"`))}
     RETURNING "id", "shop"`;
 }
