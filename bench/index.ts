@@ -26,6 +26,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon, { type AutocannonResult } from "autocannon";
 import pg from "pg";
+import { dropPostgresDatabase } from "../scripts/postgres-databases";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -173,7 +174,7 @@ async function postgresDb(): Promise<BenchDb | string> {
     drop: async () => {
       const c = new pg.Client({ connectionString: server });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropPostgresDatabase(c, name);
       await c.end();
     },
   };
