@@ -15,9 +15,9 @@ import { configValue } from "~/config.server";
 import { Prisma, PrismaClient } from "@prisma/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { createClient as createLibsqlClient } from "@libsql/client";
 import type { Client as LibsqlClient, Config as LibsqlConfig, InStatement, ResultSet, Transaction } from "@libsql/client";
 import pg from "pg";
+import { startSqliteWriterThread } from "~/sqlite-writer-thread.server";
 
 declare global {
   // eslint-disable-next-line no-var
@@ -172,10 +172,10 @@ function isBusy(error: unknown): boolean {
  * After a rollback the connection is replaced, so that nothing a failed statement left behind
  * outlives its transaction.
  */
-function singleWriterClient(open: () => LibsqlClient, pragmas: readonly string[] = SQLITE_CONNECTION_PRAGMAS): LibsqlClient {
+function singleWriterClient(open: () => LibsqlClient): LibsqlClient {
   let current = open();
   const configure = async (client: LibsqlClient) => {
-    for (const pragma of pragmas) await client.execute(pragma);
+    for (const pragma of SQLITE_CONNECTION_PRAGMAS) await client.execute(pragma);
   };
   // The local client opens its first connection synchronously, so this runs before any query.
   let ready = configure(current);
@@ -279,10 +279,10 @@ export async function initDatabase(client: PrismaClient = prisma): Promise<void>
  * JS engine (every bound string crosses its query compiler) and 1.3 ms through the driver: some
  * 80 µs per webhook, a quarter of the whole request. Everything else stays on Prisma.
  *
- * Same databases, same safety rules: SQLite gets the single-writer client above (pragmas incl.
- * synchronous = FULL, non-blocking waits for the write lock); it is a separate connection, so a
- * Prisma transaction that is open meanwhile can never swallow (or roll back) these rows. Postgres
- * gets a small pool of its own.
+ * Same databases, same safety rules: SQLite gets a connection with synchronous = FULL on a thread
+ * of its own (the commit is durable before the promise resolves, and its fsync no longer blocks the
+ * event loop); being a separate connection, a Prisma transaction that is open meanwhile can never
+ * swallow (or roll back) these rows. Postgres gets a small pool of its own.
  *
  * `sql` uses `?` placeholders (numbered for Postgres here) and must not contain a literal `?`.
  * Dates are written exactly as the Prisma adapters write them, so comparisons with rows Prisma
@@ -311,17 +311,12 @@ export function openDriverWriter(options: { databaseUrl?: string; connections?: 
       close: () => pool.end(),
     };
   }
-  // busy_timeout 0: the write lock is most often held by this same process (a Prisma transaction
-  // awaiting its next statement), which cannot finish while SQLite spins on the event loop's thread,
-  // so every wait here is the asynchronous retry of singleWriterClient.
-  const client = singleWriterClient(() => createLibsqlClient({ url }), ["PRAGMA busy_timeout = 0", "PRAGMA synchronous = FULL"]);
+  // On a thread of its own, so the commit's fsync and any wait for the write lock never block the
+  // event loop (app/sqlite-writer-thread.server.ts).
+  const thread = startSqliteWriterThread(url, { busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS });
   return {
-    async execute(sql, args) {
-      await client.execute({ sql, args: args.map((v) => (v instanceof Date ? sqliteTimestamp(v) : v)) });
-    },
-    async close() {
-      client.close();
-    },
+    execute: (sql, args) => thread.run(sql, args.map((v) => (v instanceof Date ? sqliteTimestamp(v) : v))),
+    close: () => thread.close(),
   };
 }
 

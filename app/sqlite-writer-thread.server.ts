@@ -1,0 +1,124 @@
+/**
+ * A SQLite write connection on a thread of its own, for the webhook inbox append.
+ *
+ * libSQL's driver is synchronous: a commit with `synchronous = FULL` (the fsync that makes an
+ * acknowledged webhook durable) blocks whichever thread runs it for 1–2 ms. On the event loop that
+ * meant every request waiting behind every commit; at 1,000 webhooks/s the loop spent most of its
+ * time in fsync and the p99 was ~25 ms. Here the statement and its fsync run on a worker thread and
+ * the event loop only posts the rows and awaits the answer, which comes after the commit, exactly
+ * as before. Waiting for the write lock may also block that thread, not the loop, so SQLite's own
+ * busy_timeout can do the waiting — even when the lock is held by a Prisma transaction of this same
+ * process, which keeps running on the loop meanwhile.
+ *
+ * The thread's code is a small CommonJS script (evaluated, so the bundlers need no extra entry) that
+ * loads the same `libsql` package @libsql/client uses, resolved here.
+ */
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+
+export interface SqliteWriterThread {
+  /** Runs one statement (its own transaction); resolves once it is committed. */
+  run(sql: string, args: readonly (string | number | null)[]): Promise<void>;
+  /** The thread connection's durability and lock-wait settings, as SQLite reports them. */
+  settings(): Promise<{ synchronous: number; busyTimeoutMs: number }>;
+  close(): Promise<void>;
+}
+
+const THREAD_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.libsqlPath);
+const db = new Database(workerData.path);
+db.pragma("busy_timeout = " + workerData.busyTimeoutMs);
+db.pragma("synchronous = FULL");
+const statements = new Map();
+parentPort.on("message", ({ id, sql, args }) => {
+  try {
+    if (sql === null) {
+      const read = (name) => Object.values(db.prepare("PRAGMA " + name).get())[0];
+      const settings = { synchronous: read("synchronous"), busyTimeoutMs: read("busy_timeout") };
+      return parentPort.postMessage({ id, settings });
+    }
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      if (statements.size < 32) statements.set(sql, statement);
+    }
+    statement.run(args);
+    parentPort.postMessage({ id });
+  } catch (error) {
+    parentPort.postMessage({ id, error: { message: String((error && error.message) || error), code: error && error.code } });
+  }
+});
+`;
+
+/** The file a `file:` DATABASE_URL names, as @libsql/client reads it (`file:./x`, `file:/x`, `file:///x`). */
+export function sqlitePathOf(databaseUrl: string): string {
+  const withoutQuery = databaseUrl.replace(/\?.*$/, "");
+  return decodeURIComponent(withoutQuery.replace(/^file:(\/\/(?=\/))?/, ""));
+}
+
+export class SqliteWriteError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = "SqliteWriteError";
+  }
+}
+
+export function startSqliteWriterThread(databaseUrl: string, options: { busyTimeoutMs: number }): SqliteWriterThread {
+  const libsqlPath = createRequire(import.meta.url).resolve("libsql");
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let sequence = 0;
+  let worker: Worker | null = null;
+  let closing = false;
+
+  const failAll = (error: Error) => {
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  };
+  const start = (): Worker => {
+    const thread = new Worker(THREAD_SOURCE, { eval: true, workerData: { libsqlPath, path: sqlitePathOf(databaseUrl), busyTimeoutMs: options.busyTimeoutMs } });
+    thread.on("message", (message: { id: number; error?: { message: string; code?: string }; settings?: unknown }) => {
+      const waiter = pending.get(message.id);
+      if (!waiter) return;
+      pending.delete(message.id);
+      if (pending.size === 0) thread.unref();
+      if (message.error) waiter.reject(new SqliteWriteError(message.error.message, message.error.code));
+      else waiter.resolve(message.settings);
+    });
+    // Whatever was in flight when the thread died may or may not have committed: its callers get an
+    // error (their webhooks a 500, so Shopify delivers them again; the inbox ignores duplicates).
+    thread.on("error", (error) => failAll(error instanceof Error ? error : new Error(String(error))));
+    thread.on("exit", (code) => {
+      if (worker === thread) worker = null;
+      failAll(new Error(`SQLite writer thread exited (${code})`));
+    });
+    // An idle thread does not keep the process alive; one with a statement in flight does, so a
+    // script that awaits an append cannot exit before its commit is answered.
+    thread.unref();
+    return thread;
+  };
+  const send = (sql: string | null, args: readonly unknown[]): Promise<unknown> => {
+    if (closing) return Promise.reject(new Error("SQLite writer thread is closed"));
+    const thread = (worker ??= start());
+    const id = ++sequence;
+    return new Promise((resolve, reject) => {
+      if (pending.size === 0) thread.ref();
+      pending.set(id, { resolve, reject });
+      thread.postMessage({ id, sql, args });
+    });
+  };
+
+  return {
+    run: async (sql, args) => void (await send(sql, args)),
+    settings: () => send(null, []) as Promise<{ synchronous: number; busyTimeoutMs: number }>,
+    async close() {
+      closing = true;
+      const thread = worker;
+      worker = null;
+      if (thread) await thread.terminate();
+    },
+  };
+}
