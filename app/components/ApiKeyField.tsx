@@ -1,4 +1,5 @@
 import { BlockStack, Box, Button, InlineStack, Text, TextField } from "@shopify/polaris";
+import type { ReactNode } from "react";
 import type { ApiKeyMode } from "~/admin/types";
 
 const HELP =
@@ -25,53 +26,26 @@ export function ApiKeyField({
 }) {
   if (hasApiKey && mode === "keep") {
     return (
-      <BlockStack gap="200">
+      <SavedKeyPanel background="bg-surface-secondary" error={error} help={HELP}>
         <Text as="span" variant="bodyMd">
-          Conversions API key
+          A key is saved, ending in <Text as="span" fontWeight="semibold">••••{apiKeyLast4 ?? "????"}</Text>
         </Text>
-        <Box background="bg-surface-secondary" padding="300" borderRadius="200">
-          <InlineStack align="space-between" blockAlign="center" gap="200">
-            <Text as="span" variant="bodyMd">
-              A key is saved, ending in <Text as="span" fontWeight="semibold">••••{apiKeyLast4 ?? "????"}</Text>
-            </Text>
-            <InlineStack gap="200">
-              <Button onClick={() => onChange("replace", "")}>Replace key</Button>
-              <Button tone="critical" variant="plain" onClick={() => onChange("remove", "")}>
-                Remove key
-              </Button>
-            </InlineStack>
-          </InlineStack>
-        </Box>
-        {error ? (
-          <Text as="p" tone="critical">
-            {error}
-          </Text>
-        ) : null}
-        <Text as="p" variant="bodySm" tone="subdued">
-          {HELP}
-        </Text>
-      </BlockStack>
+        <InlineStack gap="200">
+          <Button onClick={() => onChange("replace", "")}>Replace key</Button>
+          <Button tone="critical" variant="plain" onClick={() => onChange("remove", "")}>
+            Remove key
+          </Button>
+        </InlineStack>
+      </SavedKeyPanel>
     );
   }
 
   if (mode === "remove") {
     return (
-      <BlockStack gap="200">
-        <Text as="span" variant="bodyMd">
-          Conversions API key
-        </Text>
-        <Box background="bg-surface-critical" padding="300" borderRadius="200">
-          <InlineStack align="space-between" blockAlign="center" gap="200">
-            <Text as="span">The saved key will be deleted when you save. Server events stop until you add a new one.</Text>
-            <Button onClick={() => onChange("keep", "")}>Keep the key</Button>
-          </InlineStack>
-        </Box>
-        {error ? (
-          <Text as="p" tone="critical">
-            {error}
-          </Text>
-        ) : null}
-      </BlockStack>
+      <SavedKeyPanel background="bg-surface-critical" error={error}>
+        <Text as="span">The saved key will be deleted when you save. Server events stop until you add a new one.</Text>
+        <Button onClick={() => onChange("keep", "")}>Keep the key</Button>
+      </SavedKeyPanel>
     );
   }
 
@@ -88,5 +62,41 @@ export function ApiKeyField({
       connectedRight={hasApiKey ? <Button onClick={() => onChange("keep", "")}>Cancel</Button> : undefined}
       placeholder="Paste the key from OpenAI Ads Manager"
     />
+  );
+}
+
+/** The field when no key is being typed: its label, a panel about the saved key, the error, the help. */
+function SavedKeyPanel({
+  background,
+  error,
+  help,
+  children,
+}: {
+  background: "bg-surface-secondary" | "bg-surface-critical";
+  error?: string;
+  help?: string;
+  children: ReactNode;
+}) {
+  return (
+    <BlockStack gap="200">
+      <Text as="span" variant="bodyMd">
+        Conversions API key
+      </Text>
+      <Box background={background} padding="300" borderRadius="200">
+        <InlineStack align="space-between" blockAlign="center" gap="200">
+          {children}
+        </InlineStack>
+      </Box>
+      {error ? (
+        <Text as="p" tone="critical">
+          {error}
+        </Text>
+      ) : null}
+      {help ? (
+        <Text as="p" variant="bodySm" tone="subdued">
+          {help}
+        </Text>
+      ) : null}
+    </BlockStack>
   );
 }

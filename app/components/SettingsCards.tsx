@@ -23,6 +23,21 @@ interface CardProps {
 const choices = <T extends string>(options: Option<T>[]) =>
   options.map((o) => ({ value: o.value, label: o.label, helpText: o.helpText }));
 
+type SingleChoiceField = "conversionTrigger" | "consentPolicy" | "nonWebOrders";
+
+/** A one-of-several setting: its options, the current value, its error. */
+function SingleChoice<K extends SingleChoiceField>({ field, title, options, values, errors, update }: CardProps & { field: K; title: string; options: Option<SettingsFormValues[K]>[] }) {
+  return (
+    <ChoiceList
+      title={title}
+      choices={choices(options)}
+      selected={[values[field]]}
+      onChange={([selected]) => update(field, selected as SettingsFormValues[K])}
+      error={errors[field]}
+    />
+  );
+}
+
 export function ConnectCard({ values, settings, errors, update }: CardProps & { settings: PublicSettings }) {
   return (
     <Card>
@@ -83,13 +98,7 @@ export function DeliveryCard({ values, errors, update }: CardProps) {
           error={errors.serverEventsEnabled}
           helpText="Reports every online order from Shopify's servers, even when the buyer's browser blocked the pixel. Needs the Conversions API key."
         />
-        <ChoiceList
-          title="Count a sale"
-          choices={choices(TRIGGER_OPTIONS)}
-          selected={[values.conversionTrigger]}
-          onChange={([selected]) => update("conversionTrigger", selected as SettingsFormValues["conversionTrigger"])}
-          error={errors.conversionTrigger}
-        />
+        <SingleChoice field="conversionTrigger" title="Count a sale" options={TRIGGER_OPTIONS} values={values} errors={errors} update={update} />
       </BlockStack>
     </Card>
   );
@@ -99,13 +108,7 @@ export function PrivacyCard({ values, errors, update }: CardProps) {
   return (
     <Card>
       <BlockStack gap="400">
-        <ChoiceList
-          title="Orders without a recorded consent choice"
-          choices={choices(CONSENT_OPTIONS)}
-          selected={[values.consentPolicy]}
-          onChange={([selected]) => update("consentPolicy", selected as SettingsFormValues["consentPolicy"])}
-          error={errors.consentPolicy}
-        />
+        <SingleChoice field="consentPolicy" title="Orders without a recorded consent choice" options={CONSENT_OPTIONS} values={values} errors={errors} update={update} />
         <Text as="p" variant="bodySm" tone="subdued">
           A buyer who declined tracking is never reported, whatever you choose here.
         </Text>
@@ -117,13 +120,7 @@ export function PrivacyCard({ values, errors, update }: CardProps) {
           onChange={(selected) => update("enhancedMatching", selected as SettingsFormValues["enhancedMatching"])}
           error={errors.enhancedMatching}
         />
-        <ChoiceList
-          title="Orders from other sales channels"
-          choices={choices(NON_WEB_OPTIONS)}
-          selected={[values.nonWebOrders]}
-          onChange={([selected]) => update("nonWebOrders", selected as SettingsFormValues["nonWebOrders"])}
-          error={errors.nonWebOrders}
-        />
+        <SingleChoice field="nonWebOrders" title="Orders from other sales channels" options={NON_WEB_OPTIONS} values={values} errors={errors} update={update} />
       </BlockStack>
     </Card>
   );

@@ -36,14 +36,8 @@ export interface InboxEntry extends InboxWebhook {
   attempts: number;
 }
 
-interface NewInboxRow {
-  path: string;
-  shop: string;
-  topic: string;
-  eventId: string;
-  webhookId: string;
-  apiVersion: string;
-  triggeredAt: string | null;
+/** What is stored: the webhook with its body encrypted (it holds buyer PII). */
+interface NewInboxRow extends Omit<InboxWebhook, "rawBody"> {
   bodyCiphertext: string;
   receivedAt: Date;
 }

@@ -23,7 +23,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { authenticateAdmin } from "~/admin/auth.server";
 import { DailyChart } from "~/components/DailyChart";
 import {
@@ -68,6 +68,7 @@ export default function Reconciliation() {
   const { events, pixel, oppref, revenue, range } = report;
   const orders = events.orders;
   const busy = useNavigation().state !== "idle";
+  const shareOfWebOrders = (count: number) => formatPercent(pixel.webOrders ? count / pixel.webOrders : null);
 
   return (
     <Page
@@ -108,165 +109,139 @@ export default function Reconciliation() {
           </Card>
         </Layout.Section>
 
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Web orders per day
-              </Text>
-              <DailyChart days={events.days} />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <ReportSection title="Web orders per day">
+          <DailyChart days={events.days} />
+        </ReportSection>
 
-        <Layout.Section variant="oneHalf">
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Pixel loss, measured on your shop
-              </Text>
-              <Text as="p" tone="subdued">
-                {INDUSTRY_PIXEL_LOSS} Here it is measured for your shop: at checkout the pixel tells the app whether its own request to OpenAI went out, and the
-                server knows every order Shopify sent.
-              </Text>
-              <Text as="p" variant="headingLg">
-                {formatPercent(pixel.pixelLossRate)} missed by the pixel · {formatPercent(pixel.serverRecoveryRate)} recovered by server events
-              </Text>
-              <Text as="p">{pixelLossSummary(pixel)}</Text>
-              <DataTable
-                columnContentTypes={["text", "numeric", "numeric"]}
-                headings={["Web orders", "Orders", "Share"]}
-                rows={[
-                  ["Pixel reported the sale to OpenAI", n(pixel.pixelSent), formatPercent(pixel.webOrders ? pixel.pixelSent / pixel.webOrders : null)],
-                  ["Pixel ran, request blocked in the browser", n(pixel.pixelBlocked), formatPercent(pixel.webOrders ? pixel.pixelBlocked / pixel.webOrders : null)],
-                  ["Pixel ran, did not send (no consent / off)", n(pixel.pixelNotSent), formatPercent(pixel.webOrders ? pixel.pixelNotSent / pixel.webOrders : null)],
-                  ["No pixel signal at all", n(pixel.noReceipt), formatPercent(pixel.webOrders ? pixel.noReceipt / pixel.webOrders : null)],
-                  ["Counted only thanks to server events", n(pixel.serverOnly), formatPercent(pixel.serverRecoveryRate)],
-                ]}
-                totals={["", n(pixel.webOrders), ""]}
-                showTotalsInFooter
-              />
-              <Text as="p" tone="subdued">
-                {n(pixel.consentDenied)} pixel reports said the buyer declined tracking. {n(pixel.lateReceipts)} arrived after the server had already sent or
-                decided the order. {n(report.receiptsWithoutOrder)} pixel reports in this period are for orders Shopify has not sent us (yet). OpenAI counts an
-                order once even when both the pixel and the server report it (same dedup id).
-              </Text>
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <ReportSection title="Pixel loss, measured on your shop" half>
+          <Text as="p" tone="subdued">
+            {INDUSTRY_PIXEL_LOSS} Here it is measured for your shop: at checkout the pixel tells the app whether its own request to OpenAI went out, and the
+            server knows every order Shopify sent.
+          </Text>
+          <Text as="p" variant="headingLg">
+            {formatPercent(pixel.pixelLossRate)} missed by the pixel · {formatPercent(pixel.serverRecoveryRate)} recovered by server events
+          </Text>
+          <Text as="p">{pixelLossSummary(pixel)}</Text>
+          <DataTable
+            columnContentTypes={["text", "numeric", "numeric"]}
+            headings={["Web orders", "Orders", "Share"]}
+            rows={[
+              ["Pixel reported the sale to OpenAI", n(pixel.pixelSent), shareOfWebOrders(pixel.pixelSent)],
+              ["Pixel ran, request blocked in the browser", n(pixel.pixelBlocked), shareOfWebOrders(pixel.pixelBlocked)],
+              ["Pixel ran, did not send (no consent / off)", n(pixel.pixelNotSent), shareOfWebOrders(pixel.pixelNotSent)],
+              ["No pixel signal at all", n(pixel.noReceipt), shareOfWebOrders(pixel.noReceipt)],
+              ["Counted only thanks to server events", n(pixel.serverOnly), formatPercent(pixel.serverRecoveryRate)],
+            ]}
+            totals={["", n(pixel.webOrders), ""]}
+            showTotalsInFooter
+          />
+          <Text as="p" tone="subdued">
+            {n(pixel.consentDenied)} pixel reports said the buyer declined tracking. {n(pixel.lateReceipts)} arrived after the server had already sent or
+            decided the order. {n(report.receiptsWithoutOrder)} pixel reports in this period are for orders Shopify has not sent us (yet). OpenAI counts an
+            order once even when both the pixel and the server report it (same dedup id).
+          </Text>
+        </ReportSection>
 
-        <Layout.Section variant="oneHalf">
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Ad click coverage (oppref)
-              </Text>
-              <Text as="p" tone="subdued">
-                OpenAI adds an oppref to the links of its ads. An order event that carries it can be attributed to the ad click; one without it can only be
-                matched by hashed customer data.
-              </Text>
-              <Text as="p" variant="headingLg">
-                {formatPercent(oppref.coverageRate)} of accepted server events carried an oppref
-              </Text>
-              <Text as="p">{opprefSummary(oppref)}</Text>
-              <DataTable
-                columnContentTypes={["text", "numeric"]}
-                headings={["Where the oppref came from", "Events"]}
-                rows={[
-                  ...OPPREF_SOURCES.map((source) => [OPPREF_SOURCE_LABELS[source], n(oppref.bySource[source])]),
-                  ...(oppref.otherSource ? [["Other source", n(oppref.otherSource)]] : []),
-                  [OPPREF_SOURCE_LABELS.none, n(oppref.withoutOppref)],
-                ]}
-                totals={["", n(oppref.delivered)]}
-                showTotalsInFooter
-              />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <ReportSection title="Ad click coverage (oppref)" half>
+          <Text as="p" tone="subdued">
+            OpenAI adds an oppref to the links of its ads. An order event that carries it can be attributed to the ad click; one without it can only be
+            matched by hashed customer data.
+          </Text>
+          <Text as="p" variant="headingLg">
+            {formatPercent(oppref.coverageRate)} of accepted server events carried an oppref
+          </Text>
+          <Text as="p">{opprefSummary(oppref)}</Text>
+          <DataTable
+            columnContentTypes={["text", "numeric"]}
+            headings={["Where the oppref came from", "Events"]}
+            rows={[
+              ...OPPREF_SOURCES.map((source) => [OPPREF_SOURCE_LABELS[source], n(oppref.bySource[source])]),
+              ...(oppref.otherSource ? [["Other source", n(oppref.otherSource)]] : []),
+              [OPPREF_SOURCE_LABELS.none, n(oppref.withoutOppref)],
+            ]}
+            totals={["", n(oppref.delivered)]}
+            showTotalsInFooter
+          />
+        </ReportSection>
 
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Revenue: gross, net and reported
-              </Text>
-              <Text as="p" tone="subdued">
-                OpenAI keeps the first value it receives for an order and has no refund event. Gross is what the web orders were worth when placed (test orders
-                excluded); net is after refunds and cancellations, from the app's own ledger; refunds are also reported to OpenAI as custom events.
-              </Text>
-              {revenue.length === 0 ? (
-                <Text as="p">No revenue in this period.</Text>
-              ) : (
-                <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                  headings={["Currency", "Orders", "Gross", "Refunded", "Cancelled", "Net", "Accepted by OpenAI", "Corrections accepted"]}
-                  rows={revenue.map((r) =>
-                    r.currency === "unknown"
-                      ? ["Amount not readable", n(r.orders), "—", "—", "—", "—", "—", "—"]
-                      : [
-                          r.currency,
-                          n(r.orders),
-                          formatMoney(r.currency, r.grossMinor),
-                          formatMoney(r.currency, r.refundedMinor),
-                          formatMoney(r.currency, r.cancelledMinor),
-                          formatMoney(r.currency, r.netMinor),
-                          formatMoney(r.currency, r.reportedMinor),
-                          formatMoney(r.currency, r.correctionsReportedMinor),
-                        ],
-                  )}
-                />
+        <ReportSection title="Revenue: gross, net and reported">
+          <Text as="p" tone="subdued">
+            OpenAI keeps the first value it receives for an order and has no refund event. Gross is what the web orders were worth when placed (test orders
+            excluded); net is after refunds and cancellations, from the app's own ledger; refunds are also reported to OpenAI as custom events.
+          </Text>
+          {revenue.length === 0 ? (
+            <Text as="p">No revenue in this period.</Text>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+              headings={["Currency", "Orders", "Gross", "Refunded", "Cancelled", "Net", "Accepted by OpenAI", "Corrections accepted"]}
+              rows={revenue.map((r) =>
+                r.currency === "unknown"
+                  ? ["Amount not readable", n(r.orders), "—", "—", "—", "—", "—", "—"]
+                  : [
+                      r.currency,
+                      n(r.orders),
+                      formatMoney(r.currency, r.grossMinor),
+                      formatMoney(r.currency, r.refundedMinor),
+                      formatMoney(r.currency, r.cancelledMinor),
+                      formatMoney(r.currency, r.netMinor),
+                      formatMoney(r.currency, r.reportedMinor),
+                      formatMoney(r.currency, r.correctionsReportedMinor),
+                    ],
               )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+            />
+          )}
+        </ReportSection>
 
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Refund and cancellation reports
-              </Text>
-              <InlineGrid columns={{ xs: 2, sm: 3, md: 6 }} gap="400">
-                <Figure id="corrections-recorded" label="Recorded" value={events.corrections.total} to={eventsLink(range, { type: "custom" })} />
-                <Figure id="corrections-accepted" label="Accepted by OpenAI" value={events.corrections.accepted} tone="success" to={eventsLink(range, { type: "custom", status: "delivered" })} />
-                <Figure id="corrections-waiting" label="Waiting" value={events.corrections.waiting} to={eventsLink(range, { type: "custom", status: "waiting" })} />
-                <Figure id="corrections-rejected" label="Rejected" value={events.corrections.failed} to={eventsLink(range, { type: "custom", status: "rejected" })} />
-                <Figure id="corrections-expired" label="Expired" value={events.corrections.expired} to={eventsLink(range, { type: "custom", status: "expired" })} />
-                <Figure id="corrections-skipped" label="Not sent" value={events.corrections.skipped} to={eventsLink(range, { type: "custom", status: "skipped" })} />
-              </InlineGrid>
-              <SkipReasons counts={events.corrections} range={range} type="custom" />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <ReportSection title="Refund and cancellation reports">
+          <InlineGrid columns={{ xs: 2, sm: 3, md: 6 }} gap="400">
+            <Figure id="corrections-recorded" label="Recorded" value={events.corrections.total} to={eventsLink(range, { type: "custom" })} />
+            <Figure id="corrections-accepted" label="Accepted by OpenAI" value={events.corrections.accepted} tone="success" to={eventsLink(range, { type: "custom", status: "delivered" })} />
+            <Figure id="corrections-waiting" label="Waiting" value={events.corrections.waiting} to={eventsLink(range, { type: "custom", status: "waiting" })} />
+            <Figure id="corrections-rejected" label="Rejected" value={events.corrections.failed} to={eventsLink(range, { type: "custom", status: "rejected" })} />
+            <Figure id="corrections-expired" label="Expired" value={events.corrections.expired} to={eventsLink(range, { type: "custom", status: "expired" })} />
+            <Figure id="corrections-skipped" label="Not sent" value={events.corrections.skipped} to={eventsLink(range, { type: "custom", status: "skipped" })} />
+          </InlineGrid>
+          <SkipReasons counts={events.corrections} range={range} type="custom" />
+        </ReportSection>
 
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Day by day (UTC)
-              </Text>
-              <DataTable
-                columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                headings={["Day", "Web orders", "Accepted", "Waiting", "Rejected", "Expired", "Not sent", "Corrections accepted"]}
-                rows={[...events.days].reverse().map((d) => [
-                  d.day,
-                  n(d.orders.total),
-                  n(d.orders.accepted),
-                  n(d.orders.waiting),
-                  n(d.orders.failed),
-                  n(d.orders.expired),
-                  n(d.orders.skipped),
-                  `${n(d.corrections.accepted)} / ${n(d.corrections.total)}`,
-                ])}
-                totals={["", n(orders.total), n(orders.accepted), n(orders.waiting), n(orders.failed), n(orders.expired), n(orders.skipped), `${n(events.corrections.accepted)} / ${n(events.corrections.total)}`]}
-                showTotalsInFooter
-              />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <ReportSection title="Day by day (UTC)">
+          <DataTable
+            columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+            headings={["Day", "Web orders", "Accepted", "Waiting", "Rejected", "Expired", "Not sent", "Corrections accepted"]}
+            rows={[...events.days].reverse().map((d) => [
+              d.day,
+              n(d.orders.total),
+              n(d.orders.accepted),
+              n(d.orders.waiting),
+              n(d.orders.failed),
+              n(d.orders.expired),
+              n(d.orders.skipped),
+              `${n(d.corrections.accepted)} / ${n(d.corrections.total)}`,
+            ])}
+            totals={["", n(orders.total), n(orders.accepted), n(orders.waiting), n(orders.failed), n(orders.expired), n(orders.skipped), `${n(events.corrections.accepted)} / ${n(events.corrections.total)}`]}
+            showTotalsInFooter
+          />
+        </ReportSection>
       </Layout>
       <Box paddingBlockEnd="800" />
     </Page>
+  );
+}
+
+/** One report on the page: a titled card, full width or half. */
+function ReportSection({ title, half = false, children }: { title: string; half?: boolean; children: ReactNode }) {
+  return (
+    <Layout.Section variant={half ? "oneHalf" : undefined}>
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            {title}
+          </Text>
+          {children}
+        </BlockStack>
+      </Card>
+    </Layout.Section>
   );
 }
 

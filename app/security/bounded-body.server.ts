@@ -3,6 +3,7 @@
  * HMAC verification or JSON parsing needs the whole body in memory, so every endpoint that buffers
  * a body stops reading as soon as it is over its limit instead of buffering first and checking after.
  */
+import type { IncomingMessage } from "node:http";
 
 /** The bytes of the body, or null as soon as more than `limit` bytes have arrived (the rest is not read). */
 export async function readBodyAtMost(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
@@ -30,6 +31,38 @@ export async function readBodyAtMost(request: Request, limit: number): Promise<U
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+/**
+ * `readBodyAtMost` for a Node request (the lean webhook path in front of Remix), as UTF-8 text.
+ * What is over the limit is read and dropped, never buffered, so the client gets to read its 413.
+ */
+export function readNodeBodyAtMost(req: IncomingMessage, limit: number): Promise<string | null> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && !(Number(declared) <= limit)) {
+    req.resume();
+    return Promise.resolve(null);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!over) resolve(Buffer.concat(chunks, size).toString("utf8"));
+    });
+    req.on("error", reject);
+  });
 }
 
 /**

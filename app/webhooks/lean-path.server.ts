@@ -18,6 +18,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { configValue, type AppConfig } from "~/config.server";
 import { logger } from "~/logger.server";
+import { readNodeBodyAtMost } from "~/security/bounded-body.server";
 import { MAX_WEBHOOK_BODY_BYTES } from "./respond.server";
 import { storeWebhook } from "./inbox.server";
 import { handlerForPath, type WebhookHandler } from "./registry.server";
@@ -49,14 +50,9 @@ export function createLeanWebhookPath(options: { ack?: WebhookAckMode; maxBodyBy
 
 async function serve(req: IncomingMessage, res: ServerResponse, handler: WebhookHandler, ack: WebhookAckMode, maxBodyBytes: number) {
   if (req.method !== "POST") return answer(res, 405, { Allow: "POST" });
-  const declared = req.headers["content-length"];
-  if (declared !== undefined && !(Number(declared) <= maxBodyBytes)) {
-    req.resume(); // discarded, never buffered; the client gets to read its 413
-    return answer(res, 413);
-  }
   let rawBody: string;
   try {
-    const body = await readBody(req, maxBodyBytes);
+    const body = await readNodeBodyAtMost(req, maxBodyBytes);
     if (body === null) return answer(res, 413);
     rawBody = body;
   } catch {
@@ -88,30 +84,6 @@ function answer(res: ServerResponse, status: number, headers: Record<string, str
   if (res.headersSent) return;
   res.writeHead(status, { "Content-Length": "0", ...headers });
   res.end();
-}
-
-/** The body as text, or null as soon as it is larger than `max` bytes (the rest is read and dropped). */
-function readBody(req: IncomingMessage, max: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on("data", (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > max) {
-        over = true;
-        chunks.length = 0;
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (!over) resolve(Buffer.concat(chunks, size).toString("utf8"));
-    });
-    req.on("error", reject);
-  });
 }
 
 /** What the Shopify validator reads, from the Node request (no web Request per call). */
