@@ -2,39 +2,22 @@
  * In-process webhook calls for the compliance tests: signed exactly like Shopify signs them, handed to
  * the real route actions (no HTTP server needed, so each case takes milliseconds).
  */
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { randomBytes } from "node:crypto";
 import prisma from "~/db.server";
-import { action as complianceAction } from "~/routes/webhooks.compliance";
-import { action as uninstalledAction } from "~/routes/webhooks.app.uninstalled";
-import { action as scopesAction } from "~/routes/webhooks.app.scopes_update";
-import { action as ordersCreateAction } from "~/routes/webhooks.orders.create";
-import { action as refundsCreateAction } from "~/routes/webhooks.refunds.create";
 import { webhookRequest, type WebhookMessage } from "../../sim/shopify-webhooks";
 import { TEST_SECRET } from "../helpers/app-process";
-
-type Action = (args: ActionFunctionArgs) => Promise<Response> | Response;
-
-const ACTIONS: Record<string, Action> = {
-  "customers/data_request": complianceAction as Action,
-  "customers/redact": complianceAction as Action,
-  "shop/redact": complianceAction as Action,
-  "app/uninstalled": uninstalledAction as Action,
-  "app/scopes_update": scopesAction as Action,
-  "orders/create": ordersCreateAction as Action,
-  "refunds/create": refundsCreateAction as Action,
-};
+import { WEBHOOK_ROUTE_ACTIONS, type RouteAction } from "../helpers/webhook-route-actions";
 
 export const BASE = "https://app.example.test";
 
-export function actionFor(topic: string): Action {
-  const action = ACTIONS[topic];
+export function actionFor(topic: string): RouteAction {
+  const action = WEBHOOK_ROUTE_ACTIONS[topic];
   if (!action) throw new Error(`no route action for ${topic}`);
   return action;
 }
 
-export async function callAction(action: Action, request: Request): Promise<Response> {
-  return action({ request, params: {}, context: {} } as ActionFunctionArgs);
+export async function callAction(action: RouteAction, request: Request): Promise<Response> {
+  return action({ request, params: {}, context: {} } as Parameters<RouteAction>[0]);
 }
 
 /** Signs and delivers `body` for `topic` to the route Shopify would call; returns the response. */

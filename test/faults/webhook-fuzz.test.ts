@@ -10,37 +10,19 @@
  * the request; the app process stays up and healthy.
  */
 import { createHmac } from "node:crypto";
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { runUntilIdle } from "~/outbox/worker.server";
-import { action as ordersCreate } from "~/routes/webhooks.orders.create";
-import { action as ordersPaid } from "~/routes/webhooks.orders.paid";
-import { action as ordersCancelled } from "~/routes/webhooks.orders.cancelled";
-import { action as refundsCreate } from "~/routes/webhooks.refunds.create";
-import { action as appUninstalled } from "~/routes/webhooks.app.uninstalled";
-import { action as scopesUpdate } from "~/routes/webhooks.app.scopes_update";
-import { action as compliance } from "~/routes/webhooks.compliance";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { makeShopifyOrder, makeShopifyRefund } from "../../sim/order-factory";
 import { signBody, webhookHeaders, webhookPath, type WebhookMessage } from "../../sim/shopify-webhooks";
 import { startAppProcess, TEST_SECRET, type AppProcess } from "../helpers/app-process";
 import { configureShop, uniqueShop } from "../helpers/shops";
+import { WEBHOOK_ROUTE_ACTIONS } from "../helpers/webhook-route-actions";
 import { deliveryFigures, FaultSummary, healthy, pick, seededRandom } from "./harness";
 
-type Action = (args: ActionFunctionArgs) => Promise<Response> | Response;
-const ROUTES: Record<string, Action> = {
-  "orders/create": ordersCreate as Action,
-  "orders/paid": ordersPaid as Action,
-  "orders/cancelled": ordersCancelled as Action,
-  "refunds/create": refundsCreate as Action,
-  "app/uninstalled": appUninstalled as Action,
-  "app/scopes_update": scopesUpdate as Action,
-  "customers/data_request": compliance as Action,
-  "customers/redact": compliance as Action,
-  "shop/redact": compliance as Action,
-};
+const ROUTES = WEBHOOK_ROUTE_ACTIONS;
 const TOPICS = Object.keys(ROUTES);
 const CAPPED = new Set(["app/uninstalled", "app/scopes_update", "customers/data_request", "customers/redact", "shop/redact"]);
 

@@ -6,18 +6,7 @@
  */
 import type { PrismaClient } from "@prisma/client";
 import { eventRow, ledgerRow, receiptRow } from "./reconciliation-rows";
-
-/** Small deterministic PRNG (mulberry32). */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "./seeded-random";
 
 export interface DemoSeed {
   orders: number;
@@ -28,7 +17,7 @@ export interface DemoSeed {
 export async function seedReconciliationDemo(db: PrismaClient, shop: string, options: { now?: Date; days?: number; seed?: number } = {}): Promise<DemoSeed> {
   const now = options.now ?? new Date();
   const days = options.days ?? 14;
-  const rnd = random(options.seed ?? 20261125);
+  const rnd = seededRandom(options.seed ?? 20261125);
   const pick = <T,>(table: [number, T][]): T => {
     let x = rnd();
     for (const [p, value] of table) {
