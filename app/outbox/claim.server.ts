@@ -50,41 +50,33 @@ export async function claimDueBatches(options: {
   if (taken.length < maxEvents) taken.push(...(await takeRows({ kind: "pending", now, leaseToken, leaseUntil, limit: maxEvents - taken.length })));
   if (taken.length === 0) return [];
 
-  const byShop = new Map<string, string[]>();
-  for (const row of taken) byShop.set(row.shop, [...(byShop.get(row.shop) ?? []), row.id]);
+  // In due order (RETURNING has none), split by shop, at most maxPerShop per batch.
+  taken.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+  const byShop = new Map<string, ConversionEvent[]>();
+  for (const row of taken) {
+    const rows = byShop.get(row.shop);
+    if (rows) rows.push(row);
+    else byShop.set(row.shop, [row]);
+  }
   const batches: ClaimedBatch[] = [];
-  for (const [shop, ids] of byShop) {
-    for (let i = 0; i < ids.length; i += maxPerShop) {
-      const events = await readTaken(ids.slice(i, i + maxPerShop), leaseToken);
-      if (events.length > 0) batches.push({ shop, leaseToken, events });
-    }
+  for (const [shop, events] of byShop) {
+    for (let i = 0; i < events.length; i += maxPerShop) batches.push({ shop, leaseToken, events: events.slice(i, i + maxPerShop) });
   }
   return batches;
 }
 
-/** Prisma caps bound parameters per statement on SQLite (999): read back in slices. */
-const READ_SLICE = 500;
-
-async function readTaken(ids: string[], leaseToken: string): Promise<ConversionEvent[]> {
-  const events: ConversionEvent[] = [];
-  for (let i = 0; i < ids.length; i += READ_SLICE) {
-    events.push(
-      ...(await prisma.conversionEvent.findMany({
-        where: { id: { in: ids.slice(i, i + READ_SLICE) }, leaseOwner: leaseToken, status: "sending" },
-      })),
-    );
-  }
-  return events.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
-}
-
-/** One conditional UPDATE … RETURNING: the rows this worker now holds. */
+/**
+ * One conditional UPDATE … RETURNING *: exactly the rows this statement took, as they now are. Both
+ * drivers map the columns to the model's types (Date, boolean) like a findMany would; reading them
+ * back in a second query cost a quarter of the worker's database time per event delivered.
+ */
 async function takeRows(args: {
   kind: "pending" | "expired";
   now: Date;
   leaseToken: string;
   leaseUntil: Date;
   limit: number;
-}): Promise<{ id: string; shop: string }[]> {
+}): Promise<ConversionEvent[]> {
   const { now, leaseToken, leaseUntil, limit } = args;
   const set = Prisma.sql`"status" = 'sending', "leaseOwner" = ${leaseToken}, "leaseUntil" = ${leaseUntil}, "updatedAt" = ${new Date()}`;
   const due = (col: (name: string) => Prisma.Sql) =>
@@ -105,18 +97,18 @@ async function takeRows(args: {
     // inside their first claim for minutes (docs/PERFORMANCE.md). No re-check outside the
     // sub-select either: the row lock already re-checked "due" (see the top of this file), and an
     // indexed condition there would let a stale estimate drive the UPDATE from the due index again.
-    return prisma.$queryRaw<{ id: string; shop: string }[]>`
+    return prisma.$queryRaw<ConversionEvent[]>`
       UPDATE "ConversionEvent" SET ${set}
        WHERE "id" = ANY (ARRAY(SELECT "id" FROM "ConversionEvent" WHERE ${due(plain)} ORDER BY ${order} LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-      RETURNING "id", "shop"`;
+      RETURNING *`;
   }
   // SQLite evaluates `IN (SELECT …)` once into a temporary index. The outer re-check must not drive
   // the UPDATE: SQLite would walk every due row of the index and test it against the picked ids (a
   // claim then costs O(queue)); a unary + keeps it off the index, so the picked ids (primary key)
   // are the ones looked at.
-  return prisma.$queryRaw<{ id: string; shop: string }[]>`
+  return prisma.$queryRaw<ConversionEvent[]>`
     UPDATE "ConversionEvent" SET ${set}
      WHERE "id" IN (SELECT "id" FROM "ConversionEvent" WHERE ${due(plain)} ORDER BY ${order} LIMIT ${limit})
        AND ${due((name) => Prisma.raw(`+"${name}"`))}
-    RETURNING "id", "shop"`;
+    RETURNING *`;
 }

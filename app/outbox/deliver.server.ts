@@ -3,7 +3,7 @@
  * ledger, consent, grace period, expiry), send the rest in as few requests as the contract allows,
  * and record exactly what OpenAI answered. Nothing becomes `delivered` without a 2xx.
  */
-import type { ConversionEvent } from "@prisma/client";
+import { Prisma, type ConversionEvent } from "@prisma/client";
 import prisma from "~/db.server";
 import type { CapiEvent } from "~/conversions/capi-event";
 import type { SkipReason } from "~/conversions/skip-reasons";
@@ -98,73 +98,76 @@ export async function deliverClaimedBatch(
   const byId = new Map(toSend.map((s) => [s.event.id, s]));
   const deliveredAt = deps.now();
 
-  await prisma.$transaction(async (tx) => {
-    // Delivered rows whose stored facts did not change at send time (nearly all) get ONE UPDATE per
-    // slice; a row whose payload, oppref or amount changed gets its own, exactly as before.
-    const delivered = new Map<string, { data: Record<string, unknown>; ids: string[] }>();
-    for (const id of outcome.accepted) {
-      const item = byId.get(id);
-      if (!item) continue;
-      const changes = deliveredChanges(item.row, item.event, item.update);
-      const key = JSON.stringify(changes);
-      const group = delivered.get(key) ?? { data: changes, ids: [] };
-      group.ids.push(item.row.id);
-      delivered.set(key, group);
-    }
-    for (const { data, ids } of delivered.values()) {
-      for (const slice of slices(ids)) {
+  // Delivered rows whose stored facts did not change at send time (nearly all) get ONE raw UPDATE per
+  // slice; a row whose payload, oppref or amount changed gets a model update of its own.
+  const unchanged: string[] = [];
+  const changed: { id: string; data: Record<string, unknown> }[] = [];
+  for (const id of outcome.accepted) {
+    const item = byId.get(id);
+    if (!item) continue;
+    const data = deliveredChanges(item.row, item.event, item.update);
+    if (Object.keys(data).length === 0) unchanged.push(item.row.id);
+    else changed.push({ id: item.row.id, data });
+  }
+  const deliveredNoChanges = slices(unchanged).map(
+    (ids) => Prisma.sql`
+      UPDATE "ConversionEvent"
+         SET "status" = 'delivered', "deliveredAt" = ${deliveredAt}, "attempts" = "attempts" + 1, "lastStatus" = 200,
+             "lastError" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = ${new Date()}
+       WHERE "id" IN (${Prisma.join(ids)}) AND "leaseOwner" = ${leaseToken}`,
+  );
+  if (changed.length === 0 && outcome.rejected.length === 0 && !outcome.retry && deliveredNoChanges.length <= 1) {
+    // The common outcome (everything accepted, nothing changed) is one statement: no interactive
+    // transaction, whose BEGIN … COMMIT would hold SQLite's single write lock across event-loop turns
+    // while this process does other work, stalling every other worker's writes.
+    if (deliveredNoChanges.length === 1) await prisma.$executeRaw(deliveredNoChanges[0]);
+  } else {
+    await prisma.$transaction(async (tx) => {
+      for (const sql of deliveredNoChanges) await tx.$executeRaw(sql);
+      for (const { id, data } of changed) {
         await tx.conversionEvent.updateMany({
-          where: { id: { in: slice }, leaseOwner: leaseToken },
-          data: {
-            status: "delivered",
-            deliveredAt,
-            attempts: { increment: 1 },
-            lastStatus: 200,
-            lastError: null,
-            ...data,
-            leaseOwner: null,
-            leaseUntil: null,
-          },
+          where: mine(id),
+          data: { status: "delivered", deliveredAt, attempts: { increment: 1 }, lastStatus: 200, lastError: null, ...data, leaseOwner: null, leaseUntil: null },
         });
       }
-    }
-    for (const rejection of outcome.rejected) {
-      const item = byId.get(rejection.id);
-      if (!item) continue;
-      await tx.conversionEvent.updateMany({
-        where: mine(item.row.id),
-        data: {
-          status: "rejected",
-          skipReason: "rejected_by_openai",
-          attempts: { increment: 1 },
-          lastStatus: rejection.status,
-          lastError: truncate(`${rejection.code ?? "invalid"}: ${rejection.message}`),
-          payload: JSON.stringify(item.event),
-          leaseOwner: null,
-          leaseUntil: null,
-        },
-      });
-    }
-    if (outcome.retry) {
-      for (const id of outcome.retry.ids) {
-        const item = byId.get(id);
+      for (const rejection of outcome.rejected) {
+        const item = byId.get(rejection.id);
         if (!item) continue;
-        const delay = retryDelayMs(item.row.attempts + 1, outcome.retry.retryAfterMs, deps.random);
         await tx.conversionEvent.updateMany({
           where: mine(item.row.id),
           data: {
-            status: "pending",
+            status: "rejected",
+            skipReason: "rejected_by_openai",
             attempts: { increment: 1 },
-            nextAttemptAt: new Date(deliveredAt.getTime() + delay),
-            lastStatus: outcome.retry.status,
-            lastError: truncate(outcome.retry.message),
+            lastStatus: rejection.status,
+            lastError: truncate(`${rejection.code ?? "invalid"}: ${rejection.message}`),
+            payload: JSON.stringify(item.event),
             leaseOwner: null,
             leaseUntil: null,
           },
         });
       }
-    }
-  });
+      if (outcome.retry) {
+        for (const id of outcome.retry.ids) {
+          const item = byId.get(id);
+          if (!item) continue;
+          const delay = retryDelayMs(item.row.attempts + 1, outcome.retry.retryAfterMs, deps.random);
+          await tx.conversionEvent.updateMany({
+            where: mine(item.row.id),
+            data: {
+              status: "pending",
+              attempts: { increment: 1 },
+              nextAttemptAt: new Date(deliveredAt.getTime() + delay),
+              lastStatus: outcome.retry.status,
+              lastError: truncate(outcome.retry.message),
+              leaseOwner: null,
+              leaseUntil: null,
+            },
+          });
+        }
+      }
+    });
+  }
   report.delivered = outcome.accepted.length;
   report.rejected = outcome.rejected.length;
   report.retried = outcome.retry?.ids.length ?? 0;
