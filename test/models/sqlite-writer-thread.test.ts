@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import prisma, { currentDatabaseProvider, SQLITE_BUSY_TIMEOUT_MS } from "~/db.server";
-import { sqlitePathOf, SqliteWriteError, startSqliteWriterThread } from "~/sqlite-writer-thread.server";
+import { sqlitePathOf, SqliteWriteError, startSqliteWriterThread, WAL_AUTOCHECKPOINT_PAGES } from "~/sqlite-writer-thread.server";
 
 describe("the file a file: URL names", () => {
   it.each([
@@ -24,11 +24,27 @@ describe.skipIf(currentDatabaseProvider() !== "sqlite")("SQLite writer thread", 
   const SHOP = "writer-thread.myshopify.com";
   afterAll(async () => {
     await thread.close();
-    await prisma.webhookInbox.deleteMany({ where: { shop: SHOP } });
+    await prisma.webhookInbox.deleteMany({ where: { shop: { in: [SHOP, `checkpoint-${SHOP}`] } } });
   });
 
-  it("commits durably (synchronous = FULL) and waits for the lock on its own thread", async () => {
-    expect(await thread.settings()).toEqual({ synchronous: 2, busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS });
+  it("commits durably (synchronous = FULL), waits for the lock on its own thread, checkpoints late in its commits", async () => {
+    expect(await thread.settings()).toMatchObject({ synchronous: 2, busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS, walAutocheckpointPages: WAL_AUTOCHECKPOINT_PAGES });
+  });
+
+  it("a background thread copies the WAL into the database file while appends come in", async () => {
+    const checkpointing = startSqliteWriterThread(process.env.DATABASE_URL!, { busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS, checkpointIntervalMs: 0 });
+    try {
+      expect((await checkpointing.settings()).checkpoints).toEqual({ runs: 0, framesCopied: 0 });
+      const insert = `INSERT INTO "WebhookInbox" ("path", "shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "bodyCiphertext", "receivedAt", "nextAttemptAt", "attempts") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`;
+      const at = "2026-11-25T00:00:00.000+00:00";
+      for (const id of ["c1", "c2", "c3"]) await checkpointing.run(insert, ["/webhooks/orders/create", `checkpoint-${SHOP}`, "orders/create", id, "wh", "2026-10", null, "x".repeat(5000), at, at]);
+      // The report is asked for after the last commit's checkpoint request, so it counts that one.
+      const { checkpoints } = await checkpointing.settings();
+      expect(checkpoints.runs).toBe(3);
+      expect(checkpoints.framesCopied).toBeGreaterThan(0);
+    } finally {
+      await checkpointing.close();
+    }
   });
 
   it("writes to the test database file; a failing statement rejects and the thread goes on", async () => {
