@@ -9,7 +9,7 @@
  * (app/conversions/ledger.ts). A refund that arrives before its order is stored against a
  * placeholder row (gross unknown, net null) and applied the moment the order's gross is recorded.
  */
-import type { LedgerEntry, OrderLedger, Prisma, PrismaClient } from "@prisma/client";
+import { Prisma, type LedgerEntry, type OrderLedger, type PrismaClient } from "@prisma/client";
 import prisma from "~/db.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { computeLedger, type LedgerEntryInput } from "~/conversions/ledger";
@@ -199,6 +199,12 @@ function sortEntries(entries: LedgerEntry[]): LedgerEntry[] {
 }
 
 /** One order's ledger and entries (event log, send-time decisions). Null when nothing is known. */
+/** Ledgers of many orders of one shop (one raw query, like findPixelReceipts and for the same reason). */
+export async function findOrderLedgers(shop: string, orderIds: readonly string[]): Promise<OrderLedger[]> {
+  if (orderIds.length === 0) return [];
+  return prisma.$queryRaw<OrderLedger[]>`SELECT * FROM "OrderLedger" WHERE "shop" = ${shop} AND "orderId" IN (${Prisma.join(orderIds)})`;
+}
+
 export async function ledgerForOrder(shop: string, orderId: string, tx: Tx = prisma): Promise<OrderLedgerView | null> {
   const ledger = await tx.orderLedger.findUnique({ where: { shop_orderId: { shop, orderId } } });
   if (!ledger) return null;

@@ -83,8 +83,9 @@ export interface CapiCredentials {
 }
 
 /** Decrypts the key for delivery. Values sealed with a previous key are re-encrypted on the way. */
-export async function getCapiCredentials(shop: string): Promise<CapiCredentials | null> {
-  const settings = await getShopSettings(shop);
+/** `loaded`: the shop's settings row when the caller has just read it (the worker, once per batch). */
+export async function getCapiCredentials(shop: string, loaded?: ShopSettings | null): Promise<CapiCredentials | null> {
+  const settings = loaded === undefined ? await getShopSettings(shop) : loaded;
   if (!settings?.pixelId || !settings.apiKeyCiphertext) return null;
   const { plaintext, stale } = decryptSecret(keyRing(), settings.apiKeyCiphertext);
   if (stale) {

@@ -14,6 +14,7 @@ import { logger } from "~/logger.server";
 import { retryDelayMs } from "./backoff";
 import { decideAtSendTime, type OrderCreatedFacts, type SendTimeDecision } from "./send-time.server";
 import { findPixelReceipts, trustedReceipt } from "~/models/receipts.server";
+import { findOrderLedgers } from "~/models/ledger.server";
 
 /** How long to wait before looking at a shop again whose setup prevents sending. */
 export const NOT_READY_DELAY_MS = 5 * 60_000;
@@ -83,7 +84,7 @@ export async function deliverClaimedBatch(
   }
   if (toSend.length === 0) return report;
 
-  const credentials = await getCapiCredentials(shop);
+  const credentials = await getCapiCredentials(shop, settings);
   if (!credentials) {
     await releaseForLater(toSend.map((s) => s.row.id), leaseToken, now, NOT_READY_DELAY_MS, "not_configured: Pixel ID or Conversions API key missing");
     report.held += toSend.length;
@@ -260,7 +261,7 @@ async function orderFactsOf(rows: ConversionEvent[]): Promise<Map<ConversionEven
     const orderIds = [...new Set(shopRows.flatMap((r) => (r.orderId ? [r.orderId] : [])))];
     const [receipts, ledgers] = await Promise.all([
       findPixelReceipts(shop, orderIds),
-      orderIds.length === 0 ? [] : prisma.orderLedger.findMany({ where: { shop, orderId: { in: orderIds } } }),
+      findOrderLedgers(shop, orderIds),
     ]);
     const ledgerOf = new Map(ledgers.map((l) => [l.orderId, l]));
     for (const row of shopRows) {
