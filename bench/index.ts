@@ -592,7 +592,7 @@ async function main() {
 
   // ── summary: every ratio from figures of this run ──
   log(`\n══ summary (${QUICK ? "quick" : "full"} run, ${fmt((performance.now() - started) / 1000)} s) ══`);
-  log(`bare node:http HMAC server: ${fmt(bare.rps)} req/s`);
+  log(`bare node:http HMAC server: ${wanted("ingest") ? `${fmt(bare.rps)} req/s` : "not measured (BENCH_ONLY)"}`);
   const summary: Record<string, unknown> = { date: new Date().toISOString(), quick: QUICK, machine: { cpus: cpu.length, model: cpu[0]?.model.trim(), node: process.version }, bare, pixel, results, reconciliation: recon };
   for (const provider of ["sqlite", "postgres"] as const) {
     const r = results[provider];

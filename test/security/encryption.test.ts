@@ -16,6 +16,13 @@ describe("secrets at rest (AES-256-GCM)", () => {
     expect(decryptSecret(ring, a)).toEqual({ plaintext: secret, stale: false });
   });
 
+  it("never repeats an IV, across refills of the IV pool", () => {
+    const ring = keyRingFrom(keyA);
+    const ivs = Array.from({ length: 2000 }, () => encryptSecret(ring, "x").split(".")[2]);
+    expect(new Set(ivs).size).toBe(2000);
+    expect(ivs.every((iv) => Buffer.from(iv, "base64url").length === 12)).toBe(true);
+  });
+
   it("detects tampering", () => {
     const ring = keyRingFrom(keyA);
     const parts = encryptSecret(ring, "capi_secret_value_1").split(".");
