@@ -39,8 +39,8 @@ export interface WriterThreadSettings {
   synchronous: number;
   busyTimeoutMs: number;
   walAutocheckpointPages: number;
-  /** Background checkpoints that ran, and the WAL frames they copied into the database file. */
-  checkpoints: { runs: number; framesCopied: number };
+  /** Background checkpoints that ran and the WAL frames they copied; null if that thread failed. */
+  checkpoints: { runs: number; framesCopied: number } | null;
 }
 
 /** How often, at most, the background thread checkpoints while appends come in. */
@@ -78,9 +78,15 @@ const db = new Database(workerData.path);
 db.pragma("busy_timeout = " + workerData.busyTimeoutMs);
 db.pragma("synchronous = FULL");
 db.pragma("wal_autocheckpoint = " + workerData.walAutocheckpointPages);
-// Ends with this thread (a worker's own workers are stopped with it).
+// Ends with this thread (a worker's own workers are stopped with it). If it fails, appends go on:
+// the writer's own automatic checkpoint still bounds the WAL, only later and inside a commit.
 const checkpointer = new Worker(workerData.checkpointerSource, { eval: true, workerData });
 checkpointer.unref();
+let checkpointerAlive = true;
+checkpointer.on("error", () => {});
+checkpointer.on("exit", () => {
+  checkpointerAlive = false;
+});
 let lastCheckpointAt = 0;
 const statements = new Map();
 parentPort.on("message", ({ id, sql, args }) => {
@@ -88,7 +94,15 @@ parentPort.on("message", ({ id, sql, args }) => {
     if (sql === null) {
       const read = (name) => Object.values(db.prepare("PRAGMA " + name).get())[0];
       const own = { synchronous: read("synchronous"), busyTimeoutMs: read("busy_timeout"), walAutocheckpointPages: read("wal_autocheckpoint") };
-      checkpointer.once("message", (checkpoints) => parentPort.postMessage({ id, settings: { ...own, checkpoints } }));
+      const reply = (checkpoints) => {
+        checkpointer.off("message", reply);
+        checkpointer.off("exit", noReport);
+        parentPort.postMessage({ id, settings: { ...own, checkpoints } });
+      };
+      const noReport = () => reply(null);
+      if (!checkpointerAlive) return noReport();
+      checkpointer.on("message", reply);
+      checkpointer.on("exit", noReport);
       return checkpointer.postMessage("report");
     }
     let statement = statements.get(sql);
@@ -99,7 +113,7 @@ parentPort.on("message", ({ id, sql, args }) => {
     statement.run(args);
     parentPort.postMessage({ id });
     const now = Date.now();
-    if (now - lastCheckpointAt >= workerData.checkpointIntervalMs) {
+    if (checkpointerAlive && now - lastCheckpointAt >= workerData.checkpointIntervalMs) {
       lastCheckpointAt = now;
       checkpointer.postMessage("checkpoint");
     }
