@@ -4,7 +4,8 @@
  * Why: a webhook needs none of what a framework request costs (routing, loaders, a web Request per
  * call, document headers); measured on 2 cores the Remix route tops out far below what verifying and
  * persisting costs (docs/PERFORMANCE.md). This is a thin adapter, not a second implementation: it
- * verifies with the same Shopify validator (verifyWebhookParts) and calls the same ingest function
+ * verifies with the same Shopify validator (verifyWebhookParts, run on a thread of its own so it
+ * overlaps the HTTP work: app/webhooks/validator-thread.server.ts) and calls the same ingest function
  * the Remix route calls, looked up in app/webhooks/registry.server.ts. Its answers are the route's:
  * 405 (not POST), 413 (body over the limit), 400 (headers missing), 401 (HMAC wrong), 200 (stored, or
  * a duplicate), 500 (could not store: Shopify delivers again, the event id keeps that safe).
@@ -22,7 +23,7 @@ import { readNodeBodyAtMost } from "~/security/bounded-body.server";
 import { MAX_WEBHOOK_BODY_BYTES } from "./respond.server";
 import { storeWebhook } from "./inbox.server";
 import { handlerForPath, type WebhookHandler } from "./registry.server";
-import { verifyWebhookParts, type VerifiedWebhook, type WebhookRequestParts } from "./verify.server";
+import { validateOnThread, verifyWebhookParts, type VerifiedWebhook, type WebhookRequestParts } from "./verify.server";
 
 export type WebhookAckMode = AppConfig["WEBHOOK_ACK"];
 
@@ -60,7 +61,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, handler: Webhook
   }
   let hook: VerifiedWebhook;
   try {
-    hook = await verifyWebhookParts(partsOf(req, rawBody));
+    hook = await verifyWebhookParts(partsOf(req, rawBody), validateOnThread);
   } catch (error) {
     if (error instanceof Response) return answer(res, error.status, Object.fromEntries(error.headers));
     logger.error({ err: error instanceof Error ? error.message : String(error) }, "webhook verification failed");

@@ -12,6 +12,7 @@ import "@shopify/shopify-api/adapters/web-api";
 import { shopifyApi, WebhookValidationErrorReason } from "@shopify/shopify-api";
 import { config } from "~/config.server";
 import { API_VERSION } from "~/api-version";
+import { startValidatorThread, type ValidatorConfig, type ValidatorThread } from "./validator-thread.server";
 
 export interface VerifiedWebhook {
   shop: string;
@@ -27,14 +28,17 @@ export interface VerifiedWebhook {
   payload: unknown;
 }
 
+/** The validator's configuration, here and on the validator thread (which adds the same fixed options as api()). */
+function validatorConfig(): ValidatorConfig {
+  const env = config();
+  return { apiKey: env.SHOPIFY_API_KEY, apiSecretKey: env.SHOPIFY_API_SECRET, apiVersion: API_VERSION, hostName: new URL(env.SHOPIFY_APP_URL).host };
+}
+
 let validator: ReturnType<typeof shopifyApi> | undefined;
 function api() {
-  const env = config();
   validator ??= shopifyApi({
-    apiKey: env.SHOPIFY_API_KEY,
-    apiSecretKey: env.SHOPIFY_API_SECRET,
+    ...validatorConfig(),
     apiVersion: API_VERSION,
-    hostName: new URL(env.SHOPIFY_APP_URL).host,
     hostScheme: "https",
     isEmbeddedApp: true,
     scopes: [],
@@ -63,11 +67,27 @@ export interface WebhookRequestParts {
   rawBody: string;
 }
 
+type WebhookValidation = Awaited<ReturnType<ReturnType<typeof shopifyApi>["webhooks"]["validate"]>>;
+
+/** Runs Shopify's validator on a request's parts: here (default) or on the validator thread. */
+export type RunValidator = (parts: WebhookRequestParts) => Promise<WebhookValidation>;
+
+const validateHere: RunValidator = (parts) =>
+  api().webhooks.validate({ rawBody: parts.rawBody, rawRequest: { method: parts.method, url: parts.url, headers: shopifyHeadersOf(parts.headers) } });
+
+let thread: ValidatorThread | undefined;
+/** The same validator and configuration on a thread of its own (app/webhooks/validator-thread.server.ts). */
+export const validateOnThread: RunValidator = async (parts) => {
+  thread ??= startValidatorThread(validatorConfig());
+  const answer = await thread.validate({ method: parts.method, url: parts.url, headers: [...shopifyHeadersOf(parts.headers).entries()], rawBody: parts.rawBody });
+  return answer as unknown as WebhookValidation;
+};
+
 /** `verifyWebhook` for a body that has already been read. Throws a Response (405, 401, 400). */
-export async function verifyWebhookParts(parts: WebhookRequestParts): Promise<VerifiedWebhook> {
+export async function verifyWebhookParts(parts: WebhookRequestParts, runValidator: RunValidator = validateHere): Promise<VerifiedWebhook> {
   if (parts.method !== "POST") throw new Response(null, { status: 405, headers: { Allow: "POST" } });
   const { rawBody } = parts;
-  const check = await api().webhooks.validate({ rawBody, rawRequest: { method: parts.method, url: parts.url, headers: shopifyHeadersOf(parts.headers) } });
+  const check = await runValidator(parts);
   if (!check.valid) {
     const status = check.reason === WebhookValidationErrorReason.InvalidHmac ? 401 : 400;
     throw new Response(null, { status });
