@@ -282,7 +282,8 @@ export async function initDatabase(client: PrismaClient = prisma): Promise<void>
  * Same databases, same safety rules: SQLite gets a connection with synchronous = FULL on a thread
  * of its own (the commit is durable before the promise resolves, and its fsync no longer blocks the
  * event loop); being a separate connection, a Prisma transaction that is open meanwhile can never
- * swallow (or roll back) these rows. Postgres gets a small pool of its own.
+ * swallow (or roll back) these rows. Postgres gets a connection of its own (a pool of one by default:
+ * the group committer writes one INSERT at a time).
  *
  * `sql` uses `?` placeholders (numbered for Postgres here) and must not contain a literal `?`.
  * Dates are written exactly as the Prisma adapters write them, so comparisons with rows Prisma
@@ -299,7 +300,7 @@ export interface DriverWriter {
 export function openDriverWriter(options: { databaseUrl?: string; connections?: number } = {}): DriverWriter {
   const url = options.databaseUrl ?? databaseUrl();
   if (databaseProvider(url) === "postgres") {
-    const pool = new pg.Pool({ connectionString: url, max: options.connections ?? 4, allowExitOnIdle: true });
+    const pool = new pg.Pool({ connectionString: url, max: options.connections ?? 1, allowExitOnIdle: true });
     // An idle connection that drops (server restart) must not crash the process; the next query reconnects.
     pool.on("error", () => undefined);
     return {
