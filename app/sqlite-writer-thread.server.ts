@@ -21,11 +21,11 @@
  * commit lets the next transaction start the WAL from the beginning again — and by then the
  * background has copied nearly everything, so that one is short.
  *
- * The threads' code is small CommonJS scripts (evaluated, so the bundlers need no extra entry) that
- * load the same `libsql` package @libsql/client uses, resolved here.
+ * The threads' code is small CommonJS scripts that load the same `libsql` package @libsql/client
+ * uses, resolved here; requests, replies and the thread's lifetime are app/request-thread.server.ts.
  */
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import { startRequestThread } from "~/request-thread.server";
 
 export interface SqliteWriterThread {
   /** Runs one statement (its own transaction); resolves once it is committed. */
@@ -97,7 +97,7 @@ parentPort.on("message", ({ id, sql, args }) => {
       const reply = (checkpoints) => {
         checkpointer.off("message", reply);
         checkpointer.off("exit", noReport);
-        parentPort.postMessage({ id, settings: { ...own, checkpoints } });
+        parentPort.postMessage({ id, reply: { ...own, checkpoints } });
       };
       const noReport = () => reply(null);
       if (!checkpointerAlive) return noReport();
@@ -144,64 +144,24 @@ export function startSqliteWriterThread(
   options: { busyTimeoutMs: number; walAutocheckpointPages?: number; checkpointIntervalMs?: number },
 ): SqliteWriterThread {
   const libsqlPath = createRequire(import.meta.url).resolve("libsql");
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  let sequence = 0;
-  let worker: Worker | null = null;
-  let closing = false;
-
-  const failAll = (error: Error) => {
-    for (const waiter of pending.values()) waiter.reject(error);
-    pending.clear();
-  };
-  const start = (): Worker => {
-    const workerData = {
+  // A statement in flight when the thread dies may or may not have committed: its callers get an
+  // error (their webhooks a 500, so Shopify delivers them again; the inbox ignores duplicates).
+  const thread = startRequestThread<{ sql: string | null; args: readonly unknown[] }, WriterThreadSettings | undefined>({
+    name: "SQLite writer thread",
+    source: THREAD_SOURCE,
+    workerData: () => ({
       libsqlPath,
       path: sqlitePathOf(databaseUrl),
       busyTimeoutMs: options.busyTimeoutMs,
       walAutocheckpointPages: options.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES,
       checkpointIntervalMs: options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS,
       checkpointerSource: CHECKPOINTER_SOURCE,
-    };
-    const thread = new Worker(THREAD_SOURCE, { eval: true, workerData });
-    thread.on("message", (message: { id: number; error?: { message: string; code?: string }; settings?: unknown }) => {
-      const waiter = pending.get(message.id);
-      if (!waiter) return;
-      pending.delete(message.id);
-      if (pending.size === 0) thread.unref();
-      if (message.error) waiter.reject(new SqliteWriteError(message.error.message, message.error.code));
-      else waiter.resolve(message.settings);
-    });
-    // Whatever was in flight when the thread died may or may not have committed: its callers get an
-    // error (their webhooks a 500, so Shopify delivers them again; the inbox ignores duplicates).
-    thread.on("error", (error) => failAll(error instanceof Error ? error : new Error(String(error))));
-    thread.on("exit", (code) => {
-      if (worker === thread) worker = null;
-      failAll(new Error(`SQLite writer thread exited (${code})`));
-    });
-    // An idle thread does not keep the process alive; one with a statement in flight does, so a
-    // script that awaits an append cannot exit before its commit is answered.
-    thread.unref();
-    return thread;
-  };
-  const send = (sql: string | null, args: readonly unknown[]): Promise<unknown> => {
-    if (closing) return Promise.reject(new Error("SQLite writer thread is closed"));
-    const thread = (worker ??= start());
-    const id = ++sequence;
-    return new Promise((resolve, reject) => {
-      if (pending.size === 0) thread.ref();
-      pending.set(id, { resolve, reject });
-      thread.postMessage({ id, sql, args });
-    });
-  };
-
+    }),
+    toError: (error) => new SqliteWriteError(error.message, error.code),
+  });
   return {
-    run: async (sql, args) => void (await send(sql, args)),
-    settings: () => send(null, []) as Promise<WriterThreadSettings>,
-    async close() {
-      closing = true;
-      const thread = worker;
-      worker = null;
-      if (thread) await thread.terminate();
-    },
+    run: async (sql, args) => void (await thread.request({ sql, args })),
+    settings: async () => (await thread.request({ sql: null, args: [] }))!,
+    close: () => thread.close(),
   };
 }

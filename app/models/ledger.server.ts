@@ -198,13 +198,13 @@ function sortEntries(entries: LedgerEntry[]): LedgerEntry[] {
   });
 }
 
-/** One order's ledger and entries (event log, send-time decisions). Null when nothing is known. */
 /** Ledgers of many orders of one shop (one raw query, like findPixelReceipts and for the same reason). */
 export async function findOrderLedgers(shop: string, orderIds: readonly string[]): Promise<OrderLedger[]> {
   if (orderIds.length === 0) return [];
   return prisma.$queryRaw<OrderLedger[]>`SELECT * FROM "OrderLedger" WHERE "shop" = ${shop} AND "orderId" IN (${Prisma.join(orderIds)})`;
 }
 
+/** One order's ledger and entries (event log, send-time decisions). Null when nothing is known. */
 export async function ledgerForOrder(shop: string, orderId: string, tx: Tx = prisma): Promise<OrderLedgerView | null> {
   const ledger = await tx.orderLedger.findUnique({ where: { shop_orderId: { shop, orderId } } });
   if (!ledger) return null;

@@ -82,8 +82,10 @@ export interface CapiCredentials {
   apiKey: string;
 }
 
-/** Decrypts the key for delivery. Values sealed with a previous key are re-encrypted on the way. */
-/** `loaded`: the shop's settings row when the caller has just read it (the worker, once per batch). */
+/**
+ * Decrypts the key for delivery. Values sealed with a previous key are re-encrypted on the way.
+ * `loaded`: the shop's settings row when the caller has just read it (the worker, once per batch).
+ */
 export async function getCapiCredentials(shop: string, loaded?: ShopSettings | null): Promise<CapiCredentials | null> {
   const settings = loaded === undefined ? await getShopSettings(shop) : loaded;
   if (!settings?.pixelId || !settings.apiKeyCiphertext) return null;

@@ -8,19 +8,23 @@
  * handling instead of in turn with it. Nothing about the check changes: same library, same secret,
  * same answers (test/webhooks/validator-thread.test.ts compares them case by case).
  *
- * The thread's code is a small CommonJS script (evaluated, so the bundlers need no extra entry) that
- * loads @shopify/shopify-api's CommonJS build, resolved here. If the thread dies, whatever was in flight
- * is rejected (those webhooks get a 500 and Shopify delivers them again) and the next call starts a
- * new thread.
+ * The thread's code is a small CommonJS script that loads @shopify/shopify-api's CommonJS build,
+ * resolved here; requests, replies and the thread's lifetime are app/request-thread.server.ts. If the
+ * thread dies, whatever was in flight is rejected (those webhooks get a 500 and Shopify delivers them
+ * again) and the next call starts a new thread.
  */
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import { startRequestThread } from "~/request-thread.server";
 
+/** shopifyApi's options minus the logger (a function cannot cross to the thread; it adds a silent one). */
 export interface ValidatorConfig {
   apiKey: string;
   apiSecretKey: string;
   apiVersion: string;
   hostName: string;
+  hostScheme: "https";
+  isEmbeddedApp: boolean;
+  scopes: string[];
 }
 
 export interface WebhookParts {
@@ -43,68 +47,27 @@ const THREAD_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 require(workerData.adapterPath);
 const { shopifyApi } = require(workerData.libraryPath);
-const api = shopifyApi({ ...workerData.config, hostScheme: "https", isEmbeddedApp: true, scopes: [], logger: { level: 0, log: async () => {} } });
+const api = shopifyApi({ ...workerData.config, logger: { level: 0, log: async () => {} } });
 parentPort.on("message", ({ id, method, url, headers, rawBody }) => {
   const rawRequest = { method, url, headers: { entries: () => headers[Symbol.iterator]() } };
   api.webhooks.validate({ rawBody, rawRequest }).then(
-    (answer) => parentPort.postMessage({ id, answer }),
-    (error) => parentPort.postMessage({ id, error: String((error && error.message) || error) }),
+    (reply) => parentPort.postMessage({ id, reply }),
+    (error) => parentPort.postMessage({ id, error: { message: String((error && error.message) || error) } }),
   );
 });
 `;
 
 export function startValidatorThread(config: ValidatorConfig): ValidatorThread {
   const resolve = createRequire(import.meta.url).resolve;
-  const workerData = {
-    config,
-    libraryPath: resolve("@shopify/shopify-api"),
-    adapterPath: resolve("@shopify/shopify-api/adapters/web-api"),
-  };
-  const pending = new Map<number, { resolve: (answer: ValidationAnswer) => void; reject: (error: Error) => void }>();
-  let sequence = 0;
-  let worker: Worker | null = null;
-  let closing = false;
-
-  const failAll = (error: Error) => {
-    for (const waiter of pending.values()) waiter.reject(error);
-    pending.clear();
-  };
-  const start = (): Worker => {
-    const thread = new Worker(THREAD_SOURCE, { eval: true, workerData });
-    thread.on("message", (message: { id: number; answer?: ValidationAnswer; error?: string }) => {
-      const waiter = pending.get(message.id);
-      if (!waiter) return;
-      pending.delete(message.id);
-      if (pending.size === 0) thread.unref();
-      if (message.answer) waiter.resolve(message.answer);
-      else waiter.reject(new Error(`webhook validator failed: ${message.error}`));
-    });
-    thread.on("error", (error) => failAll(error instanceof Error ? error : new Error(String(error))));
-    thread.on("exit", (code) => {
-      if (worker === thread) worker = null;
-      failAll(new Error(`webhook validator thread exited (${code})`));
-    });
-    // Idle, it does not keep the process alive; with a webhook in flight it does.
-    thread.unref();
-    return thread;
-  };
-
-  return {
-    validate(parts) {
-      if (closing) return Promise.reject(new Error("webhook validator thread is closed"));
-      const thread = (worker ??= start());
-      const id = ++sequence;
-      return new Promise((resolve, reject) => {
-        if (pending.size === 0) thread.ref();
-        pending.set(id, { resolve, reject });
-        thread.postMessage({ id, ...parts });
-      });
-    },
-    async close() {
-      closing = true;
-      const thread = worker;
-      worker = null;
-      if (thread) await thread.terminate();
-    },
-  };
+  const thread = startRequestThread<WebhookParts, ValidationAnswer>({
+    name: "webhook validator thread",
+    source: THREAD_SOURCE,
+    workerData: () => ({
+      config,
+      libraryPath: resolve("@shopify/shopify-api"),
+      adapterPath: resolve("@shopify/shopify-api/adapters/web-api"),
+    }),
+    toError: (error) => new Error(`webhook validator failed: ${error.message}`),
+  });
+  return { validate: (parts) => thread.request(parts), close: () => thread.close() };
 }

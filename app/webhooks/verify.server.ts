@@ -28,22 +28,23 @@ export interface VerifiedWebhook {
   payload: unknown;
 }
 
-/** The validator's configuration, here and on the validator thread (which adds the same fixed options as api()). */
+/** The validator's configuration, here and on the validator thread (each adds only a silent logger). */
 function validatorConfig(): ValidatorConfig {
   const env = config();
-  return { apiKey: env.SHOPIFY_API_KEY, apiSecretKey: env.SHOPIFY_API_SECRET, apiVersion: API_VERSION, hostName: new URL(env.SHOPIFY_APP_URL).host };
+  return {
+    apiKey: env.SHOPIFY_API_KEY,
+    apiSecretKey: env.SHOPIFY_API_SECRET,
+    apiVersion: API_VERSION,
+    hostName: new URL(env.SHOPIFY_APP_URL).host,
+    hostScheme: "https",
+    isEmbeddedApp: true,
+    scopes: [],
+  };
 }
 
 let validator: ReturnType<typeof shopifyApi> | undefined;
 function api() {
-  validator ??= shopifyApi({
-    ...validatorConfig(),
-    apiVersion: API_VERSION,
-    hostScheme: "https",
-    isEmbeddedApp: true,
-    scopes: [],
-    logger: { level: 0, log: async () => {} },
-  });
+  validator ??= shopifyApi({ ...validatorConfig(), apiVersion: API_VERSION, logger: { level: 0, log: async () => {} } });
   return validator;
 }
 

@@ -80,7 +80,7 @@ describe("Shopify's webhook validator on its own thread", () => {
   });
 
   describe("a thread of its own", () => {
-    const thread = startValidatorThread({ apiKey: "k", apiSecretKey: SECRET, apiVersion: "2026-10", hostName: "app.example.test" });
+    const thread = startValidatorThread({ apiKey: "k", apiSecretKey: SECRET, apiVersion: "2026-10", hostName: "app.example.test", hostScheme: "https", isEmbeddedApp: true, scopes: [] });
     afterAll(() => thread.close());
 
     it("answers directly, and after close refuses instead of hanging", async () => {
