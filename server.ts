@@ -14,7 +14,7 @@ import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { config, ConfigError } from "~/config.server";
-import { initDatabase } from "~/db.server";
+import { initDatabase } from "~/db/client.server";
 import { logger } from "~/logger.server";
 import { startDeliveryWorker } from "~/outbox/worker.server";
 import { startInboxApplier } from "~/webhooks/inbox.server";

@@ -1,7 +1,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import prisma from "./db.server";
+import prisma from "~/db/client.server";
 import { config } from "./config.server";
 
 import { API_VERSION } from "./api-version";

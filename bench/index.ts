@@ -183,7 +183,7 @@ async function postgresDb(): Promise<BenchDb | string> {
 // ── app modules (imported after the environment is set) ─────────────────────────────────────────────
 
 const app = {
-  db: await import("~/db.server"),
+  db: await import("~/db/client.server"),
   encryption: await import("~/security/encryption.server"),
   dedup: await import("~/conversions/dedup-id"),
   orderEvent: await import("~/conversions/order-event"),

@@ -33,7 +33,7 @@ import { lastDays, utcDay } from "~/conversions/reconciliation";
 async function appModules(file: string) {
   process.env.DATABASE_URL ??= `file:${file}`;
   const [{ createPrismaClient }, { loadReconciliation }, { listEventLog }, { loadShopAlerts }] = await Promise.all([
-    import("~/db.server"),
+    import("~/db/client.server"),
     import("~/models/reconciliation.server"),
     import("~/models/event-log.server"),
     import("~/models/alerts.server"),

@@ -2,7 +2,7 @@
  * The demo's closing table, read from the database the app wrote (records, not the demo's own
  * expectations) and cross-checked with what the OpenAI stand-in actually accepted.
  */
-import { createPrismaClient } from "../app/db.server";
+import { createPrismaClient } from "../app/db/client.server";
 import { SKIP_REASONS, isSkipReason } from "../app/conversions/skip-reasons";
 import { formatMinorUnits } from "../app/conversions/money";
 import type { CapiEvent } from "../app/conversions/capi-event";

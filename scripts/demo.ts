@@ -113,7 +113,7 @@ async function main() {
   console.log(`  OpenAI stand-in: ${accepted.length} event(s) accepted, ${openai.duplicatesIgnored()} duplicate(s) ignored, ${openai.requests().length} request(s)`);
 
   step("The admin's reconciliation page, as text (same loader, same figures)");
-  const { createPrismaClient } = await import("../app/db.server");
+  const { createPrismaClient } = await import("../app/db/client.server");
   const { printReconciliation } = await import("./print-reconciliation");
   const db = createPrismaClient(databaseUrl);
   await printReconciliation(SHOP, { days: 7 }, { db });
@@ -149,7 +149,7 @@ async function stopChild(child: ChildProcess) {
 }
 
 async function waitUntilIdle(databaseUrl: string) {
-  const { createPrismaClient } = await import("../app/db.server");
+  const { createPrismaClient } = await import("../app/db/client.server");
   const prisma = createPrismaClient(databaseUrl);
   const deadline = Date.now() + 60_000;
   try {

@@ -4,7 +4,7 @@
  * The key is encrypted before it is stored and never printed.
  */
 import { parseArgs } from "node:util";
-import { initDatabase } from "~/db.server";
+import { initDatabase } from "~/db/client.server";
 import { saveShopSettings } from "~/models/settings.server";
 import { isPlausibleApiKey, isValidPixelId, isValidShopDomain } from "~/conversions/shop-identity";
 import { config, ConfigError } from "~/config.server";

@@ -4,7 +4,7 @@
  * It also applies webhooks stored by web processes running with WEBHOOK_ACK=stored (the inbox).
  */
 import { config, ConfigError } from "~/config.server";
-import { initDatabase } from "~/db.server";
+import { initDatabase } from "~/db/client.server";
 import { runUntilIdle, startDeliveryWorker } from "~/outbox/worker.server";
 import { drainInbox, startInboxApplier } from "~/webhooks/inbox.server";
 

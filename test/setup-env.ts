@@ -13,7 +13,7 @@ process.env.DATABASE_URL = process.env.TEST_DATABASE_URL ?? workerDatabaseUrl();
 
 // Tests share their database with child processes (the app, workers). On SQLite: wait for locks
 // instead of failing with SQLITE_BUSY, exactly like the app does.
-const { initDatabase } = await import("~/db.server");
+const { initDatabase } = await import("~/db/client.server");
 await initDatabase();
 
 export {};

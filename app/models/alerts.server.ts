@@ -11,7 +11,7 @@
  *   expiring         pending|sending events with expiresAt within 24 h
  */
 import type { PrismaClient } from "@prisma/client";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { alertWindows, evaluateAlerts, ratioFromAggregates, webOrdersFromAggregates, type Alert, type AlertInputs } from "~/conversions/alerts";
 import { WAITING_STATUSES } from "~/conversions/reconciliation";
 import { countReceipts, queryEventAggregates } from "./reconciliation.server";

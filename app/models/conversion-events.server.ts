@@ -4,8 +4,8 @@
  * (group-committed with concurrent webhooks), so a 200 is only ever returned for something on disk.
  */
 import type { ConversionEvent, Prisma, PrismaClient } from "@prisma/client";
-import prisma, { currentDatabaseProvider } from "~/db.server";
-import { GroupCommitter } from "~/outbox/group-commit.server";
+import prisma, { currentDatabaseProvider } from "~/db/client.server";
+import { GroupCommitter } from "~/db/group-commit.server";
 
 export type { ConversionEvent };
 export type Tx = Prisma.TransactionClient | PrismaClient;
@@ -53,7 +53,7 @@ export class DuplicateWebhookError extends Error {
  * Records the webhook as seen and runs `work` in the same transaction. Redelivery of the same
  * Shopify event (same X-Shopify-Event-Id) → "duplicate" and nothing else is written.
  *
- * Group commit: concurrent calls share one transaction (app/outbox/group-commit.server.ts), and each
+ * Group commit: concurrent calls share one transaction (app/db/group-commit.server.ts), and each
  * call returns only after that transaction committed. Within it, each webhook's check-and-write runs
  * in arrival order, exactly as if alone, so idempotency and business-key dedupe are unchanged. If the
  * shared transaction fails, every webhook in it is retried in its own transaction: `work` must write

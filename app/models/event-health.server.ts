@@ -2,7 +2,7 @@
  * How a shop's outbox is doing, for the admin's status header: events not yet delivered, and events
  * that are failing (retrying after an error, or refused by OpenAI).
  */
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 
 export interface EventHealth {
   /** pending or sending: not yet delivered. */

@@ -7,7 +7,7 @@
  * oppref value, never the raw order id.
  */
 import type { Prisma, PrismaClient } from "@prisma/client";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import {
   describeOpenAiAnswer,
   formatMoney,

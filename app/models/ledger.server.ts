@@ -10,7 +10,7 @@
  * placeholder row (gross unknown, net null) and applied the moment the order's gross is recorded.
  */
 import { Prisma, type LedgerEntry, type OrderLedger, type PrismaClient } from "@prisma/client";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { computeLedger, type LedgerEntryInput } from "~/conversions/ledger";
 

@@ -15,7 +15,7 @@
  * Everything here is idempotent: running a redaction twice deletes nothing the second time.
  */
 import type { Prisma } from "@prisma/client";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { normalizeEmail, normalizeExternalId, sha256Hex } from "~/conversions/normalize-user";
 import { normalizeOrderId } from "~/conversions/order-id";

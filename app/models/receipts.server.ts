@@ -6,7 +6,7 @@
  */
 import type { PixelReceipt } from "@prisma/client";
 import { Prisma } from "@prisma/client";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 
 export type { PixelReceipt };
 

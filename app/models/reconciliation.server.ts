@@ -14,7 +14,7 @@
  * number (SQLite) or bigint (Postgres) and are normalized.
  */
 import { Prisma, type PrismaClient } from "@prisma/client";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import {
   buildReconciliationReport,
   rangeBounds,

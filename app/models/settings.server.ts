@@ -3,7 +3,7 @@
  * the public view (last 4 characters) or, for delivery, the decrypted key in memory.
  */
 import type { ShopSettings } from "@prisma/client";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { keyRing } from "~/security/keyring.server";
 import { decryptSecret, encryptSecret } from "~/security/encryption.server";
 import { DEFAULT_SHOP_POLICY, type ShopPolicy } from "~/conversions/shop-policy";

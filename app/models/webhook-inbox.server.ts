@@ -14,8 +14,8 @@
  * Raw SQL here is written once for both dialects (quoted identifiers, bound values, RETURNING).
  */
 import { Prisma } from "@prisma/client";
-import prisma, { currentDatabaseProvider, openDriverWriter, type DriverValue, type DriverWriter } from "~/db.server";
-import { GroupCommitter } from "~/outbox/group-commit.server";
+import prisma, { currentDatabaseProvider, openDriverWriter, type DriverValue, type DriverWriter } from "~/db/client.server";
+import { GroupCommitter } from "~/db/group-commit.server";
 import { decryptSecret, encryptSecret } from "~/security/encryption.server";
 import { keyRing } from "~/security/keyring.server";
 
@@ -63,7 +63,7 @@ function appendCommitter(): GroupCommitter<NewInboxRow, void> {
   return (globalThis.__inboxAppendCommitter ??= new GroupCommitter<NewInboxRow, void>({
     flush: async (rows) => {
       // The hot statement of WEBHOOK_ACK=stored goes to the driver, not through Prisma: see
-      // openDriverWriter (app/db.server.ts) for why and what stays the same.
+      // openDriverWriter (app/db/client.server.ts) for why and what stays the same.
       const writer = (globalThis.__inboxAppendWriter ??= openDriverWriter());
       const args: DriverValue[] = [];
       for (const r of rows) args.push(r.path, r.shop, r.topic, r.eventId, r.webhookId, r.apiVersion, r.triggeredAt, r.bodyCiphertext, r.receivedAt, r.receivedAt);

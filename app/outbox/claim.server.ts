@@ -20,7 +20,7 @@
  */
 import type { ConversionEvent } from "@prisma/client";
 import { Prisma } from "@prisma/client";
-import prisma, { currentDatabaseProvider } from "~/db.server";
+import prisma, { currentDatabaseProvider } from "~/db/client.server";
 
 export const DEFAULT_LEASE_MS = 60_000;
 let claimSequence = 0;

@@ -4,7 +4,7 @@
  * and record exactly what OpenAI answered. Nothing becomes `delivered` without a 2xx.
  */
 import { Prisma, type ConversionEvent } from "@prisma/client";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import type { CapiEvent } from "~/conversions/capi-event";
 import type { SkipReason } from "~/conversions/skip-reasons";
 import type { ShopPolicy } from "~/conversions/shop-policy";

@@ -15,7 +15,7 @@
  * Every statement touches at most `batchSize` rows, so a purge never holds SQLite's write lock long
  * enough to delay a webhook; a run stops after `maxBatches` per kind and the next run continues.
  */
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { logger } from "~/logger.server";
 import { MAX_EVENT_AGE_MS } from "~/conversions/order-event";
 import { deleteInBatches } from "~/models/privacy.server";

@@ -3,7 +3,7 @@
  * cancellation, a refund) are looked up here, at send time, and handed to the pure core to decide.
  */
 import type { ConversionEvent, LedgerEntry, OrderLedger, PixelReceipt } from "@prisma/client";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { findTrustedReceipt } from "~/models/receipts.server";
 import type { CapiEvent } from "~/conversions/capi-event";
 import type { OpprefSource } from "~/conversions/oppref";

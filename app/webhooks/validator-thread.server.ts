@@ -9,12 +9,12 @@
  * same answers (test/webhooks/validator-thread.test.ts compares them case by case).
  *
  * The thread's code is a small CommonJS script that loads @shopify/shopify-api's CommonJS build,
- * resolved here; requests, replies and the thread's lifetime are app/request-thread.server.ts. If the
+ * resolved here; requests, replies and the thread's lifetime are app/lib/request-thread.server.ts. If the
  * thread dies, whatever was in flight is rejected (those webhooks get a 500 and Shopify delivers them
  * again) and the next call starts a new thread.
  */
 import { createRequire } from "node:module";
-import { startRequestThread } from "~/request-thread.server";
+import { startRequestThread } from "~/lib/request-thread.server";
 
 /** shopifyApi's options minus the logger (a function cannot cross to the thread; it adds a silent one). */
 export interface ValidatorConfig {

@@ -5,7 +5,7 @@
  * Bundled and started by `npm run bench`.
  */
 import http from "node:http";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { authenticate } from "~/shopify.server";
 
 const server = http.createServer((req, res) => {

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { recordPixelReceipt } from "~/models/receipts.server";
 import { rowsHeldForShop, type CustomerDataReport } from "~/models/privacy.server";

@@ -3,7 +3,7 @@
  * the real route actions (no HTTP server needed, so each case takes milliseconds).
  */
 import { randomBytes } from "node:crypto";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { webhookRequest, type WebhookMessage } from "../../sim/shopify-webhooks";
 import { TEST_SECRET } from "../helpers/app-process";
 import { WEBHOOK_ROUTE_ACTIONS, type RouteAction } from "../helpers/webhook-route-actions";

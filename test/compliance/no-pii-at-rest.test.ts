@@ -15,7 +15,7 @@ import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
-import { createPrismaClient } from "~/db.server";
+import { createPrismaClient } from "~/db/client.server";
 import { encryptSecret } from "~/security/encryption.server";
 import { keyRing } from "~/security/keyring.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
@@ -164,7 +164,7 @@ describe("nothing secret or personal at rest", () => {
     expect(dbBytes.includes(Buffer.from(sha256(buyers[0].email.toLowerCase())))).toBe(true);
     expect(logs).toContain(shop);
     // Not asserted: a REDACTED buyer's digest can still sit in SQLite free pages / old WAL frames until
-    // they are reused; erasing those bytes needs PRAGMA secure_delete on every connection (db.server.ts).
+    // they are reused; erasing those bytes needs PRAGMA secure_delete on every connection (app/db/client.server.ts).
 
     const forbidden: [string, string][] = [
       ["Conversions API key", apiKey],

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import {
   DEFAULT_RETENTION_DAYS,
   purgeExpiredData,

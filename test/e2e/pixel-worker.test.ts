@@ -18,7 +18,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { chromium, type Browser, type Page, type Request as PwRequest } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { findPixelReceipt } from "~/models/receipts.server";
 import { action, loader } from "~/routes/pixel.receipt";

@@ -16,7 +16,7 @@ import path from "node:path";
 import type { PrismaClient } from "@prisma/client";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient } from "~/db.server";
+import { createPrismaClient } from "~/db/client.server";
 import { PREVIEW_SHOP } from "~/admin/preview-admin.server";
 import { formatPercent, lastDays, utcDay, type ReconciliationReport } from "~/conversions/reconciliation";
 import { loadReconciliation } from "~/models/reconciliation.server";

@@ -9,7 +9,7 @@
  */
 import { createClient } from "@libsql/client";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { dedupIdForOrder, derivedEventId, type DedupId } from "~/conversions/dedup-id";
 import { runDeliveryPass, runUntilIdle } from "~/outbox/worker.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";

@@ -13,7 +13,7 @@
  *   work, e.g. after a crash between OpenAI's answer and our commit): informative, not an error.
  */
 import { appendFileSync } from "node:fs";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import type { OpenAiStandin } from "../../sim/openai-standin";
 
 export interface ScenarioFigures {

@@ -11,7 +11,7 @@
  */
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { runUntilIdle } from "~/outbox/worker.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";

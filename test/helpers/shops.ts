@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { saveShopSettings, type ShopSettingsInput } from "~/models/settings.server";
 
 /** A fresh shop domain + credentials per test, so tests sharing a database never see each other. */

@@ -4,7 +4,7 @@
  * process with an injected clock, and the contract-faithful OpenAI stand-in on loopback.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { dedupIdForOrder, derivedEventId } from "~/conversions/dedup-id";
 import { ledgerForOrder } from "~/models/ledger.server";
 import { runUntilIdle } from "~/outbox/worker.server";

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { runDeliveryPass, runUntilIdle } from "~/outbox/worker.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";

@@ -4,7 +4,7 @@
  * believed; without a receipt the event waits out the grace period, then the shop's policy decides.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { runDeliveryPass, runUntilIdle } from "~/outbox/worker.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { sendWebhook } from "../../sim/shopify-webhooks";

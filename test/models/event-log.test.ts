@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import {
   CSV_COLUMNS,
   csvField,

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { SKIP_REASONS } from "~/conversions/skip-reasons";
 import { buildEventFigures } from "~/conversions/reconciliation";
 import { dialectOf, loadReconciliation, queryEventAggregates, queryWebOrderAggregates } from "~/models/reconciliation.server";

@@ -1,11 +1,11 @@
 /**
- * The SQLite write connection on its own thread (app/sqlite-writer-thread.server.ts), used for the
+ * The SQLite write connection on its own thread (app/db/sqlite-writer-thread.server.ts), used for the
  * webhook inbox append: durable commits (synchronous = FULL), lock waits that happen on the thread,
  * errors that reach the caller, and the file it opens being the one DATABASE_URL names.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import prisma, { currentDatabaseProvider, SQLITE_BUSY_TIMEOUT_MS } from "~/db.server";
-import { sqlitePathOf, SqliteWriteError, startSqliteWriterThread, WAL_AUTOCHECKPOINT_PAGES } from "~/sqlite-writer-thread.server";
+import prisma, { currentDatabaseProvider, SQLITE_BUSY_TIMEOUT_MS } from "~/db/client.server";
+import { sqlitePathOf, SqliteWriteError, startSqliteWriterThread, WAL_AUTOCHECKPOINT_PAGES } from "~/db/sqlite-writer-thread.server";
 
 describe("the file a file: URL names", () => {
   it.each([

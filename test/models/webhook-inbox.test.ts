@@ -6,7 +6,7 @@
  * appended rows as due.
  */
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import prisma, { currentDatabaseProvider, openDriverWriter } from "~/db.server";
+import prisma, { currentDatabaseProvider, openDriverWriter } from "~/db/client.server";
 import { appendToInbox, claimInbox, inboxDepth, removeFromInbox } from "~/models/webhook-inbox.server";
 
 const SHOP = "inbox-model.myshopify.com";

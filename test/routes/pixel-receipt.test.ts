@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { findPixelReceipt, recordPixelReceipt } from "~/models/receipts.server";
 import { action, loader, MAX_RECEIPT_BYTES } from "~/routes/pixel.receipt";
 import { dedupIdForOrder } from "~/conversions/dedup-id";

@@ -18,7 +18,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PrismaClient } from "@prisma/client";
-import { currentDatabaseProvider } from "~/db.server";
+import { currentDatabaseProvider } from "~/db/client.server";
 import { encryptSecret } from "~/security/encryption.server";
 import { keyRing } from "~/security/keyring.server";
 import { postgresTestSettings, withDatabase } from "../helpers/test-database";
@@ -52,14 +52,14 @@ describe.skipIf(currentDatabaseProvider() !== "postgres")("claims when the stati
     await sql.query(`ALTER TABLE "ConversionEvent" SET (autovacuum_enabled = false)`);
     await sql.query(`ALTER TABLE "WebhookInbox" SET (autovacuum_enabled = false)`);
 
-    // The app's own claim functions, on this database: app/db.server.ts makes one client per process
+    // The app's own claim functions, on this database: app/db/client.server.ts makes one client per process
     // from DATABASE_URL, so load fresh copies of the modules with the URL pointing here.
     const saved = { url: process.env.DATABASE_URL, prisma: globalThis.__prisma };
     vi.resetModules();
     process.env.DATABASE_URL = url;
     globalThis.__prisma = undefined;
     try {
-      client = (await import("~/db.server")).default;
+      client = (await import("~/db/client.server")).default;
       claims = await import("~/outbox/claim.server");
       inbox = await import("~/models/webhook-inbox.server");
     } finally {

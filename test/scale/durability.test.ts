@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import prisma, { currentDatabaseProvider } from "~/db.server";
+import prisma, { currentDatabaseProvider } from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { makeShopifyOrder } from "../../sim/order-factory";
 import { webhookHeaders } from "../../sim/shopify-webhooks";

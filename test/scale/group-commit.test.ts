@@ -1,9 +1,9 @@
 /**
- * Group commit (app/outbox/group-commit.server.ts) in isolation: batching, acknowledgement only after
+ * Group commit (app/db/group-commit.server.ts) in isolation: batching, acknowledgement only after
  * the flush, and failure isolation. The database-backed uses are covered by the webhook tests.
  */
 import { describe, expect, it } from "vitest";
-import { GroupCommitter } from "~/outbox/group-commit.server";
+import { GroupCommitter } from "~/db/group-commit.server";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma from "~/db/client.server";
 import { action as ordersCreateAction } from "~/routes/webhooks.orders.create";
 import { action as complianceAction } from "~/routes/webhooks.compliance";
 import { makeShopifyOrder } from "../../sim/order-factory";

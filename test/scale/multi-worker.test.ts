@@ -9,7 +9,7 @@
  * test runs against the SQLite file: one writer at a time, waiting for the lock without errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import prisma, { currentDatabaseProvider } from "~/db.server";
+import prisma, { currentDatabaseProvider } from "~/db/client.server";
 import { ingestOrderWebhook } from "~/webhooks/orders.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { makeShopifyOrder } from "../../sim/order-factory";

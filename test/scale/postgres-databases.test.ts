@@ -5,7 +5,7 @@
  */
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { currentDatabaseProvider } from "~/db.server";
+import { currentDatabaseProvider } from "~/db/client.server";
 import { dropPostgresDatabase } from "../../scripts/postgres-databases";
 import { postgresTestSettings, withDatabase } from "../helpers/test-database";
 

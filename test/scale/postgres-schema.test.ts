@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Prisma } from "@prisma/client";
 import { describe, expect, it } from "vitest";
-import prisma, { currentDatabaseProvider } from "~/db.server";
+import prisma, { currentDatabaseProvider } from "~/db/client.server";
 import { POSTGRES_SCHEMA, postgresSchemaFrom, SQLITE_SCHEMA } from "../../scripts/postgres-schema";
 
 const migrationsOf = (dir: string) => readdirSync(dir).filter((name) => /^\d{14}_/.test(name)).sort();

@@ -1,6 +1,6 @@
 /**
  * A worker thread that answers requests, one promise per request: the mechanism under the SQLite
- * inbox writer (app/sqlite-writer-thread.server.ts) and the webhook validator thread
+ * inbox writer (app/db/sqlite-writer-thread.server.ts) and the webhook validator thread
  * (app/webhooks/validator-thread.server.ts).
  *
  * The thread's code is a small CommonJS script, evaluated (so the bundlers need no extra entry). It

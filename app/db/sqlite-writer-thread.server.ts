@@ -22,10 +22,10 @@
  * background has copied nearly everything, so that one is short.
  *
  * The threads' code is small CommonJS scripts that load the same `libsql` package @libsql/client
- * uses, resolved here; requests, replies and the thread's lifetime are app/request-thread.server.ts.
+ * uses, resolved here; requests, replies and the thread's lifetime are app/lib/request-thread.server.ts.
  */
 import { createRequire } from "node:module";
-import { startRequestThread } from "~/request-thread.server";
+import { startRequestThread } from "~/lib/request-thread.server";
 
 export interface SqliteWriterThread {
   /** Runs one statement (its own transaction); resolves once it is committed. */

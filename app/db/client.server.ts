@@ -17,7 +17,7 @@ import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Client as LibsqlClient, Config as LibsqlConfig, InStatement, ResultSet, Transaction } from "@libsql/client";
 import pg from "pg";
-import { startSqliteWriterThread } from "~/sqlite-writer-thread.server";
+import { startSqliteWriterThread } from "~/db/sqlite-writer-thread.server";
 
 declare global {
   // eslint-disable-next-line no-var
@@ -313,7 +313,7 @@ export function openDriverWriter(options: { databaseUrl?: string; connections?: 
     };
   }
   // On a thread of its own, so the commit's fsync and any wait for the write lock never block the
-  // event loop (app/sqlite-writer-thread.server.ts).
+  // event loop (app/db/sqlite-writer-thread.server.ts).
   const thread = startSqliteWriterThread(url, { busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS });
   return {
     execute: (sql, args) => thread.run(sql, args.map((v) => (v instanceof Date ? sqliteTimestamp(v) : v))),
