@@ -78,7 +78,6 @@ async function main() {
     { label: "Order placed 8 days ago, delivered late by Shopify (expired)", spec: { id: base + 9, processedAt: new Date(Date.now() - 8 * 86400_000) } },
   ] as const;
 
-  let sent = 0;
   for (const order of orders) {
     if ("receipt" in order && order.receipt) {
       const receipt = { v: 1, shop: SHOP, orderId: String(order.spec.id), checkoutToken: `chk${order.spec.id}`, ...order.receipt };
@@ -86,7 +85,6 @@ async function main() {
     }
     const body = JSON.stringify(makeShopifyOrder(order.spec));
     const status = await sendWebhook(app.url, { topic: "orders/create", shop: SHOP, body, secret: SECRET, eventId: `demo-${order.spec.id}` });
-    sent++;
     console.log(`  ${status}  orders/create  ${order.label}`);
   }
   // Shopify repeats itself: the first order again, 3 times, same event id, then under a new event id.

@@ -86,7 +86,7 @@ function validE164Digits(text: string, country: CountryCode | undefined): string
 
 // ── names ────────────────────────────────────────────────────────────────────────────────────────
 /** Whitespace (Unicode) and ASCII punctuation: !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~ */
-const NAME_STRIP = /[\s!-\/:-@\[-`{-~]/gu;
+const NAME_STRIP = /[\s!-/:-@[-`{-~]/gu;
 
 /**
  * Lowercase, remove whitespace and ASCII punctuation, keep everything else (non-ASCII letters such as

@@ -20,7 +20,6 @@ import pg from "pg";
 import { startSqliteWriterThread } from "~/db/sqlite-writer-thread.server";
 
 declare global {
-  // eslint-disable-next-line no-var
   var __prisma: PrismaClient | undefined;
 }
 

@@ -89,7 +89,6 @@ async function recordOnce(tx: Prisma.TransactionClient, { key, work }: WebhookWo
 
 declare global {
   // One per process: the Remix build and server.ts's lean webhook path are separate bundles.
-  // eslint-disable-next-line no-var
   var __webhookCommitter: GroupCommitter<WebhookWork, "stored" | "duplicate"> | undefined;
 }
 

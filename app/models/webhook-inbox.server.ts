@@ -51,9 +51,7 @@ interface InboxRow extends NewInboxRow {
 const MAX_ROWS_PER_INSERT = 256;
 
 declare global {
-  // eslint-disable-next-line no-var
   var __inboxAppendCommitter: GroupCommitter<NewInboxRow, void> | undefined;
-  // eslint-disable-next-line no-var
   var __inboxAppendWriter: DriverWriter | undefined;
 }
 

@@ -11,7 +11,6 @@
  * shop/redact) writes nothing at all and is still acknowledged.
  */
 import { z } from "zod";
-import prisma from "~/db/client.server";
 import { logger } from "~/logger.server";
 import { withWebhookOnce } from "~/models/conversion-events.server";
 import { shopIsKnown } from "~/models/privacy.server";

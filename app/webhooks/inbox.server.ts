@@ -119,7 +119,6 @@ export interface InboxApplier {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __inboxApplier: InboxApplier | undefined;
 }
 

@@ -19,7 +19,7 @@ let route: Route;
 let settingsModel: typeof import("~/models/settings.server");
 let webPixel: typeof import("~/admin/web-pixel.server");
 let standin: OpenAiStandin;
-let logged: string[] = [];
+const logged: string[] = [];
 
 const RUN = Date.now().toString(36);
 let shopSeq = 0;

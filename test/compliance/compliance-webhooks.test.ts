@@ -17,8 +17,8 @@ import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin
 import { makeShopifyOrder, makeShopifyRefund } from "../../sim/order-factory";
 import { webhookRequest } from "../../sim/shopify-webhooks";
 import { TEST_SECRET } from "../helpers/app-process";
-import { configureShop, eventsOf, uniqueShop } from "../helpers/shops";
-import { addOfflineSession, BASE, callAction, actionFor, compliancePayload, deliver, status } from "./helpers";
+import { configureShop, uniqueShop } from "../helpers/shops";
+import { addOfflineSession, BASE, callAction, actionFor, compliancePayload, status } from "./helpers";
 
 let standin: OpenAiStandin;
 let nextOrderId = 830000000000 + Math.floor(Math.random() * 1e9);

@@ -10,9 +10,9 @@
  * test-artifacts/admin-page.png (after setup; admin-page-empty.png: the first visit) for review.
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { startAppProcess, waitFor, type AppProcess } from "../helpers/app-process";

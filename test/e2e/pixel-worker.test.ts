@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { chromium, type Browser, type Page, type Request as PwRequest } from "playwright-core";
+import { type Browser, type Page, type Request as PwRequest } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";

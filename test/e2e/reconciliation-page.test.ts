@@ -11,10 +11,10 @@
  * filter's rows. Full-page screenshots go to test-artifacts/reconciliation-page.png (and
  * events-page.png: the event log's second page of accepted orders).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { PrismaClient } from "@prisma/client";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "~/db/client.server";
 import { PREVIEW_SHOP } from "~/admin/preview-admin.server";
