@@ -43,7 +43,10 @@ async function main() {
     // One plain line on stdout: tests and the demo read the port from it.
     console.log(`listening on http://127.0.0.1:${port}`);
   });
-  const worker = env.RUN_WORKER === "true" ? startDeliveryWorker({ baseUrl: env.OPENAI_CAPI_URL, intervalMs: env.WORKER_INTERVAL_MS }) : null;
+  const worker =
+    env.RUN_WORKER === "true"
+      ? startDeliveryWorker({ baseUrl: env.OPENAI_CAPI_URL, intervalMs: env.WORKER_INTERVAL_MS })
+      : null;
   // Background work lives where the worker lives: here with RUN_WORKER=true (one process does all),
   // else in `npm run worker` processes, so web processes spend their time answering.
   const inbox = env.RUN_WORKER === "true" ? startInboxApplier() : null;

@@ -12,7 +12,9 @@ const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   SHOPIFY_API_KEY: z.string({ required_error: "is required (the app's client id)" }).min(1, "is empty"),
   SHOPIFY_API_SECRET: z.string({ required_error: "is required (the app's client secret)" }).min(1, "is empty"),
-  SHOPIFY_APP_URL: z.string({ required_error: "is required (public https URL of this app)" }).url("must be an absolute URL"),
+  SHOPIFY_APP_URL: z
+    .string({ required_error: "is required (public https URL of this app)" })
+    .url("must be an absolute URL"),
   SCOPES: z.string().default("read_orders,write_pixels,read_customer_events"),
   DATABASE_URL: z
     .string()
@@ -68,7 +70,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
  * whole app configuration is not set (database access from scripts, tests, the bench). An empty
  * value counts as unset. Start-up still validates everything through config().
  */
-export function configValue<K extends keyof AppConfig>(name: K, env: Record<string, string | undefined> = process.env): AppConfig[K] {
+export function configValue<K extends keyof AppConfig>(
+  name: K,
+  env: Record<string, string | undefined> = process.env,
+): AppConfig[K] {
   const raw = env[name];
   const result = schema.shape[name].safeParse(raw === "" ? undefined : raw);
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${name} ${i.message}`));

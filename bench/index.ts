@@ -54,7 +54,8 @@ Object.assign(process.env, {
 
 type Provider = "sqlite" | "postgres";
 const log = (line: string) => console.log(line);
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ── processes ──────────────────────────────────────────────────────────────────────────────────────
@@ -77,11 +78,32 @@ process.on("exit", () => {
 
 const PROFILE_DIR = process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : null;
 
-async function startNode(file: string, env: Record<string, string>, waitForUrl = true, nodeArgs: string[] = []): Promise<Proc> {
-  const profileArgs = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${path.basename(file, ".js")}-${Date.now()}.cpuprofile`] : [];
+async function startNode(
+  file: string,
+  env: Record<string, string>,
+  waitForUrl = true,
+  nodeArgs: string[] = [],
+): Promise<Proc> {
+  const profileArgs = PROFILE_DIR
+    ? [
+        "--cpu-prof",
+        `--cpu-prof-dir=${PROFILE_DIR}`,
+        `--cpu-prof-name=${path.basename(file, ".js")}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
   const child = spawn(process.execPath, [...profileArgs, ...nodeArgs, file], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: "0", LOG_LEVEL: "error", SHOPIFY_API_KEY: "bench-api-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "https://app.example.test", ENCRYPTION_KEY, ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "production",
+      PORT: "0",
+      LOG_LEVEL: "error",
+      SHOPIFY_API_KEY: "bench-api-key",
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_APP_URL: "https://app.example.test",
+      ENCRYPTION_KEY,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -144,7 +166,11 @@ interface BenchDb {
 }
 
 function migrate(url: string) {
-  execFileSync(path.join(ROOT, "node_modules", ".bin", "prisma"), ["migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: "ignore" });
+  execFileSync(path.join(ROOT, "node_modules", ".bin", "prisma"), ["migrate", "deploy"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: "ignore",
+  });
 }
 
 async function sqliteDb(): Promise<BenchDb> {
@@ -155,7 +181,10 @@ async function sqliteDb(): Promise<BenchDb> {
 }
 
 async function postgresDb(): Promise<BenchDb | string> {
-  const server = process.env.BENCH_POSTGRES_URL || process.env.TEST_POSTGRES_URL || "postgresql://oppref:oppref@127.0.0.1:5432/oppref";
+  const server =
+    process.env.BENCH_POSTGRES_URL ||
+    process.env.TEST_POSTGRES_URL ||
+    "postgresql://oppref:oppref@127.0.0.1:5432/oppref";
   const admin = new pg.Client({ connectionString: server });
   try {
     await admin.connect();
@@ -201,7 +230,14 @@ async function configureShop(prisma: Prisma, shop: string, pixelId: string, apiK
   // An offline session, so authenticate.webhook's per-request session lookup finds one (stock path).
   await prisma.session.upsert({
     where: { id: `offline_${shop}` },
-    create: { id: `offline_${shop}`, shop, state: "bench", isOnline: false, accessToken: "bench-token", scope: "read_orders" },
+    create: {
+      id: `offline_${shop}`,
+      shop,
+      state: "bench",
+      isOnline: false,
+      accessToken: "bench-token",
+      scope: "read_orders",
+    },
     update: {},
   });
 }
@@ -213,7 +249,9 @@ let orderSequence = 810_000_000_000 + Math.floor(Math.random() * 1e9);
 /** autocannon requests: every one a different, correctly signed orders/create of `shop`. */
 function signedOrders(shop: string) {
   const placeholder = 111_111_111_111;
-  const parts = JSON.stringify(app.orders.makeShopifyOrder({ id: placeholder, landingSite: "/products/tee?oppref=oa_bench" })).split(String(placeholder));
+  const parts = JSON.stringify(
+    app.orders.makeShopifyOrder({ id: placeholder, landingSite: "/products/tee?oppref=oa_bench" }),
+  ).split(String(placeholder));
   return [
     {
       setupRequest: (request: object) => {
@@ -256,7 +294,12 @@ async function load(url: string, shop: string, options: { seconds: number; rate?
     timeout: 10,
     requests: signedOrders(shop),
   });
-  return { rps: result.requests.average, p99: result.latency.p99, ok: result["2xx"], failed: result.non2xx + result.errors + result.timeouts };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    ok: result["2xx"],
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
 }
 
 async function measureServer(url: string, shop: string): Promise<LoadFigures> {
@@ -268,7 +311,16 @@ function bundleStockServer(): string {
   const out = path.join(ROOT, "build", "bench", "stock-path.js");
   execFileSync(
     path.join(ROOT, "node_modules", ".bin", "esbuild"),
-    ["bench/servers/stock-path.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external", "--target=node22", `--outfile=${out}`, "--log-level=warning"],
+    [
+      "bench/servers/stock-path.ts",
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      "--packages=external",
+      "--target=node22",
+      `--outfile=${out}`,
+      "--log-level=warning",
+    ],
     { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
   );
   return out;
@@ -297,20 +349,33 @@ async function benchIngest(db: BenchDb, prisma: Prisma, stockServer: string): Pr
   const processed = await measureServer(processedProc.url, shop);
   const processedAt1000 = await load(processedProc.url, shop, { seconds: RUN_S, rate: 1000 });
   await processedProc.stop();
-  log(`  lean path, WEBHOOK_ACK=processed: ${fmt(processed.rps)} req/s, p99 ${fmt(processed.p99)} ms; at 1,000 req/s offered: p99 ${fmt(processedAt1000.p99)} ms (${fmt(processedAt1000.rps)} req/s served)`);
+  log(
+    `  lean path, WEBHOOK_ACK=processed: ${fmt(processed.rps)} req/s, p99 ${fmt(processed.p99)} ms; at 1,000 req/s offered: p99 ${fmt(processedAt1000.p99)} ms (${fmt(processedAt1000.rps)} req/s served)`,
+  );
 
   const storedProc = await startNode(path.join(ROOT, "build", "server.js"), { ...env, WEBHOOK_ACK: "stored" });
   const stored = await measureServer(storedProc.url, shop);
   const storedAt1000 = await load(storedProc.url, shop, { seconds: RUN_S, rate: 1000 });
   await storedProc.stop();
-  log(`  lean path, WEBHOOK_ACK=stored: ${fmt(stored.rps)} req/s, p99 ${fmt(stored.p99)} ms; at 1,000 req/s: p99 ${fmt(storedAt1000.p99)} ms`);
+  log(
+    `  lean path, WEBHOOK_ACK=stored: ${fmt(stored.rps)} req/s, p99 ${fmt(stored.p99)} ms; at 1,000 req/s: p99 ${fmt(storedAt1000.p99)} ms`,
+  );
 
   // Applying what was stored: two worker processes (one per core), for a fixed window.
   const standin = await app.standin.startOpenAiStandin();
   standin.addPixel("pxbenchingest", `capi_${"b".repeat(32)}`);
   standin.setLatency(OPENAI_LATENCY_MS);
   const before = await prisma.webhookInbox.count();
-  const workers = await Promise.all([0, 1].map(() => startNode(path.join(ROOT, "build", "worker.js"), { DATABASE_URL: db.url, OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "50" }, false, WORKER_NODE_ARGS)));
+  const workers = await Promise.all(
+    [0, 1].map(() =>
+      startNode(
+        path.join(ROOT, "build", "worker.js"),
+        { DATABASE_URL: db.url, OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "50" },
+        false,
+        WORKER_NODE_ARGS,
+      ),
+    ),
+  );
   await sleep(1000); // start-up
   const startCount = await prisma.webhookInbox.count();
   const t0 = performance.now();
@@ -318,7 +383,9 @@ async function benchIngest(db: BenchDb, prisma: Prisma, stockServer: string): Pr
   const appliedPerSecond = (startCount - (await prisma.webhookInbox.count())) / ((performance.now() - t0) / 1000);
   await Promise.all(workers.map((w) => w.stop()));
   await standin.close();
-  log(`  stored webhooks applied by 2 worker processes (while delivering): ${fmt(appliedPerSecond)}/s (inbox held ${fmt(before)})`);
+  log(
+    `  stored webhooks applied by 2 worker processes (while delivering): ${fmt(appliedPerSecond)}/s (inbox held ${fmt(before)})`,
+  );
   // Leave nothing behind for the next sections.
   await prisma.webhookInbox.deleteMany({});
   await prisma.conversionEvent.deleteMany({ where: { shop } });
@@ -330,7 +397,11 @@ async function benchIngest(db: BenchDb, prisma: Prisma, stockServer: string): Pr
 /** A real order_created event (built by the app's own core) to copy. */
 async function templateEvent(shop: string) {
   const order = app.orders.makeShopifyOrder({ id: 424242424242, landingSite: "/?oppref=oa_bench" });
-  const decision = await app.orderEvent.decideOrderCreated(order, { shopDomain: shop, policy: app.policy.DEFAULT_SHOP_POLICY, now: new Date() });
+  const decision = await app.orderEvent.decideOrderCreated(order, {
+    shopDomain: shop,
+    policy: app.policy.DEFAULT_SHOP_POLICY,
+    now: new Date(),
+  });
   if (decision.kind !== "send") throw new Error(`template order not sendable: ${JSON.stringify(decision)}`);
   return decision;
 }
@@ -374,28 +445,51 @@ interface DeliveryFigures {
 async function benchDelivery(db: BenchDb, prisma: Prisma): Promise<DeliveryFigures> {
   const standin = await app.standin.startOpenAiStandin();
   standin.setLatency(OPENAI_LATENCY_MS);
-  const shops = Array.from({ length: 10 }, (_, i) => ({ shop: `bench-deliver-${i}-${db.provider}.myshopify.com`, pixelId: `pxbenchdeliver${i}`, apiKey: `capi_${"d".repeat(31)}${i}` }));
+  const shops = Array.from({ length: 10 }, (_, i) => ({
+    shop: `bench-deliver-${i}-${db.provider}.myshopify.com`,
+    pixelId: `pxbenchdeliver${i}`,
+    apiKey: `capi_${"d".repeat(31)}${i}`,
+  }));
   for (const s of shops) {
     standin.addPixel(s.pixelId, s.apiKey);
     await configureShop(prisma, s.shop, s.pixelId, s.apiKey);
   }
   const dueAt = new Date(Date.now() + 60_000);
-  const template = await seedPendingEvents(prisma, shops.map((s) => s.shop), DELIVERY_EVENTS, dueAt);
+  const template = await seedPendingEvents(
+    prisma,
+    shops.map((s) => s.shop),
+    DELIVERY_EVENTS,
+    dueAt,
+  );
 
   // Baseline: one event per request, one request after the other.
   const baselineEvents = QUICK ? 10 : 20;
   const t0 = performance.now();
   for (let i = 0; i < baselineEvents; i++) {
     const id = await app.dedup.dedupIdForOrder(String(840_000_000_000 + i));
-    await app.capi.deliverBatch({ baseUrl: standin.url, pixelId: shops[0].pixelId, apiKey: shops[0].apiKey }, [{ ...template.event, id }]);
+    await app.capi.deliverBatch({ baseUrl: standin.url, pixelId: shops[0].pixelId, apiKey: shops[0].apiKey }, [
+      { ...template.event, id },
+    ]);
   }
   const baselinePerSecond = baselineEvents / ((performance.now() - t0) / 1000);
 
   // The app: two worker processes (one per core), four lanes each, started before the events are due.
-  const workers = await Promise.all([0, 1].map(() => startNode(path.join(ROOT, "build", "worker.js"), { DATABASE_URL: db.url, OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "20" }, false, WORKER_NODE_ARGS)));
+  const workers = await Promise.all(
+    [0, 1].map(() =>
+      startNode(
+        path.join(ROOT, "build", "worker.js"),
+        { DATABASE_URL: db.url, OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "20" },
+        false,
+        WORKER_NODE_ARGS,
+      ),
+    ),
+  );
   await sleep(1500);
   const requestsBefore = standin.requests().length;
-  await prisma.conversionEvent.updateMany({ where: { shop: { in: shops.map((s) => s.shop) } }, data: { nextAttemptAt: new Date(0) } });
+  await prisma.conversionEvent.updateMany({
+    where: { shop: { in: shops.map((s) => s.shop) } },
+    data: { nextAttemptAt: new Date(0) },
+  });
   const t1 = performance.now();
   const shopNames = shops.map((s) => s.shop);
   let delivered = 0;
@@ -406,12 +500,18 @@ async function benchDelivery(db: BenchDb, prisma: Prisma): Promise<DeliveryFigur
       if (now > delivered) progressAt = Date.now();
       delivered = now;
       if (Date.now() - progressAt > 30_000) {
-        const statuses = await prisma.conversionEvent.groupBy({ by: ["status", "lastStatus"], where: { shop: { in: shopNames } }, _count: { _all: true } });
+        const statuses = await prisma.conversionEvent.groupBy({
+          by: ["status", "lastStatus"],
+          where: { shop: { in: shopNames } },
+          _count: { _all: true },
+        });
         const sessions =
           db.provider === "postgres"
             ? await prisma.$queryRaw`SELECT pid, state, wait_event_type, wait_event, left(query, 160) AS query FROM pg_stat_activity WHERE datname = current_database()`
             : [];
-        throw new Error(`delivery stalled at ${delivered}/${DELIVERY_EVENTS}: ${JSON.stringify(statuses)}\n${JSON.stringify(sessions, null, 1)}\n${workers.map((w) => w.output()).join("\n")}`);
+        throw new Error(
+          `delivery stalled at ${delivered}/${DELIVERY_EVENTS}: ${JSON.stringify(statuses)}\n${JSON.stringify(sessions, null, 1)}\n${workers.map((w) => w.output()).join("\n")}`,
+        );
       }
       await sleep(25);
     }
@@ -420,10 +520,13 @@ async function benchDelivery(db: BenchDb, prisma: Prisma): Promise<DeliveryFigur
   }
   const perSecond = DELIVERY_EVENTS / ((performance.now() - t1) / 1000);
   const accepted = standin.accepted().length - baselineEvents;
-  if (accepted !== DELIVERY_EVENTS) throw new Error(`stand-in accepted ${accepted} events, expected ${DELIVERY_EVENTS}`);
+  if (accepted !== DELIVERY_EVENTS)
+    throw new Error(`stand-in accepted ${accepted} events, expected ${DELIVERY_EVENTS}`);
   const requests = standin.requests().length - requestsBefore;
   await standin.close();
-  log(`  delivery: ${fmt(perSecond)} events/s (${fmt(DELIVERY_EVENTS)} events, ${requests} requests, 2 workers) vs one event per request: ${fmt(baselinePerSecond, 1)} events/s`);
+  log(
+    `  delivery: ${fmt(perSecond)} events/s (${fmt(DELIVERY_EVENTS)} events, ${requests} requests, 2 workers) vs one event per request: ${fmt(baselinePerSecond, 1)} events/s`,
+  );
   return { perSecond, baselinePerSecond, requests };
 }
 
@@ -438,16 +541,22 @@ async function seedQueue(db: BenchDb, prisma: Prisma, total: number) {
   const chunk = 100_000;
   for (let from = 0; from < total; from += chunk) {
     const to = Math.min(total, from + chunk);
-    const id = db.provider === "postgres" ? P.sql`'o1_q' || lpad(i::text, 19, '0')` : P.sql`'o1_q' || printf('%019d', i)`;
+    const id =
+      db.provider === "postgres" ? P.sql`'o1_q' || lpad(i::text, 19, '0')` : P.sql`'o1_q' || printf('%019d', i)`;
     const series =
       db.provider === "postgres"
         ? P.sql`FROM generate_series(${from + 1}::int, ${to}::int) AS s(i)`
         : // a bound JS number arrives as REAL in SQLite: without the cast, ids would read "q1.0"
           P.sql`FROM (WITH RECURSIVE s(i) AS (SELECT CAST(${from + 1} AS INTEGER) UNION ALL SELECT i + 1 FROM s WHERE i < ${to}) SELECT i FROM s)`;
-    const shop = db.provider === "postgres" ? P.sql`'bench-queue-' || (i % 10)::text || '.myshopify.com'` : P.sql`'bench-queue-' || (i % 10) || '.myshopify.com'`;
-    const orderId = db.provider === "postgres" ? P.sql`(850000000000 + i)::text` : P.sql`CAST(850000000000 + i AS TEXT)`;
+    const shop =
+      db.provider === "postgres"
+        ? P.sql`'bench-queue-' || (i % 10)::text || '.myshopify.com'`
+        : P.sql`'bench-queue-' || (i % 10) || '.myshopify.com'`;
+    const orderId =
+      db.provider === "postgres" ? P.sql`(850000000000 + i)::text` : P.sql`CAST(850000000000 + i AS TEXT)`;
     // Postgres does not infer parameter types from the target columns in INSERT … SELECT: cast.
-    const pgCast = (value: unknown, type: string) => (db.provider === "postgres" ? P.sql`CAST(${value} AS ${P.raw(type)})` : P.sql`${value}`);
+    const pgCast = (value: unknown, type: string) =>
+      db.provider === "postgres" ? P.sql`CAST(${value} AS ${P.raw(type)})` : P.sql`${value}`;
     const at = pgCast(now, "timestamp(3)");
     await prisma.$executeRaw`
       INSERT INTO "ConversionEvent" ("id", "shop", "eventType", "eventName", "eventId", "orderId", "orderDedupId", "status", "payload",
@@ -472,11 +581,20 @@ async function benchRss(db: BenchDb, prisma: Prisma): Promise<RssFigures> {
   const standin = await app.standin.startOpenAiStandin();
   standin.setLatency(OPENAI_LATENCY_MS);
   for (let i = 0; i < 10; i++) {
-    const s = { shop: `bench-queue-${i}.myshopify.com`, pixelId: `pxbenchqueue${i}`, apiKey: `capi_${"q".repeat(31)}${i}` };
+    const s = {
+      shop: `bench-queue-${i}.myshopify.com`,
+      pixelId: `pxbenchqueue${i}`,
+      apiKey: `capi_${"q".repeat(31)}${i}`,
+    };
     standin.addPixel(s.pixelId, s.apiKey);
     await configureShop(prisma, s.shop, s.pixelId, s.apiKey);
   }
-  const worker = await startNode(path.join(ROOT, "build", "worker.js"), { DATABASE_URL: db.url, OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "20" }, false, WORKER_NODE_ARGS);
+  const worker = await startNode(
+    path.join(ROOT, "build", "worker.js"),
+    { DATABASE_URL: db.url, OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "20" },
+    false,
+    WORKER_NODE_ARGS,
+  );
   let peak = 0;
   const until = Date.now() + RSS_WINDOW_S * 1000;
   while (Date.now() < until && worker.child.exitCode === null) {
@@ -487,9 +605,16 @@ async function benchRss(db: BenchDb, prisma: Prisma): Promise<RssFigures> {
   if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
   await worker.stop();
   await standin.close();
-  const delivered = await prisma.conversionEvent.count({ where: { status: "delivered", shop: { startsWith: "bench-queue-" } } });
-  if (delivered === 0) log(`  (nothing delivered: worker said ${JSON.stringify(worker.output().slice(-2000))}; stand-in saw ${standin.requests().length} requests)`);
-  log(`  worker peak RSS ${fmt(peak)} MB while draining ${fmt(queued)} queued events (${fmt(delivered)} delivered in ${RSS_WINDOW_S} s)`);
+  const delivered = await prisma.conversionEvent.count({
+    where: { status: "delivered", shop: { startsWith: "bench-queue-" } },
+  });
+  if (delivered === 0)
+    log(
+      `  (nothing delivered: worker said ${JSON.stringify(worker.output().slice(-2000))}; stand-in saw ${standin.requests().length} requests)`,
+    );
+  log(
+    `  worker peak RSS ${fmt(peak)} MB while draining ${fmt(queued)} queued events (${fmt(delivered)} delivered in ${RSS_WINDOW_S} s)`,
+  );
   return { peakMb: peak, delivered, queued };
 }
 
@@ -529,7 +654,9 @@ async function benchProvider(db: BenchDb, stockServer: string): Promise<Provider
 async function pixelSize(): Promise<{ gzip: number; raw: number } | string> {
   const file = path.join(ROOT, "scripts", "build-pixel.ts");
   if (!existsSync(file)) return "scripts/build-pixel.ts not present";
-  const { buildPixel } = (await import("../scripts/build-pixel")) as { buildPixel: (o: { outfile: null }) => Promise<{ gzipBytes: number; rawBytes: number }> };
+  const { buildPixel } = (await import("../scripts/build-pixel")) as {
+    buildPixel: (o: { outfile: null }) => Promise<{ gzipBytes: number; rawBytes: number }>;
+  };
   const built = await buildPixel({ outfile: null });
   return { gzip: built.gzipBytes, raw: built.rawBytes };
 }
@@ -538,9 +665,15 @@ async function reconciliation(): Promise<{ ratio: number; report: string } | str
   const file = path.join(ROOT, "bench", "reconciliation-bench.ts");
   if (!existsSync(file)) return "bench/reconciliation-bench.ts not present";
   const { runReconciliationBench } = (await import("./reconciliation-bench")) as {
-    runReconciliationBench: (o: { sizes?: number[]; log?: (line: string) => void }) => Promise<{ ratio: number; report: string }>;
+    runReconciliationBench: (o: {
+      sizes?: number[];
+      log?: (line: string) => void;
+    }) => Promise<{ ratio: number; report: string }>;
   };
-  return runReconciliationBench({ sizes: QUICK ? [10_000, 100_000] : [10_000, 1_000_000], log: (line) => log(`  ${line}`) });
+  return runReconciliationBench({
+    sizes: QUICK ? [10_000, 100_000] : [10_000, 1_000_000],
+    log: (line) => log(`  ${line}`),
+  });
 }
 
 function verdict(ok: boolean) {
@@ -551,13 +684,20 @@ async function main() {
   const started = performance.now();
   const cpu = os.cpus();
   log(`oppref-conversions bench — ${new Date().toISOString()} — ${QUICK ? "QUICK" : "full"} run`);
-  log(`machine: ${cpu.length} × ${cpu[0]?.model.trim()}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; load avg ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  log(
+    `machine: ${cpu.length} × ${cpu[0]?.model.trim()}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; load avg ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   log("building the app (npm run build) …");
   execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   const stockServer = bundleStockServer();
 
   const pixel = wanted("pixel") ? await pixelSize() : "not selected (BENCH_ONLY)";
-  log(typeof pixel === "string" ? `pixel: ${pixel}` : `pixel bundle: ${fmt(pixel.gzip)} B gzip (${fmt(pixel.raw)} B raw)`);
+  log(
+    typeof pixel === "string" ? `pixel: ${pixel}` : `pixel bundle: ${fmt(pixel.gzip)} B gzip (${fmt(pixel.raw)} B raw)`,
+  );
 
   log("bare node:http HMAC-only server …");
   const bare = wanted("ingest") ? await benchBare() : { rps: NaN, p99: NaN, ok: 0, failed: 0 };
@@ -593,7 +733,15 @@ async function main() {
   // ── summary: every ratio from figures of this run ──
   log(`\n══ summary (${QUICK ? "quick" : "full"} run, ${fmt((performance.now() - started) / 1000)} s) ══`);
   log(`bare node:http HMAC server: ${wanted("ingest") ? `${fmt(bare.rps)} req/s` : "not measured (BENCH_ONLY)"}`);
-  const summary: Record<string, unknown> = { date: new Date().toISOString(), quick: QUICK, machine: { cpus: cpu.length, model: cpu[0]?.model.trim(), node: process.version }, bare, pixel, results, reconciliation: recon };
+  const summary: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    quick: QUICK,
+    machine: { cpus: cpu.length, model: cpu[0]?.model.trim(), node: process.version },
+    bare,
+    pixel,
+    results,
+    reconciliation: recon,
+  };
   for (const provider of ["sqlite", "postgres"] as const) {
     const r = results[provider];
     if (!r || typeof r === "string") {
@@ -605,17 +753,31 @@ async function main() {
     if (i) {
       const ofBare = i.stored.rps / bare.rps;
       const ofStock = i.stored.rps / i.stock.rps;
-      log(`  ingest (WEBHOOK_ACK=stored): ${fmt(i.stored.rps)} req/s = ${fmt(ofBare, 2)} of bare [target ≥ 0.10: ${verdict(ofBare >= 0.1)}], ${fmt(ofStock, 1)}× stock ${fmt(i.stock.rps)} req/s [target ≥ 5×: ${verdict(ofStock >= 5)}]`);
-      log(`  ingest p99 at 1,000 req/s: stored ${fmt(i.storedAt1000.p99)} ms [target ≤ 25: ${verdict(i.storedAt1000.p99 <= 25)}], processed ${fmt(i.processedAt1000.p99)} ms`);
-      log(`  ingest (WEBHOOK_ACK=processed): ${fmt(i.processed.rps)} req/s = ${fmt(i.processed.rps / i.stock.rps, 1)}× stock; stored webhooks applied at ${fmt(i.appliedPerSecond)}/s by 2 workers`);
+      log(
+        `  ingest (WEBHOOK_ACK=stored): ${fmt(i.stored.rps)} req/s = ${fmt(ofBare, 2)} of bare [target ≥ 0.10: ${verdict(ofBare >= 0.1)}], ${fmt(ofStock, 1)}× stock ${fmt(i.stock.rps)} req/s [target ≥ 5×: ${verdict(ofStock >= 5)}]`,
+      );
+      log(
+        `  ingest p99 at 1,000 req/s: stored ${fmt(i.storedAt1000.p99)} ms [target ≤ 25: ${verdict(i.storedAt1000.p99 <= 25)}], processed ${fmt(i.processedAt1000.p99)} ms`,
+      );
+      log(
+        `  ingest (WEBHOOK_ACK=processed): ${fmt(i.processed.rps)} req/s = ${fmt(i.processed.rps / i.stock.rps, 1)}× stock; stored webhooks applied at ${fmt(i.appliedPerSecond)}/s by 2 workers`,
+      );
     }
     if (r.delivery) {
       const ratio = r.delivery.perSecond / r.delivery.baselinePerSecond;
-      log(`  delivery @100 ms: ${fmt(r.delivery.perSecond)} events/s = ${fmt(ratio)}× one-per-request (${fmt(r.delivery.baselinePerSecond, 1)}/s) [target ≥ 500×: ${verdict(ratio >= 500)}]`);
+      log(
+        `  delivery @100 ms: ${fmt(r.delivery.perSecond)} events/s = ${fmt(ratio)}× one-per-request (${fmt(r.delivery.baselinePerSecond, 1)}/s) [target ≥ 500×: ${verdict(ratio >= 500)}]`,
+      );
     }
-    if (r.rss) log(`  worker peak RSS with ${fmt(r.rss.queued)} queued: ${fmt(r.rss.peakMb)} MB [target ≤ 250: ${verdict(r.rss.peakMb <= 250)}]`);
+    if (r.rss)
+      log(
+        `  worker peak RSS with ${fmt(r.rss.queued)} queued: ${fmt(r.rss.peakMb)} MB [target ≤ 250: ${verdict(r.rss.peakMb <= 250)}]`,
+      );
   }
-  if (typeof pixel !== "string") log(`pixel: ${fmt(pixel.gzip)} B gzip = ${fmt((pixel.gzip / (128 * 1024)) * 100, 2)} % of Shopify's 128 KB cap [target ≤ 2 KB: ${verdict(pixel.gzip <= 2048)}]`);
+  if (typeof pixel !== "string")
+    log(
+      `pixel: ${fmt(pixel.gzip)} B gzip = ${fmt((pixel.gzip / (128 * 1024)) * 100, 2)} % of Shopify's 128 KB cap [target ≤ 2 KB: ${verdict(pixel.gzip <= 2048)}]`,
+    );
   if (typeof recon !== "string") log(`reconciliation loader 1 M / 10 k events: ${fmt(recon.ratio, 2)}×`);
   const out = path.join(ROOT, "build", "bench", "latest.json");
   mkdirSync(path.dirname(out), { recursive: true });

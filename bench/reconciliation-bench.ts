@@ -82,7 +82,9 @@ function migrationSql(): string[] {
 function indexStatements(sql: string[]): { name: string; create: string }[] {
   const out: { name: string; create: string }[] = [];
   for (const text of sql) {
-    for (const match of text.matchAll(/CREATE (?:UNIQUE )?INDEX "([^"]+)" ON "(ConversionEvent|PixelReceipt|OrderLedger)"[^;]*;/g)) {
+    for (const match of text.matchAll(
+      /CREATE (?:UNIQUE )?INDEX "([^"]+)" ON "(ConversionEvent|PixelReceipt|OrderLedger)"[^;]*;/g,
+    )) {
       out.push({ name: match[1], create: match[0] });
     }
   }
@@ -117,7 +119,13 @@ export async function seedEvents(file: string, total: number, options: SeedOptio
     const sql = migrationSql();
     for (const text of sql) await db.executeMultiple(text);
     const indexes = indexStatements(sql);
-    for (const statement of ["PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA cache_size = -262144", "PRAGMA temp_store = MEMORY", ...indexes.map((x) => `DROP INDEX "${x.name}"`)]) {
+    for (const statement of [
+      "PRAGMA journal_mode = OFF",
+      "PRAGMA synchronous = OFF",
+      "PRAGMA cache_size = -262144",
+      "PRAGMA temp_store = MEMORY",
+      ...indexes.map((x) => `DROP INDEX "${x.name}"`),
+    ]) {
       await db.execute(statement);
     }
 
@@ -226,7 +234,10 @@ export interface BenchResult {
   report: string;
 }
 
-export async function measure(file: string, options: { runs?: number; now?: Date; bigShop?: boolean } = {}): Promise<Omit<SizeResult, keyof SeedReport>> {
+export async function measure(
+  file: string,
+  options: { runs?: number; now?: Date; bigShop?: boolean } = {},
+): Promise<Omit<SizeResult, keyof SeedReport>> {
   const { createPrismaClient, loadReconciliation, listEventLog, loadShopAlerts } = await appModules(file);
   const db = createPrismaClient(`file:${file}`);
   try {
@@ -235,7 +246,9 @@ export async function measure(file: string, options: { runs?: number; now?: Date
     const now = options.now ?? new Date();
     const range = lastDays(utcDay(now), 30);
     const loaderMs = await median(runs, () => loadReconciliation(TARGET_SHOP, range, { db, now }));
-    const eventLogMs = await median(runs, () => listEventLog(TARGET_SHOP, { status: null, reason: null, type: null, range: null, search: null }, {}, db));
+    const eventLogMs = await median(runs, () =>
+      listEventLog(TARGET_SHOP, { status: null, reason: null, type: null, range: null, search: null }, {}, db),
+    );
     const alertsMs = await median(runs, () => loadShopAlerts(TARGET_SHOP, { db, now }));
     const target = await loadReconciliation(TARGET_SHOP, range, { db, now });
     let bigShopLoaderMs: number | null = null;
@@ -243,7 +256,8 @@ export async function measure(file: string, options: { runs?: number; now?: Date
     if (options.bigShop) {
       bigShopLoaderMs = await median(Math.min(runs, 3), () => loadReconciliation(BIG_SHOP, range, { db, now }));
       const big = await loadReconciliation(BIG_SHOP, range, { db, now });
-      bigShopEventsIn30Days = big.events.orders.total + big.events.corrections.total + excludedTotal(big.events.excluded);
+      bigShopEventsIn30Days =
+        big.events.orders.total + big.events.corrections.total + excludedTotal(big.events.excluded);
     }
     return {
       loaderMs,
@@ -251,7 +265,8 @@ export async function measure(file: string, options: { runs?: number; now?: Date
       alertsMs,
       bigShopLoaderMs,
       bigShopEventsIn30Days,
-      targetShopEventsIn30Days: target.events.orders.total + target.events.corrections.total + excludedTotal(target.events.excluded),
+      targetShopEventsIn30Days:
+        target.events.orders.total + target.events.corrections.total + excludedTotal(target.events.excluded),
     };
   } finally {
     await db.$disconnect();
@@ -291,7 +306,9 @@ export async function runReconciliationBench(options: BenchOptions = {}): Promis
       const withBig = bigShopEvents > 0 && total >= 5 * bigShopEvents;
       log(`seeding ${total.toLocaleString("en-US")} events into ${file} …`);
       const seed = await seedEvents(file, total, { targetShopEvents, bigShopEvents: withBig ? bigShopEvents : 0, now });
-      log(`  seeded in ${(seed.seedMs / 1000).toFixed(1)} s (${seed.receipts.toLocaleString("en-US")} receipts, ${seed.ledgerRows.toLocaleString("en-US")} ledger rows)`);
+      log(
+        `  seeded in ${(seed.seedMs / 1000).toFixed(1)} s (${seed.receipts.toLocaleString("en-US")} receipts, ${seed.ledgerRows.toLocaleString("en-US")} ledger rows)`,
+      );
       seeds.push({ seed, withBig });
     }
     // Two rounds, sizes alternating, best median kept: neither size profits from running second
@@ -317,7 +334,9 @@ export async function runReconciliationBench(options: BenchOptions = {}): Promis
       log(
         `${seed.events.toLocaleString("en-US")} events: reconciliation loader ${timing.loaderMs.toFixed(1)} ms (${timing.targetShopEventsIn30Days} shop events in 30 days) · ` +
           `event log page ${timing.eventLogMs.toFixed(1)} ms · alerts ${timing.alertsMs.toFixed(1)} ms` +
-          (timing.bigShopLoaderMs !== null ? ` · one shop with ${timing.bigShopEventsIn30Days} events in 30 days: ${timing.bigShopLoaderMs.toFixed(0)} ms` : ""),
+          (timing.bigShopLoaderMs !== null
+            ? ` · one shop with ${timing.bigShopEventsIn30Days} events in 30 days: ${timing.bigShopLoaderMs.toFixed(0)} ms`
+            : ""),
       );
     }
   } finally {
@@ -326,7 +345,10 @@ export async function runReconciliationBench(options: BenchOptions = {}): Promis
   const ratio = results[results.length - 1].loaderMs / results[0].loaderMs;
   const report = [
     "Reconciliation page loader (same shop, last 30 days) vs events in the database:",
-    ...results.map((r) => `  ${r.events.toLocaleString("en-US").padStart(10)} events: ${r.loaderMs.toFixed(1).padStart(7)} ms (seeded in ${(r.seedMs / 1000).toFixed(1)} s)`),
+    ...results.map(
+      (r) =>
+        `  ${r.events.toLocaleString("en-US").padStart(10)} events: ${r.loaderMs.toFixed(1).padStart(7)} ms (seeded in ${(r.seedMs / 1000).toFixed(1)} s)`,
+    ),
     `  ratio ${results[results.length - 1].events.toLocaleString("en-US")} / ${results[0].events.toLocaleString("en-US")}: ${ratio.toFixed(2)}x`,
   ].join("\n");
   log(report);
@@ -349,4 +371,3 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       process.exit(1);
     });
 }
-

@@ -44,7 +44,9 @@ export interface PixelBuild {
 export async function buildPixel(options: PixelBuildOptions = {}): Promise<PixelBuild> {
   const entry = options.entry ?? "extension";
   const outfile =
-    options.outfile === undefined ? path.join(PIXEL_DIR, "dist", entry === "pixel" ? "pixel-core.js" : "pixel.js") : options.outfile;
+    options.outfile === undefined
+      ? path.join(PIXEL_DIR, "dist", entry === "pixel" ? "pixel-core.js" : "pixel.js")
+      : options.outfile;
   const result = await build({
     entryPoints: [path.join(PIXEL_DIR, "src", entry === "pixel" ? "pixel.ts" : "index.ts")],
     bundle: true,
@@ -65,7 +67,8 @@ export async function buildPixel(options: PixelBuildOptions = {}): Promise<Pixel
     // The production source has no test hook: a test build gets OpenAI's URL swapped for the stand-in's
     // in the bundle text (the constant appears exactly once, in app/openai/image-tag.ts).
     const parts = code.split(JSON.stringify(IMAGE_TAG_BASE));
-    if (parts.length !== 2) throw new Error(`expected ${IMAGE_TAG_BASE} once in the pixel bundle, found ${parts.length - 1}`);
+    if (parts.length !== 2)
+      throw new Error(`expected ${IMAGE_TAG_BASE} once in the pixel bundle, found ${parts.length - 1}`);
     code = parts.join(JSON.stringify(options.testImageTagBase));
   }
   if (outfile) {
@@ -85,7 +88,9 @@ async function main() {
   const built = await buildPixel();
   const core = await buildPixel({ entry: "pixel" });
   const rel = (file: string | null) => (file ? path.relative(ROOT, file) : "-");
-  console.log(`${rel(built.outfile)}: ${built.rawBytes} bytes raw, ${built.gzipBytes} bytes gzip (budget ${PIXEL_GZIP_BUDGET_BYTES})`);
+  console.log(
+    `${rel(built.outfile)}: ${built.rawBytes} bytes raw, ${built.gzipBytes} bytes gzip (budget ${PIXEL_GZIP_BUDGET_BYTES})`,
+  );
   console.log(`${rel(core.outfile)}: ${core.rawBytes} bytes raw, ${core.gzipBytes} bytes gzip (standalone core, ESM)`);
   if (process.argv.includes("--analyze")) console.log(await analyzeMetafile(built.metafile));
   if (built.gzipBytes > PIXEL_GZIP_BUDGET_BYTES) {

@@ -24,28 +24,38 @@ export async function summarize(databaseUrl: string, shop: string, acceptedByOpe
     });
     lines.push(`  Webhooks stored (unique Shopify events): ${webhooks}`);
     lines.push(`  Orders received: ${orders.length}   corrections: ${corrections.length}`);
-    lines.push(`  Accepted by OpenAI (2xx): ${delivered.length}   of which found in the stand-in's log: ${confirmed.length}`);
+    lines.push(
+      `  Accepted by OpenAI (2xx): ${delivered.length}   of which found in the stand-in's log: ${confirmed.length}`,
+    );
     const skipped = rows.filter((r) => ["skipped", "rejected", "expired"].includes(r.status));
     const byReason = new Map<string, number>();
     for (const r of skipped) byReason.set(r.skipReason ?? r.status, (byReason.get(r.skipReason ?? r.status) ?? 0) + 1);
     lines.push(`  Not sent: ${skipped.length}`);
     for (const [reason, count] of [...byReason].sort()) {
-      lines.push(`    ${String(count).padStart(3)}  ${reason.padEnd(22)} ${isSkipReason(reason) ? SKIP_REASONS[reason] : ""}`);
+      lines.push(
+        `    ${String(count).padStart(3)}  ${reason.padEnd(22)} ${isSkipReason(reason) ? SKIP_REASONS[reason] : ""}`,
+      );
     }
     const waiting = rows.filter((r) => r.status === "pending" || r.status === "sending");
     lines.push(`  Still waiting: ${waiting.length}`);
     lines.push("");
     lines.push("  order   event            status     reason / oppref source        amount");
     for (const r of rows) {
-      const amount = r.amountMinor !== null && r.currency ? `${formatMinorUnits(r.currency, r.amountMinor)} ${r.currency}` : "";
-      const detail = r.status === "delivered" ? `oppref: ${r.opprefSource ?? "none"}` : r.skipReason ?? r.lastError ?? "";
-      lines.push(`  ${(r.orderName ?? "?").padEnd(7)} ${r.eventName.padEnd(16)} ${r.status.padEnd(10)} ${detail.slice(0, 29).padEnd(29)} ${amount}`);
+      const amount =
+        r.amountMinor !== null && r.currency ? `${formatMinorUnits(r.currency, r.amountMinor)} ${r.currency}` : "";
+      const detail =
+        r.status === "delivered" ? `oppref: ${r.opprefSource ?? "none"}` : (r.skipReason ?? r.lastError ?? "");
+      lines.push(
+        `  ${(r.orderName ?? "?").padEnd(7)} ${r.eventName.padEnd(16)} ${r.status.padEnd(10)} ${detail.slice(0, 29).padEnd(29)} ${amount}`,
+      );
     }
     if (ledger.length) {
       lines.push("");
       lines.push("  Net revenue ledger (gross → net):");
       for (const l of ledger.filter((x) => x.grossMinor !== null && x.currency)) {
-        lines.push(`    ${(l.orderName ?? l.orderId).padEnd(7)} ${formatMinorUnits(l.currency!, l.grossMinor!)} → ${formatMinorUnits(l.currency!, l.netMinor ?? 0)} ${l.currency}`);
+        lines.push(
+          `    ${(l.orderName ?? l.orderId).padEnd(7)} ${formatMinorUnits(l.currency!, l.grossMinor!)} → ${formatMinorUnits(l.currency!, l.netMinor ?? 0)} ${l.currency}`,
+        );
       }
     }
     return lines.join("\n");

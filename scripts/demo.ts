@@ -48,7 +48,10 @@ async function main() {
 
   step("Building the app and preparing a fresh database (.demo/demo.sqlite)");
   execFileSync("npm", ["run", "build", "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: "ignore" });
+  execFileSync("npx", ["prisma", "migrate", "deploy"], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: "ignore",
+  });
 
   step("Starting the OpenAI Conversions API stand-in on loopback");
   const openai = await startOpenAiStandin({ credentials: { [PIXEL_ID]: apiKey } });
@@ -59,46 +62,133 @@ async function main() {
   console.log(`  ${app.url}`);
 
   step(`Configuring ${SHOP} (the key is encrypted before it is stored)`);
-  execFileSync("npx", ["tsx", "scripts/shop-configure.ts", "--shop", SHOP, "--pixel-id", PIXEL_ID, "--api-key", apiKey, "--grace-seconds", "3"], {
-    env: { ...env, OPENAI_CAPI_URL: openai.url },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  execFileSync(
+    "npx",
+    [
+      "tsx",
+      "scripts/shop-configure.ts",
+      "--shop",
+      SHOP,
+      "--pixel-id",
+      PIXEL_ID,
+      "--api-key",
+      apiKey,
+      "--grace-seconds",
+      "3",
+    ],
+    {
+      env: { ...env, OPENAI_CAPI_URL: openai.url },
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
 
   step("Shopify sends webhooks (signed with the app secret)");
   const base = 6100000000000 + Math.floor(Math.random() * 1e6) * 100;
   const orders = [
-    { label: "USD web order from a ChatGPT ad (oppref in landing_site)", spec: { id: base + 1, currency: "USD", total: "129.99", landingSite: "/products/tee?oppref=oa_demo_click_1&utm_source=chatgpt" } },
-    { label: "JPY web order (0-decimal currency), oppref only in the pixel receipt", spec: { id: base + 2, currency: "JPY", total: "8900", landingSite: "/", country: "JP" }, receipt: { oppref: "oa_demo_click_2", consent: "granted", pixel: "blocked" } },
-    { label: "KWD web order (3-decimal currency)", spec: { id: base + 3, currency: "KWD", total: "12.345", landingSite: "/?oppref=oa_demo_click_3", country: "KW" } },
-    { label: "EUR order from Germany, buyer granted consent in the pixel", spec: { id: base + 4, currency: "EUR", total: "49.90", landingSite: "/", country: "DE", phone: "030 123456" }, receipt: { oppref: null, consent: "granted", pixel: "sent" } },
-    { label: "EUR order from France, no consent signal (skipped: opt-in region)", spec: { id: base + 5, currency: "EUR", total: "75.00", landingSite: "/?oppref=oa_demo_click_5", country: "FR" } },
-    { label: "USD order, buyer declined tracking in the pixel", spec: { id: base + 6, currency: "USD", total: "20.00", landingSite: "/?oppref=oa_demo_click_6" }, receipt: { oppref: null, consent: "denied", pixel: "not_sent" } },
+    {
+      label: "USD web order from a ChatGPT ad (oppref in landing_site)",
+      spec: {
+        id: base + 1,
+        currency: "USD",
+        total: "129.99",
+        landingSite: "/products/tee?oppref=oa_demo_click_1&utm_source=chatgpt",
+      },
+    },
+    {
+      label: "JPY web order (0-decimal currency), oppref only in the pixel receipt",
+      spec: { id: base + 2, currency: "JPY", total: "8900", landingSite: "/", country: "JP" },
+      receipt: { oppref: "oa_demo_click_2", consent: "granted", pixel: "blocked" },
+    },
+    {
+      label: "KWD web order (3-decimal currency)",
+      spec: { id: base + 3, currency: "KWD", total: "12.345", landingSite: "/?oppref=oa_demo_click_3", country: "KW" },
+    },
+    {
+      label: "EUR order from Germany, buyer granted consent in the pixel",
+      spec: { id: base + 4, currency: "EUR", total: "49.90", landingSite: "/", country: "DE", phone: "030 123456" },
+      receipt: { oppref: null, consent: "granted", pixel: "sent" },
+    },
+    {
+      label: "EUR order from France, no consent signal (skipped: opt-in region)",
+      spec: { id: base + 5, currency: "EUR", total: "75.00", landingSite: "/?oppref=oa_demo_click_5", country: "FR" },
+    },
+    {
+      label: "USD order, buyer declined tracking in the pixel",
+      spec: { id: base + 6, currency: "USD", total: "20.00", landingSite: "/?oppref=oa_demo_click_6" },
+      receipt: { oppref: null, consent: "denied", pixel: "not_sent" },
+    },
     { label: "Test order (skipped)", spec: { id: base + 7, test: true, landingSite: "/?oppref=x" } },
     { label: "Point-of-sale order (skipped by default)", spec: { id: base + 8, sourceName: "pos", landingSite: null } },
-    { label: "Order placed 8 days ago, delivered late by Shopify (expired)", spec: { id: base + 9, processedAt: new Date(Date.now() - 8 * 86400_000) } },
+    {
+      label: "Order placed 8 days ago, delivered late by Shopify (expired)",
+      spec: { id: base + 9, processedAt: new Date(Date.now() - 8 * 86400_000) },
+    },
   ] as const;
 
   for (const order of orders) {
     if ("receipt" in order && order.receipt) {
-      const receipt = { v: 1, shop: SHOP, orderId: String(order.spec.id), checkoutToken: `chk${order.spec.id}`, ...order.receipt };
-      await fetch(new URL("/pixel/receipt", app.url), { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify(receipt) });
+      const receipt = {
+        v: 1,
+        shop: SHOP,
+        orderId: String(order.spec.id),
+        checkoutToken: `chk${order.spec.id}`,
+        ...order.receipt,
+      };
+      await fetch(new URL("/pixel/receipt", app.url), {
+        method: "POST",
+        headers: { "Content-Type": "text/plain" },
+        body: JSON.stringify(receipt),
+      });
     }
     const body = JSON.stringify(makeShopifyOrder(order.spec));
-    const status = await sendWebhook(app.url, { topic: "orders/create", shop: SHOP, body, secret: SECRET, eventId: `demo-${order.spec.id}` });
+    const status = await sendWebhook(app.url, {
+      topic: "orders/create",
+      shop: SHOP,
+      body,
+      secret: SECRET,
+      eventId: `demo-${order.spec.id}`,
+    });
     console.log(`  ${status}  orders/create  ${order.label}`);
   }
   // Shopify repeats itself: the first order again, 3 times, same event id, then under a new event id.
   for (let i = 0; i < 3; i++) {
-    await sendWebhook(app.url, { topic: "orders/create", shop: SHOP, body: JSON.stringify(makeShopifyOrder(orders[0].spec)), secret: SECRET, eventId: `demo-${orders[0].spec.id}` });
+    await sendWebhook(app.url, {
+      topic: "orders/create",
+      shop: SHOP,
+      body: JSON.stringify(makeShopifyOrder(orders[0].spec)),
+      secret: SECRET,
+      eventId: `demo-${orders[0].spec.id}`,
+    });
   }
-  await sendWebhook(app.url, { topic: "orders/create", shop: SHOP, body: JSON.stringify(makeShopifyOrder(orders[0].spec)), secret: SECRET, eventId: "demo-redelivered-under-new-id" });
+  await sendWebhook(app.url, {
+    topic: "orders/create",
+    shop: SHOP,
+    body: JSON.stringify(makeShopifyOrder(orders[0].spec)),
+    secret: SECRET,
+    eventId: "demo-redelivered-under-new-id",
+  });
   console.log("  200  orders/create  the USD order again ×4 (duplicate deliveries)");
-  const forged = await sendWebhook(app.url, { topic: "orders/create", shop: SHOP, body: JSON.stringify(makeShopifyOrder({ id: base + 99 })), secret: "forged-secret" });
+  const forged = await sendWebhook(app.url, {
+    topic: "orders/create",
+    shop: SHOP,
+    body: JSON.stringify(makeShopifyOrder({ id: base + 99 })),
+    secret: "forged-secret",
+  });
   console.log(`  ${forged}  orders/create  forged signature (refused)`);
-  const malformed = await sendWebhook(app.url, { topic: "orders/create", shop: SHOP, body: '{"id": "not-an-order"', secret: SECRET });
+  const malformed = await sendWebhook(app.url, {
+    topic: "orders/create",
+    shop: SHOP,
+    body: '{"id": "not-an-order"',
+    secret: SECRET,
+  });
   console.log(`  ${malformed}  orders/create  malformed payload (recorded as skipped, acknowledged)`);
   const refund = makeShopifyRefund({ id: base + 501, orderId: base + 1, amount: "30.00", currency: "USD" });
-  const refundStatus = await sendWebhook(app.url, { topic: "refunds/create", shop: SHOP, body: JSON.stringify(refund), secret: SECRET });
+  const refundStatus = await sendWebhook(app.url, {
+    topic: "refunds/create",
+    shop: SHOP,
+    body: JSON.stringify(refund),
+    secret: SECRET,
+  });
   console.log(`  ${refundStatus}  refunds/create  partial refund of the USD order (30.00)`);
 
   step("Waiting for the delivery worker to finish");
@@ -107,8 +197,16 @@ async function main() {
   step("Reconciliation");
   const accepted = openai.accepted(PIXEL_ID);
   const { summarize } = await import("./demo-summary");
-  console.log(await summarize(databaseUrl, SHOP, accepted.map((a) => a.event)));
-  console.log(`  OpenAI stand-in: ${accepted.length} event(s) accepted, ${openai.duplicatesIgnored()} duplicate(s) ignored, ${openai.requests().length} request(s)`);
+  console.log(
+    await summarize(
+      databaseUrl,
+      SHOP,
+      accepted.map((a) => a.event),
+    ),
+  );
+  console.log(
+    `  OpenAI stand-in: ${accepted.length} event(s) accepted, ${openai.duplicatesIgnored()} duplicate(s) ignored, ${openai.requests().length} request(s)`,
+  );
 
   step("The admin's reconciliation page, as text (same loader, same figures)");
   const { createPrismaClient } = await import("../app/db/client.server");
@@ -126,7 +224,10 @@ async function main() {
 }
 
 async function startApp(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(ROOT, "build", "server.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join(ROOT, "build", "server.js")], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stderr!.on("data", (d) => (output += d));
   return new Promise((resolve, reject) => {
@@ -152,7 +253,9 @@ async function waitUntilIdle(databaseUrl: string) {
   const deadline = Date.now() + 60_000;
   try {
     while (Date.now() < deadline) {
-      const open = await prisma.conversionEvent.count({ where: { status: { in: ["pending", "sending"] }, nextAttemptAt: { lte: new Date(Date.now() + 30_000) } } });
+      const open = await prisma.conversionEvent.count({
+        where: { status: { in: ["pending", "sending"] }, nextAttemptAt: { lte: new Date(Date.now() + 30_000) } },
+      });
       if (open === 0) return;
       await new Promise((r) => setTimeout(r, 200));
     }

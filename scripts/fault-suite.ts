@@ -31,4 +31,4 @@ for (const row of rows) console.log(scenarioLine(row));
 console.log(summaryLine("all", rows));
 
 const broken = rows.some((r) => r.duplicated > 0 || r.lost > 0);
-process.exit(run.status !== 0 ? run.status ?? 1 : broken || rows.length === 0 ? 1 : 0);
+process.exit(run.status !== 0 ? (run.status ?? 1) : broken || rows.length === 0 ? 1 : 0);

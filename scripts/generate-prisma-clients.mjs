@@ -31,7 +31,9 @@ const runtimeVersion = require("@prisma/client/package.json").version;
 const generated = readFileSync(path.join(outDir, "index.js"), "utf8");
 const clientVersion = /"clientVersion":\s*"([^"]+)"/.exec(generated)?.[1];
 if (clientVersion !== runtimeVersion) {
-  console.error(`generate-prisma-clients: generated client ${clientVersion} ≠ @prisma/client ${runtimeVersion}; not sharing the runtime`);
+  console.error(
+    `generate-prisma-clients: generated client ${clientVersion} ≠ @prisma/client ${runtimeVersion}; not sharing the runtime`,
+  );
   process.exit(1);
 }
 
@@ -47,7 +49,9 @@ for (const file of readdirSync(outDir)) {
   }
 }
 if (patched === 0) {
-  console.error("generate-prisma-clients: found no './runtime/' import to point at @prisma/client/runtime (Prisma changed?)");
+  console.error(
+    "generate-prisma-clients: found no './runtime/' import to point at @prisma/client/runtime (Prisma changed?)",
+  );
   process.exit(1);
 }
 // The JS no longer loads it; the type declarations still do (index.d.ts → ./runtime/*.d.ts), so only
@@ -55,4 +59,6 @@ if (patched === 0) {
 for (const file of readdirSync(path.join(outDir, "runtime"))) {
   if (file.endsWith(".js")) rmSync(path.join(outDir, "runtime", file));
 }
-console.log(`Generated the Prisma clients: SQLite (@prisma/client) and Postgres (node_modules/.prisma/client-postgres, runtime @prisma/client ${runtimeVersion})`);
+console.log(
+  `Generated the Prisma clients: SQLite (@prisma/client) and Postgres (node_modules/.prisma/client-postgres, runtime @prisma/client ${runtimeVersion})`,
+);

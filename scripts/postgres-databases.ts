@@ -11,7 +11,11 @@ import type pg from "pg";
 
 const OBJECT_IN_USE = "55006";
 
-export async function dropPostgresDatabase(admin: pg.Client, name: string, options: { attempts?: number; waitMs?: number } = {}): Promise<void> {
+export async function dropPostgresDatabase(
+  admin: pg.Client,
+  name: string,
+  options: { attempts?: number; waitMs?: number } = {},
+): Promise<void> {
   const attempts = options.attempts ?? 20;
   const quoted = `"${name.replaceAll('"', '""')}"`;
   for (let attempt = 1; ; attempt++) {

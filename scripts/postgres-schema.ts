@@ -57,7 +57,9 @@ function main() {
   }
   if (process.argv.includes("--check")) {
     if (current !== wanted) {
-      console.error("prisma/postgres/schema.prisma is stale: run `npm run db:postgres-schema` and add a Postgres migration");
+      console.error(
+        "prisma/postgres/schema.prisma is stale: run `npm run db:postgres-schema` and add a Postgres migration",
+      );
       process.exit(1);
     }
     console.log("prisma/postgres/schema.prisma is up to date");

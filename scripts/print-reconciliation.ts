@@ -37,7 +37,11 @@ export interface PrintOptions {
 }
 
 /** Loads the figures for `shop` over `range` (default: last 30 days), prints and returns the table. */
-export async function printReconciliation(shop: string, range: DayRange | { days: number } = { days: 30 }, options: PrintOptions = {}): Promise<string> {
+export async function printReconciliation(
+  shop: string,
+  range: DayRange | { days: number } = { days: 30 },
+  options: PrintOptions = {},
+): Promise<string> {
   const now = options.now ?? new Date();
   const days: DayRange = parseDayRange("days" in range ? { days: String(range.days) } : range, utcDay(now));
   const report = await loadReconciliation(shop, days, { db: options.db, now });
@@ -48,7 +52,8 @@ export async function printReconciliation(shop: string, range: DayRange | { days
 
 const W = 56;
 const num = (n: number) => n.toLocaleString("en-US");
-const row = (label: string, value: string, note = "") => `  ${label.padEnd(W)}${value.padStart(9)}${note ? `   ${note}` : ""}`;
+const row = (label: string, value: string, note = "") =>
+  `  ${label.padEnd(W)}${value.padStart(9)}${note ? `   ${note}` : ""}`;
 const pct = (part: number, whole: number) => formatPercent(whole > 0 ? part / whole : null);
 
 function outcomeBlock(counts: OutcomeCounts, totalLabel: string): string[] {
@@ -60,7 +65,8 @@ function outcomeBlock(counts: OutcomeCounts, totalLabel: string): string[] {
     row(OUTCOME_LABELS.expired, num(counts.expired)),
     row(OUTCOME_LABELS.skipped, num(counts.skipped)),
   ];
-  for (const [reason, n] of sortedReasons(counts.skippedByReason)) lines.push(row(`    ${reason}`, num(n), skipReasonText(reason)));
+  for (const [reason, n] of sortedReasons(counts.skippedByReason))
+    lines.push(row(`    ${reason}`, num(n), skipReasonText(reason)));
   if (counts.other > 0) lines.push(row(OUTCOME_LABELS.other, num(counts.other)));
   return lines;
 }
@@ -85,7 +91,11 @@ export function formatReconciliationText(report: ReconciliationReport): string {
     row("Web orders", num(pixel.webOrders)),
     row("Pixel reported the sale to OpenAI", num(pixel.pixelSent), pct(pixel.pixelSent, pixel.webOrders)),
     row("Pixel ran, request blocked in the browser", num(pixel.pixelBlocked), pct(pixel.pixelBlocked, pixel.webOrders)),
-    row("Pixel ran, did not send (no consent / off)", num(pixel.pixelNotSent), pct(pixel.pixelNotSent, pixel.webOrders)),
+    row(
+      "Pixel ran, did not send (no consent / off)",
+      num(pixel.pixelNotSent),
+      pct(pixel.pixelNotSent, pixel.webOrders),
+    ),
     row("No pixel signal at all", num(pixel.noReceipt), pct(pixel.noReceipt, pixel.webOrders)),
     row("Missed by the pixel", num(pixel.missedByPixel), formatPercent(pixel.pixelLossRate)),
     row("Counted only thanks to server events", num(pixel.serverOnly), formatPercent(pixel.serverRecoveryRate)),
@@ -97,7 +107,9 @@ export function formatReconciliationText(report: ReconciliationReport): string {
     "",
     "OPPREF COVERAGE OF ACCEPTED SERVER EVENTS",
     row("Accepted server events", num(oppref.delivered)),
-    ...OPPREF_SOURCES.map((s) => row(`  ${OPPREF_SOURCE_LABELS[s]}`, num(oppref.bySource[s]), pct(oppref.bySource[s], oppref.delivered))),
+    ...OPPREF_SOURCES.map((s) =>
+      row(`  ${OPPREF_SOURCE_LABELS[s]}`, num(oppref.bySource[s]), pct(oppref.bySource[s], oppref.delivered)),
+    ),
     ...(oppref.otherSource ? [row("  Other source", num(oppref.otherSource))] : []),
     row(`  ${OPPREF_SOURCE_LABELS.none}`, num(oppref.withoutOppref), pct(oppref.withoutOppref, oppref.delivered)),
     `  ${opprefSummary(oppref)}`,
@@ -113,15 +125,23 @@ export function formatReconciliationText(report: ReconciliationReport): string {
     lines.push(
       `  ${r.currency}: ${num(r.orders)} ${r.orders === 1 ? "order" : "orders"} · gross ${formatMoney(r.currency, r.grossMinor)} · refunded ${formatMoney(r.currency, r.refundedMinor)} · ` +
         `cancelled ${formatMoney(r.currency, r.cancelledMinor)} · net ${formatMoney(r.currency, r.netMinor)} · accepted by OpenAI ${formatMoney(r.currency, r.reportedMinor)}` +
-        (r.correctionsReportedMinor ? ` · corrections reported ${formatMoney(r.currency, r.correctionsReportedMinor)}` : "") +
+        (r.correctionsReportedMinor
+          ? ` · corrections reported ${formatMoney(r.currency, r.correctionsReportedMinor)}`
+          : "") +
         (r.unknownAmount ? ` · ${num(r.unknownAmount)} with unknown amount` : ""),
     );
   }
-  lines.push("", "DAY BY DAY (UTC)", `  ${"day".padEnd(12)}${["orders", "accepted", "waiting", "rejected", "expired", "not sent", "corr."].map((h) => h.padStart(9)).join("")}`);
+  lines.push(
+    "",
+    "DAY BY DAY (UTC)",
+    `  ${"day".padEnd(12)}${["orders", "accepted", "waiting", "rejected", "expired", "not sent", "corr."].map((h) => h.padStart(9)).join("")}`,
+  );
   for (const d of events.days) {
     if (d.orders.total === 0 && d.corrections.total === 0) continue;
     const o = d.orders;
-    lines.push(`  ${d.day.padEnd(12)}${[o.total, o.accepted, o.waiting, o.failed, o.expired, o.skipped, d.corrections.total].map((v) => num(v).padStart(9)).join("")}`);
+    lines.push(
+      `  ${d.day.padEnd(12)}${[o.total, o.accepted, o.waiting, o.failed, o.expired, o.skipped, d.corrections.total].map((v) => num(v).padStart(9)).join("")}`,
+    );
   }
   return lines.join("\n");
 }
@@ -137,7 +157,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const shop = args[0];
   if (!shop || shop.startsWith("--")) {
-    console.error("usage: npx tsx scripts/print-reconciliation.ts <shop> [--days N | --from YYYY-MM-DD --to YYYY-MM-DD]");
+    console.error(
+      "usage: npx tsx scripts/print-reconciliation.ts <shop> [--days N | --from YYYY-MM-DD --to YYYY-MM-DD]",
+    );
     process.exit(2);
   }
   const from = argValue(args, "--from");

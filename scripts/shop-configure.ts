@@ -9,7 +9,8 @@ import { saveShopSettings } from "~/models/settings.server";
 import { isPlausibleApiKey, isValidPixelId, isValidShopDomain } from "~/conversions/shop-identity";
 import { config, ConfigError } from "~/config.server";
 
-const USAGE = "usage: npm run shop:configure -- --shop <domain> --pixel-id <id> --api-key <key> [--server-events on|off] [--grace-seconds N]";
+const USAGE =
+  "usage: npm run shop:configure -- --shop <domain> --pixel-id <id> --api-key <key> [--server-events on|off] [--grace-seconds N]";
 
 async function main() {
   const { values } = parseArgs({
@@ -24,12 +25,16 @@ async function main() {
   const problems: string[] = [];
   const shop = values.shop ?? "";
   if (!isValidShopDomain(shop)) problems.push("--shop must be a *.myshopify.com domain");
-  if (values["pixel-id"] !== undefined && !isValidPixelId(values["pixel-id"])) problems.push("--pixel-id: 8-64 letters, digits, '-' or '_'");
-  if (values["api-key"] !== undefined && !isPlausibleApiKey(values["api-key"])) problems.push("--api-key does not look like a Conversions API key");
+  if (values["pixel-id"] !== undefined && !isValidPixelId(values["pixel-id"]))
+    problems.push("--pixel-id: 8-64 letters, digits, '-' or '_'");
+  if (values["api-key"] !== undefined && !isPlausibleApiKey(values["api-key"]))
+    problems.push("--api-key does not look like a Conversions API key");
   const serverEvents = values["server-events"];
-  if (serverEvents !== undefined && serverEvents !== "on" && serverEvents !== "off") problems.push("--server-events must be on or off");
+  if (serverEvents !== undefined && serverEvents !== "on" && serverEvents !== "off")
+    problems.push("--server-events must be on or off");
   const grace = values["grace-seconds"];
-  if (grace !== undefined && !/^\d{1,4}$/.test(grace)) problems.push("--grace-seconds must be a whole number of seconds (0-9999)");
+  if (grace !== undefined && !/^\d{1,4}$/.test(grace))
+    problems.push("--grace-seconds must be a whole number of seconds (0-9999)");
   if (problems.length) {
     console.error([...problems, USAGE].join("\n"));
     process.exit(2);
@@ -48,6 +53,10 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : `shop:configure failed: ${error instanceof Error ? error.message : error}`);
+  console.error(
+    error instanceof ConfigError
+      ? error.message
+      : `shop:configure failed: ${error instanceof Error ? error.message : error}`,
+  );
   process.exit(1);
 });

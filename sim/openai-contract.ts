@@ -41,7 +41,15 @@ export const STANDARD_EVENT_DATA_TYPES: Readonly<Record<string, string>> = {
   trial_started: "plan_enrollment",
 };
 export const CUSTOM_EVENT_TYPE = "custom";
-export const ACTION_SOURCES = ["web", "mobile_app", "offline", "physical_store", "phone_call", "email", "other"] as const;
+export const ACTION_SOURCES = [
+  "web",
+  "mobile_app",
+  "offline",
+  "physical_store",
+  "phone_call",
+  "email",
+  "other",
+] as const;
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
 export const MAX_EVENT_ID_LENGTH = 255;
@@ -51,13 +59,26 @@ export const CUSTOM_EVENT_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?
 export const INTEGRATION_SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const EVENT_KEYS = new Set([
-  "id", "type", "timestamp_ms", "custom_event_name", "action_source", "source_url", "oppref", "user", "opt_out", "data",
+  "id",
+  "type",
+  "timestamp_ms",
+  "custom_event_name",
+  "action_source",
+  "source_url",
+  "oppref",
+  "user",
+  "opt_out",
+  "data",
 ]);
 const DATA_KEYS = new Set(["type", "amount", "currency", "contents", "plan_id"]);
 const DATA_TYPES = new Set(["contents", "customer_action", "plan_enrollment", "custom"]);
 const ITEM_KEYS = new Set(["id", "name", "content_type", "quantity", "amount", "currency", "group_id", "variant_dict"]);
 const HASHED_USER_KEYS = new Set([
-  "emails_sha256", "phone_numbers_sha256", "external_ids_sha256", "first_names_sha256", "last_names_sha256",
+  "emails_sha256",
+  "phone_numbers_sha256",
+  "external_ids_sha256",
+  "first_names_sha256",
+  "last_names_sha256",
 ]);
 const RAW_LIST_USER_KEYS = new Set(["countries", "regions", "cities", "postal_codes"]);
 const RAW_STRING_USER_KEYS = new Set(["obref", "ip_address", "user_agent"]);
@@ -106,8 +127,16 @@ export function isTimestampError(error: ContractError): boolean {
 // ─── image tag ──────────────────────────────────────────────────────────────────────────────────
 
 const IMAGE_TAG_PARAMS = new Set([
-  "pid", "event", "data[type]", "event_id", "oppref", "custom_event_name",
-  "data[amount]", "data[currency]", "data[plan_id]", "data[contents]",
+  "pid",
+  "event",
+  "data[type]",
+  "event_id",
+  "oppref",
+  "custom_event_name",
+  "data[amount]",
+  "data[currency]",
+  "data[plan_id]",
+  "data[contents]",
 ]);
 
 /** The event an image tag GET describes, in CAPI shape (no user data, no source_url: the tag has none). */
@@ -138,7 +167,12 @@ export function validateImageTagQuery(query: URLSearchParams): { errors: Contrac
   if (pid === null || pid === "") out.push(fail("pid", "missing_field", "pid is required"));
 
   const fields: Record<string, unknown> = {};
-  for (const [param, field] of [["event", "type"], ["custom_event_name", "custom_event_name"], ["oppref", "oppref"], ["event_id", "id"]]) {
+  for (const [param, field] of [
+    ["event", "type"],
+    ["custom_event_name", "custom_event_name"],
+    ["oppref", "oppref"],
+    ["event_id", "id"],
+  ]) {
     const value = query.get(param);
     if (value !== null) fields[field] = value;
   }
@@ -148,13 +182,23 @@ export function validateImageTagQuery(query: URLSearchParams): { errors: Contrac
   checkCustomEventName(fields, type, "custom_event_name", eventErrors);
   checkOppref(fields, "oppref", eventErrors);
   if (has(fields, "id")) checkEventId(fields, "id", eventErrors);
-  out.push(...eventErrors.map((e) => ({ ...e, param: e.param === "type" ? "event" : e.param === "id" ? "event_id" : e.param })));
+  out.push(
+    ...eventErrors.map((e) => ({
+      ...e,
+      param: e.param === "type" ? "event" : e.param === "id" ? "event_id" : e.param,
+    })),
+  );
 
   const data = parseImageTagData(query, out);
   if (data) {
     const dataErrors: ContractError[] = [];
     checkData(data, type, "data", dataErrors);
-    out.push(...dataErrors.map((e) => ({ ...e, param: e.param.replace(/^data\.([a-z_]+)/, "data[$1]").replace(/^data$/, "data[type]") })));
+    out.push(
+      ...dataErrors.map((e) => ({
+        ...e,
+        param: e.param.replace(/^data\.([a-z_]+)/, "data[$1]").replace(/^data$/, "data[type]"),
+      })),
+    );
   }
 
   if (out.length > 0 || !pid || type === undefined || !data) return { errors: out, tag: null };
@@ -229,11 +273,14 @@ function checkCustomEventName(
     }
     return;
   }
-  if (!present) return void out.push(fail(param, "missing_field", "custom_event_name is required when type is 'custom'"));
+  if (!present)
+    return void out.push(fail(param, "missing_field", "custom_event_name is required when type is 'custom'"));
   const name = event.custom_event_name;
   if (typeof name !== "string") return void out.push(fail(param, "invalid_type", "custom_event_name must be a string"));
   if (!CUSTOM_EVENT_NAME_PATTERN.test(name)) {
-    return void out.push(fail(param, "invalid_value", `custom_event_name must match ${CUSTOM_EVENT_NAME_PATTERN.source}`));
+    return void out.push(
+      fail(param, "invalid_value", `custom_event_name must match ${CUSTOM_EVENT_NAME_PATTERN.source}`),
+    );
   }
   if (Object.hasOwn(STANDARD_EVENT_DATA_TYPES, name)) {
     out.push(fail(param, "invalid_value", `custom_event_name must not be a standard event name ('${name}')`));
@@ -241,11 +288,15 @@ function checkCustomEventName(
 }
 
 function checkTimestamp(event: Record<string, unknown>, nowMs: number, out: ContractError[]): void {
-  if (!has(event, "timestamp_ms")) return void out.push(fail("timestamp_ms", "missing_field", "timestamp_ms is required"));
+  if (!has(event, "timestamp_ms"))
+    return void out.push(fail("timestamp_ms", "missing_field", "timestamp_ms is required"));
   const ts = event.timestamp_ms;
-  if (typeof ts !== "number") return void out.push(fail("timestamp_ms", "invalid_type", "timestamp_ms must be a number"));
+  if (typeof ts !== "number")
+    return void out.push(fail("timestamp_ms", "invalid_type", "timestamp_ms must be a number"));
   if (!Number.isSafeInteger(ts) || ts < 0) {
-    return void out.push(fail("timestamp_ms", "invalid_value", "timestamp_ms must be a non-negative integer (Unix ms)"));
+    return void out.push(
+      fail("timestamp_ms", "invalid_value", "timestamp_ms must be a non-negative integer (Unix ms)"),
+    );
   }
   if (nowMs - ts > MAX_EVENT_AGE_MS) {
     out.push(fail("timestamp_ms", "event_timestamp_too_old", "timestamp_ms is more than 7 days in the past"));
@@ -257,13 +308,15 @@ function checkTimestamp(event: Record<string, unknown>, nowMs: number, out: Cont
 function checkActionSourceAndUrl(event: Record<string, unknown>, out: ContractError[]): void {
   const source = event.action_source;
   if (!has(event, "action_source")) out.push(fail("action_source", "missing_field", "action_source is required"));
-  else if (typeof source !== "string") out.push(fail("action_source", "invalid_type", "action_source must be a string"));
+  else if (typeof source !== "string")
+    out.push(fail("action_source", "invalid_type", "action_source must be a string"));
   else if (!(ACTION_SOURCES as readonly string[]).includes(source)) {
     out.push(fail("action_source", "invalid_value", `action_source must be one of ${ACTION_SOURCES.join(", ")}`));
   }
 
   if (!has(event, "source_url")) {
-    if (source === "web") out.push(fail("source_url", "missing_field", "source_url is required when action_source is 'web'"));
+    if (source === "web")
+      out.push(fail("source_url", "missing_field", "source_url is required when action_source is 'web'"));
     return;
   }
   if (typeof event.source_url !== "string") {
@@ -277,7 +330,8 @@ function checkActionSourceAndUrl(event: Record<string, unknown>, out: ContractEr
 function checkOppref(event: Record<string, unknown>, param: string, out: ContractError[]): void {
   if (!has(event, "oppref")) return;
   if (typeof event.oppref !== "string") out.push(fail(param, "invalid_type", "oppref must be a string"));
-  else if (event.oppref.length === 0) out.push(fail(param, "invalid_value", "oppref must not be empty (omit it when unknown)"));
+  else if (event.oppref.length === 0)
+    out.push(fail(param, "invalid_value", "oppref must not be empty (omit it when unknown)"));
 }
 
 function checkUser(user: unknown, out: ContractError[]): void {
@@ -293,7 +347,8 @@ function checkUser(user: unknown, out: ContractError[]): void {
     } else if (RAW_STRING_USER_KEYS.has(key)) {
       if (typeof value !== "string") out.push(fail(param, "invalid_type", `${param} must be a string`));
       else if (value.length === 0) out.push(fail(param, "invalid_value", `${param} must not be empty`));
-      else if (key === "ip_address" && isIP(value) === 0) out.push(fail(param, "invalid_value", `${param} must be an IP address`));
+      else if (key === "ip_address" && isIP(value) === 0)
+        out.push(fail(param, "invalid_value", `${param} must be an IP address`));
     } else {
       out.push(fail(param, "unknown_field", `unknown user field '${key}'`));
     }
@@ -316,16 +371,23 @@ function checkStringList(
 
 function checkData(data: unknown, eventType: string | undefined, path: string, out: ContractError[]): void {
   if (!isPlainObject(data)) return void out.push(fail(path, "invalid_type", `${path} must be a JSON object`));
-  const expected = eventType === undefined
-    ? undefined
-    : eventType === CUSTOM_EVENT_TYPE ? "custom" : STANDARD_EVENT_DATA_TYPES[eventType];
+  const expected =
+    eventType === undefined
+      ? undefined
+      : eventType === CUSTOM_EVENT_TYPE
+        ? "custom"
+        : STANDARD_EVENT_DATA_TYPES[eventType];
 
   const dataType = data.type;
   if (!has(data, "type")) out.push(fail(`${path}.type`, "missing_field", `${path}.type is required`));
-  else if (typeof dataType !== "string") out.push(fail(`${path}.type`, "invalid_type", `${path}.type must be a string`));
-  else if (!DATA_TYPES.has(dataType)) out.push(fail(`${path}.type`, "invalid_value", `'${clip(dataType)}' is not a data type`));
+  else if (typeof dataType !== "string")
+    out.push(fail(`${path}.type`, "invalid_type", `${path}.type must be a string`));
+  else if (!DATA_TYPES.has(dataType))
+    out.push(fail(`${path}.type`, "invalid_value", `'${clip(dataType)}' is not a data type`));
   else if (expected !== undefined && dataType !== expected) {
-    out.push(fail(`${path}.type`, "data_type_mismatch", `${path}.type must be '${expected}' for '${eventType}' events`));
+    out.push(
+      fail(`${path}.type`, "data_type_mismatch", `${path}.type must be '${expected}' for '${eventType}' events`),
+    );
   }
 
   // Only custom data may carry extra keys (the reference: "arbitrary extra keys allowed only there").
@@ -340,7 +402,8 @@ function checkData(data: unknown, eventType: string | undefined, path: string, o
     out.push(fail(`${path}.plan_id`, "invalid_value", `${path}.plan_id must be a non-empty string`));
   }
   if (has(data, "contents")) {
-    if (!Array.isArray(data.contents)) out.push(fail(`${path}.contents`, "invalid_type", `${path}.contents must be an array`));
+    if (!Array.isArray(data.contents))
+      out.push(fail(`${path}.contents`, "invalid_type", `${path}.contents must be an array`));
     else data.contents.forEach((item, i) => checkItem(item, `${path}.contents[${i}]`, out));
   }
 }
@@ -349,12 +412,19 @@ function checkData(data: unknown, eventType: string | undefined, path: string, o
  * amount: integer minor units, never negative; currency: 3 upper-case letters. On `data` the currency
  * is required with an amount; an item's unit price may lean on the event's currency.
  */
-function checkMoney(holder: Record<string, unknown>, path: string, currencyRequired: boolean, out: ContractError[]): void {
+function checkMoney(
+  holder: Record<string, unknown>,
+  path: string,
+  currencyRequired: boolean,
+  out: ContractError[],
+): void {
   if (has(holder, "amount")) {
     const amount = holder.amount;
     if (typeof amount !== "number") out.push(fail(`${path}.amount`, "invalid_type", `${path}.amount must be a number`));
     else if (!Number.isSafeInteger(amount)) {
-      out.push(fail(`${path}.amount`, "invalid_value", `${path}.amount must be an integer in the currency's minor unit`));
+      out.push(
+        fail(`${path}.amount`, "invalid_value", `${path}.amount must be an integer in the currency's minor unit`),
+      );
     } else if (amount < 0) out.push(fail(`${path}.amount`, "invalid_value", `${path}.amount must not be negative`));
   }
   if (has(holder, "currency")) {
@@ -372,7 +442,8 @@ function checkItem(item: unknown, path: string, out: ContractError[]): void {
     if (!ITEM_KEYS.has(key)) out.push(fail(`${path}.${key}`, "unknown_field", `unknown content item field '${key}'`));
   }
   if (!has(item, "id")) out.push(fail(`${path}.id`, "missing_field", `${path}.id is required`));
-  else if (!isNonEmptyString(item.id)) out.push(fail(`${path}.id`, "invalid_value", `${path}.id must be a non-empty string`));
+  else if (!isNonEmptyString(item.id))
+    out.push(fail(`${path}.id`, "invalid_value", `${path}.id must be a non-empty string`));
   if (has(item, "name") && typeof item.name !== "string") {
     out.push(fail(`${path}.name`, "invalid_type", `${path}.name must be a string`));
   }

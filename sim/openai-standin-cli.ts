@@ -29,10 +29,16 @@ async function main(): Promise<void> {
     strict: true,
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got '${values.port}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0-65535, got '${values.port}'`);
 
   const credentials = Object.fromEntries(values.pixel.map(parsePixel));
-  const standin = await startOpenAiStandin({ port, host: values.host, credentials, advertiserKeys: values["advertiser-key"] });
+  const standin = await startOpenAiStandin({
+    port,
+    host: values.host,
+    credentials,
+    advertiserKeys: values["advertiser-key"],
+  });
   // Pixel ids are public; the keys are never printed.
   console.log(`OpenAI stand-in listening on ${standin.url} (pixels: ${Object.keys(credentials).join(", ") || "none"})`);
 

@@ -167,10 +167,19 @@ export async function startOpenAiStandin(options: OpenAiStandinOptions = {}): Pr
 
     if (url.pathname === IMAGE_TAG_PATH) return handleImageTag(req, res, url);
     if (url.pathname === EVENTS_PATH) return handleEvents(req, res, url, body);
-    sendJson(res, 404, errorEnvelope("not_found_error", { message: `No route for ${url.pathname}`, param: null, code: "not_found" }));
+    sendJson(
+      res,
+      404,
+      errorEnvelope("not_found_error", { message: `No route for ${url.pathname}`, param: null, code: "not_found" }),
+    );
   }
 
-  async function handleEvents(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Body): Promise<void> {
+  async function handleEvents(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    body: Body,
+  ): Promise<void> {
     const parsed = body.tooLarge ? undefined : parseJson(body.bytes);
     const peek = isPlainObject(parsed) ? parsed : {};
     const record: RecordedRequest = {
@@ -192,7 +201,15 @@ export async function startOpenAiStandin(options: OpenAiStandinOptions = {}): Pr
       answer(status, errorEnvelope("invalid_request_error", { message, param, code }));
 
     if (req.method !== "POST") {
-      return answer(405, errorEnvelope("invalid_request_error", { message: `Method ${req.method} not allowed; use POST`, param: null, code: "method_not_allowed" }), { Allow: "POST" });
+      return answer(
+        405,
+        errorEnvelope("invalid_request_error", {
+          message: `Method ${req.method} not allowed; use POST`,
+          param: null,
+          code: "method_not_allowed",
+        }),
+        { Allow: "POST" },
+      );
     }
 
     const failure = nextFailure();
@@ -201,17 +218,27 @@ export async function startOpenAiStandin(options: OpenAiStandinOptions = {}): Pr
     // Auth: a known Conversions API key, then a pixel that key may write to.
     const key = bearerToken(req.headers.authorization);
     if (key === null || !isKnownKey(key)) {
-      const message = key !== null && advertiserKeys.has(key)
-        ? "This is an Advertiser API key. The Conversions API requires a Conversions API key for this pixel."
-        : key === null
-          ? "Missing bearer token: send 'Authorization: Bearer <Conversions API key>'."
-          : "Invalid Conversions API key.";
-      return answer(401, errorEnvelope("authentication_error", { message, param: null, code: "invalid_api_key" }), { "WWW-Authenticate": "Bearer" });
+      const message =
+        key !== null && advertiserKeys.has(key)
+          ? "This is an Advertiser API key. The Conversions API requires a Conversions API key for this pixel."
+          : key === null
+            ? "Missing bearer token: send 'Authorization: Bearer <Conversions API key>'."
+            : "Invalid Conversions API key.";
+      return answer(401, errorEnvelope("authentication_error", { message, param: null, code: "invalid_api_key" }), {
+        "WWW-Authenticate": "Bearer",
+      });
     }
     const pid = url.searchParams.get("pid");
     if (!pid) return invalid("Query parameter 'pid' (the pixel id) is required.", "pid", "missing_parameter");
     if (keyByPixel.get(pid) !== key) {
-      return answer(403, errorEnvelope("permission_error", { message: "This key may not send events for this pixel id, or the pixel id is unknown.", param: "pid", code: "pixel_forbidden" }));
+      return answer(
+        403,
+        errorEnvelope("permission_error", {
+          message: "This key may not send events for this pixel id, or the pixel id is unknown.",
+          param: "pid",
+          code: "pixel_forbidden",
+        }),
+      );
     }
 
     if (mediaType(req.headers["content-type"]) !== "application/json") {
@@ -225,15 +252,31 @@ export async function startOpenAiStandin(options: OpenAiStandinOptions = {}): Pr
       if (!BODY_KEYS.has(bodyKey)) return invalid(`Unknown request field '${bodyKey}'.`, bodyKey, "unknown_field");
     }
     const { events, validate_only: validateOnly, integration_source: integrationSource } = parsed;
-    if (!Array.isArray(events)) return invalid("'events' must be an array of events.", "events", events === undefined ? "missing_field" : "invalid_type");
+    if (!Array.isArray(events))
+      return invalid(
+        "'events' must be an array of events.",
+        "events",
+        events === undefined ? "missing_field" : "invalid_type",
+      );
     if (events.length < 1 || events.length > MAX_EVENTS_PER_REQUEST) {
-      return invalid(`'events' must hold 1 to ${MAX_EVENTS_PER_REQUEST} events (got ${events.length}).`, "events", "invalid_batch_size");
+      return invalid(
+        `'events' must hold 1 to ${MAX_EVENTS_PER_REQUEST} events (got ${events.length}).`,
+        "events",
+        "invalid_batch_size",
+      );
     }
     if (validateOnly !== undefined && typeof validateOnly !== "boolean") {
       return invalid("'validate_only' must be a boolean.", "validate_only", "invalid_type");
     }
-    if (integrationSource !== undefined && (typeof integrationSource !== "string" || !INTEGRATION_SOURCE_PATTERN.test(integrationSource))) {
-      return invalid(`'integration_source' must match ${INTEGRATION_SOURCE_PATTERN.source}.`, "integration_source", "invalid_value");
+    if (
+      integrationSource !== undefined &&
+      (typeof integrationSource !== "string" || !INTEGRATION_SOURCE_PATTERN.test(integrationSource))
+    ) {
+      return invalid(
+        `'integration_source' must match ${INTEGRATION_SOURCE_PATTERN.source}.`,
+        "integration_source",
+        "invalid_value",
+      );
     }
 
     // Batch atomicity: one bad event rejects the whole request.
@@ -249,7 +292,13 @@ export async function startOpenAiStandin(options: OpenAiStandinOptions = {}): Pr
     if (validateOnly !== true) {
       const receivedAt = now();
       for (const event of events as CapiEvent[]) {
-        acceptOnce({ pixelId: pid, event: structuredClone(event), receivedAt, integrationSource: integrationSource as string | undefined, source: "capi" });
+        acceptOnce({
+          pixelId: pid,
+          event: structuredClone(event),
+          receivedAt,
+          integrationSource: integrationSource as string | undefined,
+          source: "capi",
+        });
       }
     }
     answer(200, { received: events.length });
@@ -262,7 +311,15 @@ export async function startOpenAiStandin(options: OpenAiStandinOptions = {}): Pr
       sendJson(res, status, payload, { "Access-Control-Allow-Origin": "*", ...headers });
     };
     if (req.method !== "GET") {
-      return answer(405, errorEnvelope("invalid_request_error", { message: `Method ${req.method} not allowed; use GET`, param: null, code: "method_not_allowed" }), { Allow: "GET" });
+      return answer(
+        405,
+        errorEnvelope("invalid_request_error", {
+          message: `Method ${req.method} not allowed; use GET`,
+          param: null,
+          code: "method_not_allowed",
+        }),
+        { Allow: "GET" },
+      );
     }
     const { errors, tag } = validateImageTagQuery(url.searchParams);
     if (!tag) {
@@ -270,7 +327,10 @@ export async function startOpenAiStandin(options: OpenAiStandinOptions = {}): Pr
       return answer(400, errorEnvelope("invalid_request_error", { ...details[0], code: "invalid_event" }, details));
     }
     if (!keyByPixel.has(tag.pixelId)) {
-      return answer(400, errorEnvelope("invalid_request_error", { message: "Unknown pixel id.", param: "pid", code: "unknown_pixel" }));
+      return answer(
+        400,
+        errorEnvelope("invalid_request_error", { message: "Unknown pixel id.", param: "pid", code: "unknown_pixel" }),
+      );
     }
     const receivedAt = now();
     const event = {
@@ -395,7 +455,8 @@ function batchRejection(bad: { index: number; errors: ContractError[] }[]): [num
 }
 
 function defaultFailureBody(status: number) {
-  const type: ErrorType = status === 429 ? "rate_limit_error" : status >= 500 ? "server_error" : "invalid_request_error";
+  const type: ErrorType =
+    status === 429 ? "rate_limit_error" : status >= 500 ? "server_error" : "invalid_request_error";
   const code = status === 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "injected_failure";
   return errorEnvelope(type, { message: `Injected failure: HTTP ${status}`, param: null, code });
 }
@@ -433,7 +494,12 @@ function mediaType(header: string | undefined): string {
   return (header ?? "").split(";")[0].trim().toLowerCase();
 }
 
-function sendJson(res: http.ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(payload);
   res.writeHead(status, {
     "Content-Type": "application/json",

@@ -53,10 +53,29 @@ export function makeShopifyOrder(spec: OrderSpec): Record<string, unknown> {
     token: `tok${spec.id}`,
     checkout_token: `chk${spec.id}`,
     browser_ip: "203.0.113.10",
-    client_details: { browser_ip: "203.0.113.10", user_agent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Safari/605.1.15" },
+    client_details: {
+      browser_ip: "203.0.113.10",
+      user_agent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Safari/605.1.15",
+    },
     customer: { id: 7000000000000 + spec.id, email, phone: null, first_name: "Jane", last_name: "O'Connor" },
-    billing_address: { first_name: "Jane", last_name: "O'Connor", city: "San Francisco", province_code: "CA", country_code: country, zip: "94103", phone: null },
-    shipping_address: { first_name: "Jane", last_name: "O'Connor", city: "San Francisco", province_code: "CA", country_code: country, zip: "94103", phone: null },
+    billing_address: {
+      first_name: "Jane",
+      last_name: "O'Connor",
+      city: "San Francisco",
+      province_code: "CA",
+      country_code: country,
+      zip: "94103",
+      phone: null,
+    },
+    shipping_address: {
+      first_name: "Jane",
+      last_name: "O'Connor",
+      city: "San Francisco",
+      province_code: "CA",
+      country_code: country,
+      zip: "94103",
+      phone: null,
+    },
     line_items: [
       {
         id: spec.id * 10 + 1,
@@ -72,7 +91,13 @@ export function makeShopifyOrder(spec: OrderSpec): Record<string, unknown> {
   };
 }
 
-export function makeShopifyRefund(spec: { id: number; orderId: number; amount: string; currency?: string; at?: Date }): Record<string, unknown> {
+export function makeShopifyRefund(spec: {
+  id: number;
+  orderId: number;
+  amount: string;
+  currency?: string;
+  at?: Date;
+}): Record<string, unknown> {
   const at = (spec.at ?? new Date()).toISOString();
   return {
     id: spec.id,
@@ -83,7 +108,14 @@ export function makeShopifyRefund(spec: { id: number; orderId: number; amount: s
     refund_line_items: [],
     order_adjustments: [],
     transactions: [
-      { id: spec.id * 10, kind: "refund", status: "success", amount: spec.amount, currency: spec.currency ?? "USD", gateway: "bogus" },
+      {
+        id: spec.id * 10,
+        kind: "refund",
+        status: "success",
+        amount: spec.amount,
+        currency: spec.currency ?? "USD",
+        gateway: "bogus",
+      },
     ],
   };
 }

@@ -38,7 +38,11 @@ export function webhookPath(topic: string): string {
   return `/webhooks/${topic}`;
 }
 
-export function webhookRequest(baseUrl: string, message: WebhookMessage, headerOverrides: Record<string, string> = {}): Request {
+export function webhookRequest(
+  baseUrl: string,
+  message: WebhookMessage,
+  headerOverrides: Record<string, string> = {},
+): Request {
   return new Request(new URL(webhookPath(message.topic), baseUrl), {
     method: "POST",
     headers: { ...webhookHeaders(message), ...headerOverrides },
@@ -46,7 +50,11 @@ export function webhookRequest(baseUrl: string, message: WebhookMessage, headerO
   });
 }
 
-export async function sendWebhook(baseUrl: string, message: WebhookMessage, headerOverrides: Record<string, string> = {}): Promise<number> {
+export async function sendWebhook(
+  baseUrl: string,
+  message: WebhookMessage,
+  headerOverrides: Record<string, string> = {},
+): Promise<number> {
   const response = await fetch(webhookRequest(baseUrl, message, headerOverrides));
   await response.arrayBuffer();
   return response.status;

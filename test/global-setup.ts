@@ -20,7 +20,8 @@ export default async function setup() {
   mkdirSync(root, { recursive: true });
   for (const entry of readdirSync(root)) {
     const full = path.join(root, entry);
-    if (entry.startsWith("run-") && Date.now() - statSync(full).mtimeMs > 3600_000) rmSync(full, { recursive: true, force: true });
+    if (entry.startsWith("run-") && Date.now() - statSync(full).mtimeMs > 3600_000)
+      rmSync(full, { recursive: true, force: true });
   }
   const runId = `${Date.now()}-${process.pid}`;
   const dir = path.join(root, `run-${runId}`);
@@ -35,7 +36,19 @@ export default async function setup() {
   });
   execFileSync(
     "npx",
-    ["esbuild", "server.ts", "scripts/worker.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external", "--target=node22", `--outdir=${buildDir}`, "--entry-names=[name]", "--log-level=warning"],
+    [
+      "esbuild",
+      "server.ts",
+      "scripts/worker.ts",
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      "--packages=external",
+      "--target=node22",
+      `--outdir=${buildDir}`,
+      "--entry-names=[name]",
+      "--log-level=warning",
+    ],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
   process.env.APP_BUILD_DIR = buildDir;
@@ -65,7 +78,9 @@ async function setupPostgres(runId: string): Promise<() => Promise<void>> {
   // every test with a confusing validation error, so say what to run instead.
   const sqliteSchema = readFileSync(SQLITE_SCHEMA, "utf8");
   if (readFileSync(POSTGRES_SCHEMA, "utf8") !== postgresSchemaFrom(sqliteSchema)) {
-    throw new Error("prisma/postgres/schema.prisma is stale: run `npm run db:postgres-schema` and add the Postgres migration");
+    throw new Error(
+      "prisma/postgres/schema.prisma is stale: run `npm run db:postgres-schema` and add the Postgres migration",
+    );
   }
   execFileSync("node", ["scripts/generate-prisma-clients.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
   const settings = postgresTestSettings();
@@ -78,12 +93,14 @@ async function setupPostgres(runId: string): Promise<() => Promise<void>> {
   } catch (error) {
     throw new Error(
       `TEST_DATABASE_PROVIDER=postgres but ${settings.redactedUrl} is not reachable (${(error as Error).message}). ` +
-        "Start one with `export TEST_POSTGRES_URL=\"$(scripts/ci/start-postgres.sh)\"`.",
+        'Start one with `export TEST_POSTGRES_URL="$(scripts/ci/start-postgres.sh)"`.',
     );
   }
   try {
     // Databases left behind by runs that were killed more than an hour ago.
-    const stale = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'oppref_test_%'");
+    const stale = await admin.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'oppref_test_%'",
+    );
     for (const { datname } of stale.rows) {
       const startedAt = Number(/^oppref_test_(\d+)_/.exec(datname)?.[1]);
       if (startedAt && Date.now() - startedAt > 3600_000) await dropPostgresDatabase(admin, datname);
@@ -104,7 +121,9 @@ async function setupPostgres(runId: string): Promise<() => Promise<void>> {
       for (const name of [template, ...POSTGRES_WORKER_IDS.map((id) => `${prefix}_${id}`)]) {
         // A database that cannot be dropped now is dropped by a later run (see above): cleaning up
         // must not turn a passing run into a failing one.
-        await dropPostgresDatabase(client, name).catch((error) => console.warn(`could not drop ${name}: ${(error as Error).message}`));
+        await dropPostgresDatabase(client, name).catch((error) =>
+          console.warn(`could not drop ${name}: ${(error as Error).message}`),
+        );
       }
     } finally {
       await client.end();

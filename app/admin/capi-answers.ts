@@ -31,7 +31,10 @@ export function explainCapiAnswer(info: CapiResponseInfo): CapiAnswer {
     return { verdict: "unknown", message: `${UNREACHABLE} ${info.message}. Check again in a few minutes.` };
   }
   if (info.class === "retry") {
-    return { verdict: "unknown", message: `OpenAI is busy or unavailable right now (HTTP ${info.status}); the credentials could not be checked.${quoted}` };
+    return {
+      verdict: "unknown",
+      message: `OpenAI is busy or unavailable right now (HTTP ${info.status}); the credentials could not be checked.${quoted}`,
+    };
   }
   return { verdict: "unknown", message: `OpenAI refused the check request (HTTP ${info.status}).${quoted}` };
 }

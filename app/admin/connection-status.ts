@@ -22,7 +22,12 @@ export function connectionStatus(facts: ConnectionFacts, now: Date = new Date())
   const base = { lastCheck, lastDelivery };
 
   if (!facts.pixelId || !facts.hasApiKey) {
-    const missing = !facts.pixelId && !facts.hasApiKey ? "a Pixel ID and a Conversions API key" : !facts.pixelId ? "a Pixel ID" : "a Conversions API key";
+    const missing =
+      !facts.pixelId && !facts.hasApiKey
+        ? "a Pixel ID and a Conversions API key"
+        : !facts.pixelId
+          ? "a Pixel ID"
+          : "a Conversions API key";
     return {
       ...base,
       state: "not_configured",

@@ -8,7 +8,10 @@ import { connectionStatus } from "./connection-status";
 import { publicSettings } from "./public-settings";
 import type { AdminPageData } from "./types";
 
-export async function loadAdminPage(admin: Pick<AdminContext, "shop" | "preview">, now: Date = new Date()): Promise<AdminPageData> {
+export async function loadAdminPage(
+  admin: Pick<AdminContext, "shop" | "preview">,
+  now: Date = new Date(),
+): Promise<AdminPageData> {
   const [row, health] = await Promise.all([getShopSettings(admin.shop), eventHealth(admin.shop)]);
   const settings = publicSettings(row);
   const status = connectionStatus(

@@ -34,20 +34,32 @@ export const previewAdminGraphql: AdminGraphql = async (query, options = {}) => 
   switch (operation) {
     case "webPixelCreate":
       if (state.pixel) {
-        return reply({ webPixelCreate: { userErrors: [{ code: "TAKEN", field: ["webPixel"], message: "Web pixel is taken." }], webPixel: null } });
+        return reply({
+          webPixelCreate: {
+            userErrors: [{ code: "TAKEN", field: ["webPixel"], message: "Web pixel is taken." }],
+            webPixel: null,
+          },
+        });
       }
       state.pixel = { id: "gid://shopify/WebPixel/1", settings };
       return reply({ webPixelCreate: { userErrors: [], webPixel: state.pixel } });
     case "webPixelUpdate":
       if (!state.pixel || variables.id !== state.pixel.id) {
-        return reply({ webPixelUpdate: { userErrors: [{ code: "NOT_FOUND", field: ["id"], message: "Web pixel not found." }], webPixel: null } });
+        return reply({
+          webPixelUpdate: {
+            userErrors: [{ code: "NOT_FOUND", field: ["id"], message: "Web pixel not found." }],
+            webPixel: null,
+          },
+        });
       }
       state.pixel = { ...state.pixel, settings };
       return reply({ webPixelUpdate: { userErrors: [], webPixel: state.pixel } });
     case "webPixel":
       return reply({ webPixel: state.pixel ? { id: state.pixel.id } : null });
     default:
-      return Response.json({ errors: [{ message: "The local preview's Admin API stand-in does not support this query." }] });
+      return Response.json({
+        errors: [{ message: "The local preview's Admin API stand-in does not support this query." }],
+      });
   }
 };
 

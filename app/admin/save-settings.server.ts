@@ -8,7 +8,13 @@
  */
 import { checkCredentials } from "~/openai/capi-client";
 import { logger } from "~/logger.server";
-import { getCapiCredentials, getShopSettings, recordCredentialCheck, recordWebPixel, saveShopSettings } from "~/models/settings.server";
+import {
+  getCapiCredentials,
+  getShopSettings,
+  recordCredentialCheck,
+  recordWebPixel,
+  saveShopSettings,
+} from "~/models/settings.server";
 import type { ShopSettingsInput } from "~/models/settings.server";
 import type { AdminContext } from "./auth.server";
 import { explainCapiAnswer, type CapiAnswer } from "./capi-answers";
@@ -43,12 +49,23 @@ export async function saveSettingsFromForm(admin: AdminContext, form: FormData, 
   const key = apiKey.mode === "replace" ? apiKey.value : apiKey.mode === "keep" ? await storedKey(shop) : null;
   let answer: CapiAnswer | null = null;
   if (!settings.pixelId || !key) {
-    steps.push({ step: "credentials", status: "skipped", message: "Not checked: add both a Pixel ID and a Conversions API key to send server events." });
+    steps.push({
+      step: "credentials",
+      status: "skipped",
+      message: "Not checked: add both a Pixel ID and a Conversions API key to send server events.",
+    });
   } else if (!pixelChanged && apiKey.mode === "keep") {
-    steps.push({ step: "credentials", status: "skipped", message: "Pixel ID and key unchanged, so they were not checked again. Use “Send test event” to check them." });
+    steps.push({
+      step: "credentials",
+      status: "skipped",
+      message: "Pixel ID and key unchanged, so they were not checked again. Use “Send test event” to check them.",
+    });
   } else {
     answer = explainCapiAnswer(
-      await checkCredentials({ baseUrl: deps.capiBaseUrl, pixelId: settings.pixelId, apiKey: key }, { sourceUrl: `https://${shop}/` }),
+      await checkCredentials(
+        { baseUrl: deps.capiBaseUrl, pixelId: settings.pixelId, apiKey: key },
+        { sourceUrl: `https://${shop}/` },
+      ),
     );
     if (answer.verdict === "ok") {
       steps.push({ step: "credentials", status: "ok", message: answer.message });
@@ -70,7 +87,8 @@ export async function saveSettingsFromForm(admin: AdminContext, form: FormData, 
   steps.push({
     step: "store",
     status: "ok",
-    message: apiKey.mode === "replace" ? "Settings saved. The Conversions API key is stored encrypted." : "Settings saved.",
+    message:
+      apiKey.mode === "replace" ? "Settings saved. The Conversions API key is stored encrypted." : "Settings saved.",
   });
 
   // 4. The browser pixel.
@@ -88,7 +106,8 @@ export async function saveSettingsFromForm(admin: AdminContext, form: FormData, 
       }),
     );
     if (activation.ok) await recordWebPixel(shop, activation.webPixelId);
-    const message = activation.ok && !settings.browserPixelEnabled ? "Browser pixel switched off in your store." : activation.message;
+    const message =
+      activation.ok && !settings.browserPixelEnabled ? "Browser pixel switched off in your store." : activation.message;
     steps.push({ step: "pixel", status: activation.ok ? "ok" : "error", message });
   }
 

@@ -7,14 +7,22 @@ import { z } from "zod";
 import { isValidCustomEventName } from "~/conversions/capi-event";
 import { isPlausibleApiKey, isValidPixelId } from "~/conversions/shop-identity";
 import type { ShopSettingsInput } from "~/models/settings.server";
-import { CONSENT_OPTIONS, FUNNEL_EVENT_OPTIONS, MATCHING_OPTIONS, NON_WEB_OPTIONS, TRIGGER_OPTIONS, valuesOf } from "./settings-options";
+import {
+  CONSENT_OPTIONS,
+  FUNNEL_EVENT_OPTIONS,
+  MATCHING_OPTIONS,
+  NON_WEB_OPTIONS,
+  TRIGGER_OPTIONS,
+  valuesOf,
+} from "./settings-options";
 import type { FieldErrors, FieldName } from "./types";
 
 export const MESSAGES = {
   pixelId: "A Pixel ID is 8 to 64 letters, digits, “-” or “_”. Copy it from OpenAI Ads Manager.",
   pixelIdNeeded: "Add the Pixel ID this Conversions API key belongs to.",
   apiKeyEmpty: "Paste the new Conversions API key, or cancel the replacement.",
-  apiKeyFormat: "This doesn't look like a Conversions API key: it is one piece of 16 to 512 characters, without spaces.",
+  apiKeyFormat:
+    "This doesn't look like a Conversions API key: it is one piece of 16 to 512 characters, without spaces.",
   apiKeyIsPixelId: "That is the Pixel ID. Paste the Conversions API key here.",
   apiKeyNeeded: "Server events need a Conversions API key: paste one, or turn off server events.",
   eventName:
@@ -125,12 +133,17 @@ export function parseSettingsForm(form: FormData, hasStoredKey: boolean): Settin
       fieldErrors[field] ??= issue.message;
     }
   }
-  for (const [field, message] of Object.entries(crossFieldErrors(raw, hasStoredKey))) fieldErrors[field as FieldName] ??= message;
+  for (const [field, message] of Object.entries(crossFieldErrors(raw, hasStoredKey)))
+    fieldErrors[field as FieldName] ??= message;
   if (!parsed.success || Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors };
 
   const { apiKeyMode, apiKey, ...settings } = parsed.data;
   const change: ApiKeyChange =
-    apiKeyMode === "replace" ? { mode: "replace", value: apiKey } : apiKeyMode === "remove" ? { mode: "remove" } : { mode: "keep" };
+    apiKeyMode === "replace"
+      ? { mode: "replace", value: apiKey }
+      : apiKeyMode === "remove"
+        ? { mode: "remove" }
+        : { mode: "keep" };
 
   return { ok: true, value: { settings, apiKey: change, saveAnyway: text("saveAnyway") === "true" } };
 }

@@ -38,7 +38,11 @@ export const CONSENT_OPTIONS: Option<ConsentPolicy>[] = [
     helpText: "Where the law requires opt-in consent, an order is only sent when the buyer's consent was recorded.",
   },
   { value: "send", label: "Always send", helpText: "Use this only if your store collects consent some other way." },
-  { value: "skip", label: "Never send without a recorded consent signal", helpText: "The strictest choice: some sales will not be counted." },
+  {
+    value: "skip",
+    label: "Never send without a recorded consent signal",
+    helpText: "The strictest choice: some sales will not be counted.",
+  },
 ];
 
 export type ConversionTrigger = "orders_create" | "orders_paid";
@@ -55,7 +59,11 @@ export const TRIGGER_OPTIONS: Option<ConversionTrigger>[] = [
 export type NonWebOrders = "skip" | "send";
 
 export const NON_WEB_OPTIONS: Option<NonWebOrders>[] = [
-  { value: "skip", label: "Online store orders only (recommended)", helpText: "Point-of-sale and draft orders are not sent." },
+  {
+    value: "skip",
+    label: "Online store orders only (recommended)",
+    helpText: "Point-of-sale and draft orders are not sent.",
+  },
   {
     value: "send",
     label: "Also send point-of-sale, draft and other non-web orders",

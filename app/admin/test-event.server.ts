@@ -25,12 +25,24 @@ export async function buildTestOrderEvent(shop: string, nowMs: number): Promise<
       type: "contents",
       amount: 1999,
       currency: "USD",
-      contents: [{ id: "test-product", name: "Test product", content_type: "product", quantity: 1, amount: 1999, currency: "USD" }],
+      contents: [
+        {
+          id: "test-product",
+          name: "Test product",
+          content_type: "product",
+          quantity: 1,
+          amount: 1999,
+          currency: "USD",
+        },
+      ],
     },
   };
 }
 
-export async function sendTestEvent(shop: string, deps: { capiBaseUrl: string; now?: () => number }): Promise<TestEventReport> {
+export async function sendTestEvent(
+  shop: string,
+  deps: { capiBaseUrl: string; now?: () => number },
+): Promise<TestEventReport> {
   const credentials = await getCapiCredentials(shop);
   if (!credentials) {
     return {
@@ -47,7 +59,8 @@ export async function sendTestEvent(shop: string, deps: { capiBaseUrl: string; n
   const info = await postEvents({ baseUrl: deps.capiBaseUrl, ...credentials }, [event], { validateOnly: true });
   const answer = explainCapiAnswer(info);
   // A clear yes or no about the credentials updates the status header; anything else leaves it alone.
-  if (answer.verdict !== "unknown") await recordCredentialCheck(shop, answer.verdict, answer.verdict === "ok" ? null : answer.message);
+  if (answer.verdict !== "unknown")
+    await recordCredentialCheck(shop, answer.verdict, answer.verdict === "ok" ? null : answer.message);
 
   const ok = info.class === "accepted";
   return {

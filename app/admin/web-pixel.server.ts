@@ -70,34 +70,63 @@ export async function activateWebPixel(graphql: AdminGraphql, settings: WebPixel
   try {
     const created = await mutation(graphql, WEB_PIXEL_CREATE, "webPixelCreate", { webPixel });
     if (created.userErrors.length === 0 && created.webPixelId) {
-      return { ok: true, action: "created", webPixelId: created.webPixelId, message: "Browser pixel turned on in your store." };
+      return {
+        ok: true,
+        action: "created",
+        webPixelId: created.webPixelId,
+        message: "Browser pixel turned on in your store.",
+      };
     }
     if (!created.userErrors.some((e) => e.code === "TAKEN")) return failure(created.userErrors);
 
     const existingId = await currentWebPixelId(graphql);
     if (!existingId) {
-      return { ok: false, code: "TAKEN", message: "Shopify says this app already has a browser pixel in your store, but didn't say which one. Save again in a minute." };
+      return {
+        ok: false,
+        code: "TAKEN",
+        message:
+          "Shopify says this app already has a browser pixel in your store, but didn't say which one. Save again in a minute.",
+      };
     }
     const updated = await mutation(graphql, WEB_PIXEL_UPDATE, "webPixelUpdate", { id: existingId, webPixel });
     if (updated.userErrors.length === 0) {
-      return { ok: true, action: "updated", webPixelId: updated.webPixelId ?? existingId, message: "Browser pixel updated in your store." };
+      return {
+        ok: true,
+        action: "updated",
+        webPixelId: updated.webPixelId ?? existingId,
+        message: "Browser pixel updated in your store.",
+      };
     }
     return failure(updated.userErrors);
   } catch (error) {
     // Shopify's client throws a Response to re-authenticate (e.g. an expired token): let Remix handle it.
     if (error instanceof Response) throw error;
-    return { ok: false, code: null, message: `Shopify refused the request to turn on the browser pixel: ${describe(error)}` };
+    return {
+      ok: false,
+      code: null,
+      message: `Shopify refused the request to turn on the browser pixel: ${describe(error)}`,
+    };
   }
 }
 
 function failure(errors: UserError[]): PixelActivation {
   const first = errors[0];
-  if (!first) return { ok: false, code: null, message: "Shopify didn't confirm the browser pixel. Save again to retry." };
-  if (errors.some((e) => e.code === "NO_EXTENSION")) return { ok: false, code: "NO_EXTENSION", message: NO_EXTENSION_MESSAGE };
+  if (!first)
+    return { ok: false, code: null, message: "Shopify didn't confirm the browser pixel. Save again to retry." };
+  if (errors.some((e) => e.code === "NO_EXTENSION"))
+    return { ok: false, code: "NO_EXTENSION", message: NO_EXTENSION_MESSAGE };
   if (first.code === "INVALID_SETTINGS" || first.code === "INVALID_CONFIGURATION_JSON") {
-    return { ok: false, code: first.code, message: `Shopify rejected the browser pixel's settings (${first.code}): ${first.message}` };
+    return {
+      ok: false,
+      code: first.code,
+      message: `Shopify rejected the browser pixel's settings (${first.code}): ${first.message}`,
+    };
   }
-  return { ok: false, code: first.code, message: `Shopify couldn't turn on the browser pixel (${first.code ?? "error"}): ${first.message}` };
+  return {
+    ok: false,
+    code: first.code,
+    message: `Shopify couldn't turn on the browser pixel (${first.code ?? "error"}): ${first.message}`,
+  };
 }
 
 async function mutation(
@@ -123,7 +152,12 @@ async function currentWebPixelId(graphql: AdminGraphql): Promise<string | null> 
 async function readBody(response: Response): Promise<{ data?: unknown }> {
   const body = record(await response.json());
   if (Array.isArray(body.errors) && body.errors.length > 0 && !body.data) {
-    throw new Error(body.errors.map((e) => record(e).message).filter(Boolean).join("; ") || "GraphQL error");
+    throw new Error(
+      body.errors
+        .map((e) => record(e).message)
+        .filter(Boolean)
+        .join("; ") || "GraphQL error",
+    );
   }
   return body;
 }

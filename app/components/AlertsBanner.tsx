@@ -14,7 +14,11 @@ export function AlertsBanner({ alerts }: { alerts: readonly Alert[] }) {
     <BlockStack gap="200">
       {alerts.map((alert) => (
         <div key={alert.id} data-alert-id={alert.id}>
-          <Banner tone={alert.tone} title={alert.title} action={alert.action ? { content: alert.action.content, url: alert.action.url } : undefined}>
+          <Banner
+            tone={alert.tone}
+            title={alert.title}
+            action={alert.action ? { content: alert.action.content, url: alert.action.url } : undefined}
+          >
             <Text as="p">{alert.message}</Text>
           </Banner>
         </div>

@@ -28,7 +28,10 @@ export function ApiKeyField({
     return (
       <SavedKeyPanel background="bg-surface-secondary" error={error} help={HELP}>
         <Text as="span" variant="bodyMd">
-          A key is saved, ending in <Text as="span" fontWeight="semibold">••••{apiKeyLast4 ?? "????"}</Text>
+          A key is saved, ending in{" "}
+          <Text as="span" fontWeight="semibold">
+            ••••{apiKeyLast4 ?? "????"}
+          </Text>
         </Text>
         <InlineStack gap="200">
           <Button onClick={() => onChange("replace", "")}>Replace key</Button>

@@ -26,7 +26,11 @@ export function dailySeries(days: readonly DayFigures[]): ChartSeries[] {
   return [
     { name: "Accepted by OpenAI", color: "#29845a", data: point((d) => d.orders.accepted) },
     { name: "Waiting", color: "#8a6116", data: point((d) => d.orders.waiting) },
-    { name: "Rejected or expired", color: "#c70a24", data: point((d) => d.orders.failed + d.orders.expired + d.orders.other) },
+    {
+      name: "Rejected or expired",
+      color: "#c70a24",
+      data: point((d) => d.orders.failed + d.orders.expired + d.orders.other),
+    },
     { name: "Not sent (reason recorded)", color: "#8a8a8a", data: point((d) => d.orders.skipped) },
   ];
 }
@@ -37,9 +41,7 @@ export function DailyChart({ days, height = 260 }: { days: readonly DayFigures[]
 
   useEffect(() => {
     let alive = true;
-    import("@shopify/polaris-viz")
-      .then((module) => alive && setViz(module))
-      .catch(() => alive && setFailed(true));
+    import("@shopify/polaris-viz").then((module) => alive && setViz(module)).catch(() => alive && setFailed(true));
     return () => {
       alive = false;
     };
@@ -81,7 +83,10 @@ export function DailyChart({ days, height = 260 }: { days: readonly DayFigures[]
       <InlineStack gap="400" align="center">
         {series.map((s) => (
           <InlineStack key={s.name} gap="100" blockAlign="center" wrap={false}>
-            <span aria-hidden style={{ width: 10, height: 10, borderRadius: 5, background: s.color, display: "inline-block" }} />
+            <span
+              aria-hidden
+              style={{ width: 10, height: 10, borderRadius: 5, background: s.color, display: "inline-block" }}
+            />
             <Text as="span" variant="bodySm" tone="subdued">
               {s.name}
             </Text>

@@ -4,7 +4,15 @@ import { Button, InlineStack, Text } from "@shopify/polaris";
  * The contextual save bar when App Bridge is absent (offline preview): the same two actions as the
  * admin's bar, pinned to the top of the page.
  */
-export function FallbackSaveBar({ saving, onSave, onDiscard }: { saving: boolean; onSave: () => void; onDiscard: () => void }) {
+export function FallbackSaveBar({
+  saving,
+  onSave,
+  onDiscard,
+}: {
+  saving: boolean;
+  onSave: () => void;
+  onDiscard: () => void;
+}) {
   return (
     <div
       role="region"

@@ -26,7 +26,14 @@ const choices = <T extends string>(options: Option<T>[]) =>
 type SingleChoiceField = "conversionTrigger" | "consentPolicy" | "nonWebOrders";
 
 /** A one-of-several setting: its options, the current value, its error. */
-function SingleChoice<K extends SingleChoiceField>({ field, title, options, values, errors, update }: CardProps & { field: K; title: string; options: Option<SettingsFormValues[K]>[] }) {
+function SingleChoice<K extends SingleChoiceField>({
+  field,
+  title,
+  options,
+  values,
+  errors,
+  update,
+}: CardProps & { field: K; title: string; options: Option<SettingsFormValues[K]>[] }) {
   return (
     <ChoiceList
       title={title}
@@ -98,7 +105,14 @@ export function DeliveryCard({ values, errors, update }: CardProps) {
           error={errors.serverEventsEnabled}
           helpText="Reports every online order from Shopify's servers, even when the buyer's browser blocked the pixel. Needs the Conversions API key."
         />
-        <SingleChoice field="conversionTrigger" title="Count a sale" options={TRIGGER_OPTIONS} values={values} errors={errors} update={update} />
+        <SingleChoice
+          field="conversionTrigger"
+          title="Count a sale"
+          options={TRIGGER_OPTIONS}
+          values={values}
+          errors={errors}
+          update={update}
+        />
       </BlockStack>
     </Card>
   );
@@ -108,7 +122,14 @@ export function PrivacyCard({ values, errors, update }: CardProps) {
   return (
     <Card>
       <BlockStack gap="400">
-        <SingleChoice field="consentPolicy" title="Orders without a recorded consent choice" options={CONSENT_OPTIONS} values={values} errors={errors} update={update} />
+        <SingleChoice
+          field="consentPolicy"
+          title="Orders without a recorded consent choice"
+          options={CONSENT_OPTIONS}
+          values={values}
+          errors={errors}
+          update={update}
+        />
         <Text as="p" variant="bodySm" tone="subdued">
           A buyer who declined tracking is never reported, whatever you choose here.
         </Text>
@@ -120,7 +141,14 @@ export function PrivacyCard({ values, errors, update }: CardProps) {
           onChange={(selected) => update("enhancedMatching", selected as SettingsFormValues["enhancedMatching"])}
           error={errors.enhancedMatching}
         />
-        <SingleChoice field="nonWebOrders" title="Orders from other sales channels" options={NON_WEB_OPTIONS} values={values} errors={errors} update={update} />
+        <SingleChoice
+          field="nonWebOrders"
+          title="Orders from other sales channels"
+          options={NON_WEB_OPTIONS}
+          values={values}
+          errors={errors}
+          update={update}
+        />
       </BlockStack>
     </Card>
   );

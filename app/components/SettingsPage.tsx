@@ -2,7 +2,14 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useFetcher } from "@remix-run/react";
 import { SaveBar, TitleBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Box, Layout, Page, Text } from "@shopify/polaris";
-import type { AdminPageData, FieldErrors, FieldName, SaveReport, SettingsFormValues, TestEventReport } from "~/admin/types";
+import type {
+  AdminPageData,
+  FieldErrors,
+  FieldName,
+  SaveReport,
+  SettingsFormValues,
+  TestEventReport,
+} from "~/admin/types";
 import { showToast, useAppBridgeIfPresent } from "./app-bridge";
 import { ConnectCard, DeliveryCard, HowItCountsCard, PrivacyCard, CorrectionsCard } from "./SettingsCards";
 import { FallbackSaveBar } from "./FallbackSaveBar";
@@ -39,7 +46,10 @@ export function SettingsPage({ data }: { data: AdminPageData }) {
       const warned = result.steps.some((s) => s.status === "error" || s.status === "warning");
       showToast(warned ? "Settings saved, with warnings" : "Settings saved");
     } else {
-      showToast(result.outcome === "invalid" ? "Fix the highlighted fields" : "OpenAI didn't accept the connection", true);
+      showToast(
+        result.outcome === "invalid" ? "Fix the highlighted fields" : "OpenAI didn't accept the connection",
+        true,
+      );
     }
   }, [saveFetcher.state, saveFetcher.data, data]);
 
@@ -66,11 +76,12 @@ export function SettingsPage({ data }: { data: AdminPageData }) {
   };
   const sendTest = () => testFetcher.submit({ intent: "test" }, { method: "post" });
 
-  const testDisabledReason = !data.settings.pixelId || !data.settings.hasApiKey
-    ? "Save a Pixel ID and a Conversions API key first."
-    : dirty
-      ? "Save or discard your changes first."
-      : null;
+  const testDisabledReason =
+    !data.settings.pixelId || !data.settings.hasApiKey
+      ? "Save a Pixel ID and a Conversions API key first."
+      : dirty
+        ? "Save or discard your changes first."
+        : null;
 
   return (
     <Page title={shopify === null ? TITLE : undefined} subtitle={shopify === null ? data.shop : undefined}>
@@ -100,7 +111,12 @@ export function SettingsPage({ data }: { data: AdminPageData }) {
         <StatusHeader status={data.status} health={data.health} />
 
         {report ? (
-          <SaveReportBanner report={report} saveAnyway={saveAnyway} onSaveAnywayChange={setSaveAnyway} onDismiss={() => setReport(null)} />
+          <SaveReportBanner
+            report={report}
+            saveAnyway={saveAnyway}
+            onSaveAnywayChange={setSaveAnyway}
+            onDismiss={() => setReport(null)}
+          />
         ) : null}
 
         <Layout>

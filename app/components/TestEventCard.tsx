@@ -31,13 +31,19 @@ export function TestEventCard({
           ) : null}
         </InlineStack>
         {report && !sending ? (
-          <Banner tone={report.ok ? "success" : "critical"} title={report.ok ? "OpenAI accepted the test event" : "The test event was not accepted"}>
+          <Banner
+            tone={report.ok ? "success" : "critical"}
+            title={report.ok ? "OpenAI accepted the test event" : "The test event was not accepted"}
+          >
             <BlockStack gap="100">
               <Text as="p">{report.summary}</Text>
               {report.openAiMessage ? (
                 <Text as="p" variant="bodySm" tone="subdued">
-                  OpenAI's answer{report.httpStatus !== null ? ` (HTTP ${report.httpStatus}${report.code ? `, ${report.code}` : ""})` : ""}:{" "}
-                  <code data-testid="openai-answer">{report.openAiMessage}</code>
+                  OpenAI's answer
+                  {report.httpStatus !== null
+                    ? ` (HTTP ${report.httpStatus}${report.code ? `, ${report.code}` : ""})`
+                    : ""}
+                  : <code data-testid="openai-answer">{report.openAiMessage}</code>
                 </Text>
               ) : null}
             </BlockStack>

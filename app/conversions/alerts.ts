@@ -112,12 +112,17 @@ export function ratioFromAggregates(rows: readonly EventAggregateRow[]): { deliv
 
 /** Web orders (any outcome) in aggregates: the "orders kept coming" side of the receipts rule. */
 export function webOrdersFromAggregates(rows: readonly EventAggregateRow[]): number {
-  return rows.reduce((sum, row) => (row.eventType === "order_created" && orderRowKind(row) === "web" && row.count > 0 ? sum + row.count : sum), 0);
+  return rows.reduce(
+    (sum, row) =>
+      row.eventType === "order_created" && orderRowKind(row) === "web" && row.count > 0 ? sum + row.count : sum,
+    0,
+  );
 }
 
 // ─── rules ───────────────────────────────────────────────────────────────────────────────────────
 
-export type AlertId = "credentials_rejected" | "delivery_failing" | "low_accepted_ratio" | "receipts_stopped" | "events_expiring";
+export type AlertId =
+  "credentials_rejected" | "delivery_failing" | "low_accepted_ratio" | "receipts_stopped" | "events_expiring";
 
 export interface Alert {
   id: AlertId;
@@ -133,8 +138,7 @@ export function credentialsRejectedAlert(i: AlertInputs): Alert | null {
     id: "credentials_rejected",
     tone: "critical",
     title: "OpenAI rejected your Conversions API key",
-    message:
-      `${i.credentials.message ?? "OpenAI refused the credentials."} Sales are kept and sent once you save a working Pixel ID and key (events older than 7 days can no longer be sent).`,
+    message: `${i.credentials.message ?? "OpenAI refused the credentials."} Sales are kept and sent once you save a working Pixel ID and key (events older than 7 days can no longer be sent).`,
     action: { content: "Update credentials", url: "/app" },
   };
 }
@@ -188,7 +192,12 @@ export function receiptsStoppedAlert(i: AlertInputs): Alert | null {
 export function eventsExpiringAlert(i: AlertInputs): Alert | null {
   if (i.expiring.count <= 0) return null;
   const minutes = i.expiring.earliest ? (i.expiring.earliest.getTime() - i.now.getTime()) / MINUTE_MS : null;
-  const when = minutes === null ? "" : minutes <= 0 ? "; the oldest is already past it and can no longer be sent" : `; the first one expires in ${formatDuration(minutes)}`;
+  const when =
+    minutes === null
+      ? ""
+      : minutes <= 0
+        ? "; the oldest is already past it and can no longer be sent"
+        : `; the first one expires in ${formatDuration(minutes)}`;
   return {
     id: "events_expiring",
     tone: "warning",

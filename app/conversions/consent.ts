@@ -10,12 +10,40 @@ import type { ShopPolicy } from "./shop-policy";
  */
 export const OPT_IN_COUNTRIES: ReadonlySet<string> = new Set([
   // EU 27
-  "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
-  "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+  "AT",
+  "BE",
+  "BG",
+  "HR",
+  "CY",
+  "CZ",
+  "DK",
+  "EE",
+  "FI",
+  "FR",
+  "DE",
+  "GR",
+  "HU",
+  "IE",
+  "IT",
+  "LV",
+  "LT",
+  "LU",
+  "MT",
+  "NL",
+  "PL",
+  "PT",
+  "RO",
+  "SK",
+  "SI",
+  "ES",
+  "SE",
   // rest of the EEA
-  "IS", "LI", "NO",
+  "IS",
+  "LI",
+  "NO",
   // outside the EEA, same opt-in rules
-  "GB", "CH",
+  "GB",
+  "CH",
 ]);
 
 /**

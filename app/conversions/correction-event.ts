@@ -10,7 +10,13 @@ import { derivedEventId, type DedupId } from "./dedup-id";
 import { normalizeCurrencyCode, toMinorUnits } from "./money";
 import { normalizeOrderId } from "./order-id";
 
-export type RefundFacts = { orderId: string; refundId: string; amountMinor: number; currency: string; occurredAt: Date };
+export type RefundFacts = {
+  orderId: string;
+  refundId: string;
+  amountMinor: number;
+  currency: string;
+  occurredAt: Date;
+};
 
 type Record_ = Record<string, unknown>;
 
@@ -68,7 +74,8 @@ export function parseRefund(payload: unknown): { ok: true; refund: RefundFacts }
   const orderId = orderIdOf(refund.order_id);
   if (orderId === null) return { ok: false, detail: "order_id is missing or not a Shopify order id" };
   const occurredAt = parseTimestamp(refund.processed_at) ?? parseTimestamp(refund.created_at);
-  if (occurredAt === null) return { ok: false, detail: "processed_at/created_at is missing or not an ISO 8601 timestamp" };
+  if (occurredAt === null)
+    return { ok: false, detail: "processed_at/created_at is missing or not an ISO 8601 timestamp" };
 
   const transactions = refund.transactions ?? [];
   if (!Array.isArray(transactions)) return { ok: false, detail: "transactions is not a list" };
@@ -123,7 +130,8 @@ export function parseCancellation(
   if (orderId === null) return { ok: false, detail: "id is missing or not a Shopify order id" };
   const cancelledAt = parseTimestamp(record.cancelled_at);
   if (cancelledAt === null) return { ok: false, detail: "cancelled_at is missing or not an ISO 8601 timestamp" };
-  const reason = typeof record.cancel_reason === "string" && record.cancel_reason.trim() !== "" ? record.cancel_reason.trim() : null;
+  const reason =
+    typeof record.cancel_reason === "string" && record.cancel_reason.trim() !== "" ? record.cancel_reason.trim() : null;
   return { ok: true, orderId, cancelledAt, reason };
 }
 

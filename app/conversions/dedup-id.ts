@@ -43,5 +43,8 @@ async function sha256Bytes(text: string): Promise<Uint8Array> {
 /** base64url without padding. Exported for the web pixel's random event ids (one copy in the bundle). */
 export function base64Url(bytes: Uint8Array): string {
   // btoa exists in Node >= 16, browsers and web workers alike.
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }

@@ -42,7 +42,11 @@ export function finalizeOrderCreated(input: {
   const nowMs = input.now.getTime();
 
   if (input.orderFullyReversed) {
-    return { action: "skip", reason: "cancelled_before_send", detail: "the order was cancelled or fully refunded before delivery" };
+    return {
+      action: "skip",
+      reason: "cancelled_before_send",
+      detail: "the order was cancelled or fully refunded before delivery",
+    };
   }
 
   const consent = consentDecision({
@@ -62,7 +66,11 @@ export function finalizeOrderCreated(input: {
 
   if (!consent.send) {
     return consent.reason === "consent_denied"
-      ? { action: "skip", reason: "consent_denied", detail: "the pixel receipt reports that the buyer declined consent" }
+      ? {
+          action: "skip",
+          reason: "consent_denied",
+          detail: "the pixel receipt reports that the buyer declined consent",
+        }
       : { action: "skip", reason: "no_consent_signal", detail: noSignalDetail(policy.consentPolicy) };
   }
 

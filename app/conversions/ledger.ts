@@ -56,7 +56,10 @@ function byTimeThenKey(a: LedgerEntryInput, b: LedgerEntryInput): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-export function computeLedger(input: { grossMinor: number | null; entries: readonly LedgerEntryInput[] }): LedgerResult {
+export function computeLedger(input: {
+  grossMinor: number | null;
+  entries: readonly LedgerEntryInput[];
+}): LedgerResult {
   const ordered = [...input.entries].sort(byTimeThenKey);
   const appliedByEntry = new Map<LedgerEntryInput, number>();
 

@@ -67,7 +67,10 @@ function hashAll(values: string[]): Promise<string[]> {
  * Builds `event.user` from whatever identifiers are known, limited to the enabled `fields`.
  * Only keys that end up with a value are present; undefined when nothing is left.
  */
-export async function buildCapiUser(ids: UserIdentifiers, fields: readonly MatchingField[]): Promise<CapiUser | undefined> {
+export async function buildCapiUser(
+  ids: UserIdentifiers,
+  fields: readonly MatchingField[],
+): Promise<CapiUser | undefined> {
   const enabled = new Set(fields);
   const user: CapiUser = {};
 

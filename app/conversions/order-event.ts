@@ -130,7 +130,8 @@ function orderTimestamp(order: ShopifyOrder): { ms: number } | { error: string }
   if (processed !== null) return { ms: processed };
   const created = parseTimestamp(order.created_at);
   if (created !== null) return { ms: created };
-  if (order.processed_at == null && order.created_at == null) return { error: "processed_at and created_at are missing" };
+  if (order.processed_at == null && order.created_at == null)
+    return { error: "processed_at and created_at are missing" };
   return { error: "processed_at/created_at is not an ISO 8601 timestamp with an offset" };
 }
 
@@ -150,9 +151,11 @@ function orderTotal(order: ShopifyOrder): { minor: number; currency: string } | 
   const shop = moneyOf(order.total_price_set, "shop_money");
   const currency = restAmountCurrency(order);
   const candidates: Array<[string, string | number, string]> = [];
-  if (presentment) candidates.push(["total_price_set.presentment_money", presentment.amount, presentment.currency_code]);
+  if (presentment)
+    candidates.push(["total_price_set.presentment_money", presentment.amount, presentment.currency_code]);
   else if (shop) candidates.push(["total_price_set.shop_money", shop.amount, shop.currency_code]);
-  else if (order.total_price != null && currency !== null) candidates.push(["total_price", order.total_price, currency]);
+  else if (order.total_price != null && currency !== null)
+    candidates.push(["total_price", order.total_price, currency]);
   if (candidates.length === 0) return { error: "total_price_set and total_price/currency are missing" };
   const [field, amount, code] = candidates[0];
   try {
@@ -199,9 +202,7 @@ function unitPrice(line: Record_, order: ShopifyOrder): { minor: number; currenc
   const presentment = moneyOf(line.price_set, "presentment_money");
   const price = line.price;
   const currency = restAmountCurrency(order);
-  const [amount, code] = presentment
-    ? [presentment.amount, presentment.currency_code]
-    : [price, currency];
+  const [amount, code] = presentment ? [presentment.amount, presentment.currency_code] : [price, currency];
   if ((typeof amount !== "string" && typeof amount !== "number") || typeof code !== "string") return null;
   try {
     return { minor: toMinorUnits(code, amount), currency: code.trim().toUpperCase() };
@@ -264,8 +265,16 @@ function identifiersOf(order: ShopifyOrder): UserIdentifiers {
       { value: stringField(billing, "phone"), countryHint: hint(billingCountry) },
       { value: stringField(shipping, "phone"), countryHint: hint(shippingCountry) },
     ],
-    firstNames: [stringField(customer, "first_name"), stringField(billing, "first_name"), stringField(shipping, "first_name")],
-    lastNames: [stringField(customer, "last_name"), stringField(billing, "last_name"), stringField(shipping, "last_name")],
+    firstNames: [
+      stringField(customer, "first_name"),
+      stringField(billing, "first_name"),
+      stringField(shipping, "first_name"),
+    ],
+    lastNames: [
+      stringField(customer, "last_name"),
+      stringField(billing, "last_name"),
+      stringField(shipping, "last_name"),
+    ],
     externalIds: customerId == null ? [] : [typeof customerId === "number" ? String(customerId) : customerId],
     countries: [billingCountry, shippingCountry],
     regions: [stringField(billing, "province_code"), stringField(shipping, "province_code")],

@@ -27,7 +27,8 @@ export function normalizeOrderId(input: unknown): NormalizedOrderId {
  * pixel uses this one (it would only catch the error), so it does not bundle the error class.
  */
 export function orderIdDigits(input: unknown): NormalizedOrderId | null {
-  if (typeof input === "number") return Number.isSafeInteger(input) && input > 0 ? (String(input) as NormalizedOrderId) : null;
+  if (typeof input === "number")
+    return Number.isSafeInteger(input) && input > 0 ? (String(input) as NormalizedOrderId) : null;
   if (typeof input === "bigint") return input > BigInt(0) ? (input.toString() as NormalizedOrderId) : null;
   if (typeof input !== "string") return null;
   const text = input.trim();

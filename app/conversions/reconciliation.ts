@@ -83,15 +83,22 @@ export function lastDays(today: string, days: number): DayRange {
  * last 30 days. Bad or missing parts fall back to the default; a reversed range is swapped; a range
  * longer than 366 days keeps its end and is shortened; days after `today` are clamped to today.
  */
-export function parseDayRange(params: { from?: string | null; to?: string | null; days?: string | null }, today: string): DayRange {
+export function parseDayRange(
+  params: { from?: string | null; to?: string | null; days?: string | null },
+  today: string,
+): DayRange {
   const from = params.from ? dayStart(params.from) : null;
   const to = params.to ? dayStart(params.to) : null;
   let range: DayRange;
   if (from && to) {
-    range = from.getTime() <= to.getTime() ? { from: params.from!, to: params.to! } : { from: params.to!, to: params.from! };
+    range =
+      from.getTime() <= to.getTime() ? { from: params.from!, to: params.to! } : { from: params.to!, to: params.from! };
   } else {
     const count = Number(params.days);
-    range = lastDays(today, Number.isInteger(count) && count >= 1 ? Math.min(count, MAX_RANGE_DAYS) : DEFAULT_RANGE_DAYS);
+    range = lastDays(
+      today,
+      Number.isInteger(count) && count >= 1 ? Math.min(count, MAX_RANGE_DAYS) : DEFAULT_RANGE_DAYS,
+    );
   }
   if (range.to > today) range = { from: range.from > today ? today : range.from, to: today };
   if (dayCount(range) > MAX_RANGE_DAYS) range = { from: addDays(range.to, -(MAX_RANGE_DAYS - 1)), to: range.to };
@@ -233,7 +240,9 @@ export function buildEventFigures(rows: readonly EventAggregateRow[], range: Day
   const corrections = emptyOutcomeCounts();
   const correctionsByName: Record<string, OutcomeCounts> = {};
   const excluded: OrderExclusions = { posOrders: 0, nonWebOrders: 0, nonWebSent: 0, duplicates: 0 };
-  const byDay = new Map<string, DayFigures>(daysOf(range).map((day) => [day, { day, orders: emptyOutcomeCounts(), corrections: emptyOutcomeCounts() }]));
+  const byDay = new Map<string, DayFigures>(
+    daysOf(range).map((day) => [day, { day, orders: emptyOutcomeCounts(), corrections: emptyOutcomeCounts() }]),
+  );
   let otherEvents = 0;
 
   for (const row of rows) {
@@ -326,7 +335,19 @@ function ratio(numerator: number, denominator: number): number | null {
 }
 
 export function buildPixelLoss(rows: readonly PixelAggregateRow[]): PixelLossFigures {
-  const f = { webOrders: 0, pixelSent: 0, pixelBlocked: 0, pixelNotSent: 0, noReceipt: 0, consentDenied: 0, lateReceipts: 0, serverOnly: 0, both: 0, pixelOnly: 0, neither: 0 };
+  const f = {
+    webOrders: 0,
+    pixelSent: 0,
+    pixelBlocked: 0,
+    pixelNotSent: 0,
+    noReceipt: 0,
+    consentDenied: 0,
+    lateReceipts: 0,
+    serverOnly: 0,
+    both: 0,
+    pixelOnly: 0,
+    neither: 0,
+  };
   for (const row of rows) {
     const n = row.count;
     if (!(n > 0)) continue;
@@ -387,10 +408,18 @@ export function buildOpprefCoverage(rows: readonly PixelAggregateRow[]): OpprefC
     delivered += row.count;
     if (!row.hasOppref) continue;
     withOppref += row.count;
-    if ((OPPREF_SOURCES as readonly string[]).includes(row.opprefSource ?? "")) bySource[row.opprefSource as KnownOpprefSource] += row.count;
+    if ((OPPREF_SOURCES as readonly string[]).includes(row.opprefSource ?? ""))
+      bySource[row.opprefSource as KnownOpprefSource] += row.count;
     else otherSource += row.count;
   }
-  return { delivered, withOppref, bySource, otherSource, withoutOppref: delivered - withOppref, coverageRate: ratio(withOppref, delivered) };
+  return {
+    delivered,
+    withOppref,
+    bySource,
+    otherSource,
+    withoutOppref: delivered - withOppref,
+    coverageRate: ratio(withOppref, delivered),
+  };
 }
 
 // ─── revenue ─────────────────────────────────────────────────────────────────────────────────────
@@ -424,7 +453,18 @@ export function buildRevenue(rows: readonly RevenueAggregateRow[]): RevenueFigur
   const byCurrency = new Map<string, RevenueFigures>();
   for (const row of rows) {
     const currency = row.currency && row.currency.trim() !== "" ? row.currency.trim().toUpperCase() : "unknown";
-    const into = byCurrency.get(currency) ?? { currency, orders: 0, unknownAmount: 0, grossMinor: 0, refundedMinor: 0, cancelledMinor: 0, netMinor: 0, cancelledOrders: 0, reportedMinor: 0, correctionsReportedMinor: 0 };
+    const into = byCurrency.get(currency) ?? {
+      currency,
+      orders: 0,
+      unknownAmount: 0,
+      grossMinor: 0,
+      refundedMinor: 0,
+      cancelledMinor: 0,
+      netMinor: 0,
+      cancelledOrders: 0,
+      reportedMinor: 0,
+      correctionsReportedMinor: 0,
+    };
     into.orders += row.orders;
     into.unknownAmount += row.unknownAmount;
     into.grossMinor += row.grossMinor;
@@ -495,7 +535,11 @@ export function formatPercent(rate: number | null): string {
 }
 
 export function skipReasonText(reason: string): string {
-  return isSkipReason(reason) ? SKIP_REASONS[reason] : reason === "unknown" ? "No reason was recorded." : `Recorded reason: ${reason}.`;
+  return isSkipReason(reason)
+    ? SKIP_REASONS[reason]
+    : reason === "unknown"
+      ? "No reason was recorded."
+      : `Recorded reason: ${reason}.`;
 }
 
 /** Skip reasons of a count map, largest first, then by name (stable output for tests and printouts). */
@@ -505,7 +549,8 @@ export function sortedReasons(byReason: Record<string, number>): [string, number
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
-export const INDUSTRY_PIXEL_LOSS = "Industry estimates say browser pixels lose 20–30% of purchases (ad blockers, browser privacy, closed tabs) and server events recover 15–25%.";
+export const INDUSTRY_PIXEL_LOSS =
+  "Industry estimates say browser pixels lose 20–30% of purchases (ad blockers, browser privacy, closed tabs) and server events recover 15–25%.";
 
 /** Plain-language summary of the measured pixel loss for this shop. */
 export function pixelLossSummary(p: PixelLossFigures): string {

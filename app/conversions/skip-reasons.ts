@@ -5,7 +5,8 @@
 export const SKIP_REASONS = {
   test_order: "Test order: Shopify marked it as a test, so it is not reported to OpenAI.",
   pos_order: "Point-of-sale order: in-store sales are not sent unless you turn on non-web orders.",
-  non_web_order: "Not an online-store order (draft order, app or other channel): not sent unless you turn on non-web orders.",
+  non_web_order:
+    "Not an online-store order (draft order, app or other channel): not sent unless you turn on non-web orders.",
   disabled: "Server events are turned off in the app settings.",
   expired: "Older than 7 days: OpenAI no longer accepts it.",
   malformed_payload: "Shopify sent data this app could not read (a required field was missing or invalid).",

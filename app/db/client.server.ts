@@ -15,7 +15,13 @@ import { configValue } from "~/config.server";
 import { Prisma, PrismaClient } from "@prisma/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { Client as LibsqlClient, Config as LibsqlConfig, InStatement, ResultSet, Transaction } from "@libsql/client";
+import type {
+  Client as LibsqlClient,
+  Config as LibsqlConfig,
+  InStatement,
+  ResultSet,
+  Transaction,
+} from "@libsql/client";
 import pg from "pg";
 import { startSqliteWriterThread } from "~/db/sqlite-writer-thread.server";
 
@@ -81,7 +87,10 @@ function assertSameModels(
   actual: GeneratedClientModule["Prisma"]["dmmf"]["datamodel"]["models"],
 ) {
   const shape = (models: typeof expected) =>
-    models.map((m) => `${m.name}(${m.fields.map((f) => `${f.name}:${f.type}`).join(",")})`).sort().join(" ");
+    models
+      .map((m) => `${m.name}(${m.fields.map((f) => `${f.name}:${f.type}`).join(",")})`)
+      .sort()
+      .join(" ");
   if (shape(expected) !== shape(actual)) {
     throw new Error(
       "The Postgres Prisma client does not match prisma/schema.prisma: run `npm run db:postgres-schema`, " +
@@ -306,7 +315,10 @@ export function openDriverWriter(options: { databaseUrl?: string; connections?: 
       async execute(sql, args) {
         let n = 0;
         const numbered = sql.replace(/\?/g, () => `$${++n}`);
-        await pool.query(numbered, args.map((v) => (v instanceof Date ? postgresTimestamp(v) : v)));
+        await pool.query(
+          numbered,
+          args.map((v) => (v instanceof Date ? postgresTimestamp(v) : v)),
+        );
       },
       close: () => pool.end(),
     };
@@ -315,7 +327,11 @@ export function openDriverWriter(options: { databaseUrl?: string; connections?: 
   // event loop (app/db/sqlite-writer-thread.server.ts).
   const thread = startSqliteWriterThread(url, { busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS });
   return {
-    execute: (sql, args) => thread.run(sql, args.map((v) => (v instanceof Date ? sqliteTimestamp(v) : v))),
+    execute: (sql, args) =>
+      thread.run(
+        sql,
+        args.map((v) => (v instanceof Date ? sqliteTimestamp(v) : v)),
+      ),
     close: () => thread.close(),
   };
 }

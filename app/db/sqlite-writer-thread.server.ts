@@ -146,19 +146,21 @@ export function startSqliteWriterThread(
   const libsqlPath = createRequire(import.meta.url).resolve("libsql");
   // A statement in flight when the thread dies may or may not have committed: its callers get an
   // error (their webhooks a 500, so Shopify delivers them again; the inbox ignores duplicates).
-  const thread = startRequestThread<{ sql: string | null; args: readonly unknown[] }, WriterThreadSettings | undefined>({
-    name: "SQLite writer thread",
-    source: THREAD_SOURCE,
-    workerData: () => ({
-      libsqlPath,
-      path: sqlitePathOf(databaseUrl),
-      busyTimeoutMs: options.busyTimeoutMs,
-      walAutocheckpointPages: options.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES,
-      checkpointIntervalMs: options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS,
-      checkpointerSource: CHECKPOINTER_SOURCE,
-    }),
-    toError: (error) => new SqliteWriteError(error.message, error.code),
-  });
+  const thread = startRequestThread<{ sql: string | null; args: readonly unknown[] }, WriterThreadSettings | undefined>(
+    {
+      name: "SQLite writer thread",
+      source: THREAD_SOURCE,
+      workerData: () => ({
+        libsqlPath,
+        path: sqlitePathOf(databaseUrl),
+        busyTimeoutMs: options.busyTimeoutMs,
+        walAutocheckpointPages: options.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES,
+        checkpointIntervalMs: options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS,
+        checkpointerSource: CHECKPOINTER_SOURCE,
+      }),
+      toError: (error) => new SqliteWriteError(error.message, error.code),
+    },
+  );
   return {
     run: async (sql, args) => void (await thread.request({ sql, args })),
     settings: async () => (await thread.request({ sql: null, args: [] }))!,

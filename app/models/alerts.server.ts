@@ -12,7 +12,14 @@
  */
 import type { PrismaClient } from "@prisma/client";
 import prisma from "~/db/client.server";
-import { alertWindows, evaluateAlerts, ratioFromAggregates, webOrdersFromAggregates, type Alert, type AlertInputs } from "~/conversions/alerts";
+import {
+  alertWindows,
+  evaluateAlerts,
+  ratioFromAggregates,
+  webOrdersFromAggregates,
+  type Alert,
+  type AlertInputs,
+} from "~/conversions/alerts";
 import { WAITING_STATUSES } from "~/conversions/reconciliation";
 import { countReceipts, queryEventAggregates } from "./reconciliation.server";
 
@@ -25,7 +32,13 @@ export async function gatherAlertInputs(shop: string, options: { db?: Db; now?: 
   const now = options.now ?? new Date();
   const settings = await db.shopSettings.findUnique({
     where: { shop },
-    select: { credentialsStatus: true, credentialsMessage: true, credentialsCheckedAt: true, lastDeliveredAt: true, oppRefGraceSeconds: true },
+    select: {
+      credentialsStatus: true,
+      credentialsMessage: true,
+      credentialsCheckedAt: true,
+      lastDeliveredAt: true,
+      oppRefGraceSeconds: true,
+    },
   });
   const windows = alertWindows(now, settings?.oppRefGraceSeconds ?? 0);
 
@@ -34,7 +47,9 @@ export async function gatherAlertInputs(shop: string, options: { db?: Db; now?: 
     orderBy: { createdAt: "asc" },
     select: { createdAt: true, lastStatus: true, lastError: true },
   });
-  const failingCount = oldestFailing ? await db.conversionEvent.count({ where: { shop, status: OPEN, attempts: { gt: 0 } } }) : 0;
+  const failingCount = oldestFailing
+    ? await db.conversionEvent.count({ where: { shop, status: OPEN, attempts: { gt: 0 } } })
+    : 0;
 
   const ratioRows = await queryEventAggregates(shop, windows.ratio.start, windows.ratio.end, db);
   const quietRows = await queryEventAggregates(shop, windows.receiptsQuiet.start, windows.receiptsQuiet.end, db);

@@ -55,7 +55,9 @@ export function parseEventLogFilter(params: URLSearchParams, today: string): Eve
     status: (STATUS_FILTERS as readonly string[]).includes(status ?? "") ? (status as StatusFilter) : null,
     reason: reason && isSkipReason(reason) ? reason : null,
     type: (TYPE_FILTERS as readonly string[]).includes(type ?? "") ? (type as TypeFilter) : null,
-    range: hasRange ? parseDayRange({ from: params.get("from"), to: params.get("to"), days: params.get("days") }, today) : null,
+    range: hasRange
+      ? parseDayRange({ from: params.get("from"), to: params.get("to"), days: params.get("days") }, today)
+      : null,
     search: search === "" ? null : search,
   };
 }
@@ -331,7 +333,11 @@ export const CSV_BATCH_SIZE = 1000;
  * (memory stays flat for any size). Starts with a UTF-8 byte order mark so spreadsheets read
  * non-ASCII order names correctly.
  */
-export function eventLogCsvStream(shop: string, filter: EventLogFilter, options: { db?: Db; batchSize?: number } = {}): ReadableStream<Uint8Array> {
+export function eventLogCsvStream(
+  shop: string,
+  filter: EventLogFilter,
+  options: { db?: Db; batchSize?: number } = {},
+): ReadableStream<Uint8Array> {
   const db = options.db ?? prisma;
   const batchSize = Math.max(1, options.batchSize ?? CSV_BATCH_SIZE);
   const base = eventLogWhere(shop, filter);

@@ -36,7 +36,9 @@ export interface OrderLedgerFacts {
 
 /** orders/create and orders/paid: record the gross (first writer wins), then apply any early corrections. */
 export async function recordOrderInLedger(tx: Prisma.TransactionClient, facts: OrderLedgerFacts): Promise<void> {
-  const existing = await tx.orderLedger.findUnique({ where: { shop_orderId: { shop: facts.shop, orderId: facts.orderId } } });
+  const existing = await tx.orderLedger.findUnique({
+    where: { shop_orderId: { shop: facts.shop, orderId: facts.orderId } },
+  });
   if (!existing) {
     await tx.orderLedger.create({
       data: {
@@ -111,7 +113,10 @@ export function correctionKeyOf(entry: Pick<LedgerEntry, "kind" | "entryKey">): 
  * Stores one entry once: the same Shopify refund delivered again (even under a new webhook event id)
  * finds its row and changes nothing. Returns the stored row either way.
  */
-export async function recordLedgerEntry(tx: Tx, entry: NewLedgerEntry): Promise<{ status: "created" | "exists"; entry: LedgerEntry }> {
+export async function recordLedgerEntry(
+  tx: Tx,
+  entry: NewLedgerEntry,
+): Promise<{ status: "created" | "exists"; entry: LedgerEntry }> {
   const where = { shop_orderId_entryKey: { shop: entry.shop, orderId: entry.orderId, entryKey: entry.entryKey } };
   const existing = await tx.ledgerEntry.findUnique({ where });
   if (existing) return { status: "exists", entry: existing };
@@ -135,7 +140,10 @@ export async function recordLedgerEntry(tx: Tx, entry: NewLedgerEntry): Promise<
  * in the order's presentment currency, so this is a defensive rule): such an entry is kept, applies 0
  * and its correction is not sent.
  */
-export function entryCurrencyMismatch(ledger: Pick<OrderLedger, "currency">, entry: Pick<LedgerEntry, "kind" | "currency">): boolean {
+export function entryCurrencyMismatch(
+  ledger: Pick<OrderLedger, "currency">,
+  entry: Pick<LedgerEntry, "kind" | "currency">,
+): boolean {
   return entry.kind === "refund" && !!entry.currency && !!ledger.currency && entry.currency !== ledger.currency;
 }
 
@@ -176,7 +184,9 @@ export async function recomputeLedger(tx: Tx, shop: string, orderId: string): Pr
   const cancel = entries
     .filter((entry) => entry.kind === "cancel")
     .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())[0];
-  const cancelledMinor = entries.filter((entry) => entry.kind === "cancel").reduce((sum, entry) => sum + entry.appliedMinor, 0);
+  const cancelledMinor = entries
+    .filter((entry) => entry.kind === "cancel")
+    .reduce((sum, entry) => sum + entry.appliedMinor, 0);
   const updated = await tx.orderLedger.update({
     where: { id: ledger.id },
     data: {
@@ -201,7 +211,9 @@ function sortEntries(entries: LedgerEntry[]): LedgerEntry[] {
 /** Ledgers of many orders of one shop (one raw query, like findPixelReceipts and for the same reason). */
 export async function findOrderLedgers(shop: string, orderIds: readonly string[]): Promise<OrderLedger[]> {
   if (orderIds.length === 0) return [];
-  return prisma.$queryRaw<OrderLedger[]>`SELECT * FROM "OrderLedger" WHERE "shop" = ${shop} AND "orderId" IN (${Prisma.join(orderIds)})`;
+  return prisma.$queryRaw<
+    OrderLedger[]
+  >`SELECT * FROM "OrderLedger" WHERE "shop" = ${shop} AND "orderId" IN (${Prisma.join(orderIds)})`;
 }
 
 /** One order's ledger and entries (event log, send-time decisions). Null when nothing is known. */
@@ -260,4 +272,3 @@ export async function ledgerSummary(shop: string, range: { from: Date; to: Date 
     .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
   return { currencies, awaitingOrder };
 }
-

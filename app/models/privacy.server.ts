@@ -138,7 +138,13 @@ export interface HeldOrder {
     netMinor: number | null;
     cancelled: boolean;
   } | null;
-  ledgerEntries: { kind: string; requestedMinor: number; appliedMinor: number; currency: string | null; occurredAt: string }[];
+  ledgerEntries: {
+    kind: string;
+    requestedMinor: number;
+    appliedMinor: number;
+    currency: string | null;
+    occurredAt: string;
+  }[];
   pixelReceipt: {
     consent: string;
     pixelStatus: string;
@@ -173,20 +179,30 @@ export const DATA_REQUEST_STATEMENT =
   "below lists exactly which of these exist for each order; the values of digests and click references are not repeated here.";
 
 /** Builds the report of exactly what the app holds for the listed orders / identifiers. Read-only. */
-export async function customerDataReport(scope: CustomerScope & { dataRequestId?: string | null }, now: Date = new Date()): Promise<CustomerDataReport> {
+export async function customerDataReport(
+  scope: CustomerScope & { dataRequestId?: string | null },
+  now: Date = new Date(),
+): Promise<CustomerDataReport> {
   const requested = normalizeOrderIds(scope.orders);
   const found = await findCustomerRows(scope);
 
   const events = [];
   for (const chunk of chunks(found.eventIds)) {
-    events.push(...(await prisma.conversionEvent.findMany({ where: { id: { in: chunk } }, orderBy: { createdAt: "asc" } })));
+    events.push(
+      ...(await prisma.conversionEvent.findMany({ where: { id: { in: chunk } }, orderBy: { createdAt: "asc" } })),
+    );
   }
   const ledgers = [];
   const entries = [];
   const receipts = [];
   for (const chunk of chunks(found.orderIds)) {
     ledgers.push(...(await prisma.orderLedger.findMany({ where: { shop: scope.shop, orderId: { in: chunk } } })));
-    entries.push(...(await prisma.ledgerEntry.findMany({ where: { shop: scope.shop, orderId: { in: chunk } }, orderBy: { occurredAt: "asc" } })));
+    entries.push(
+      ...(await prisma.ledgerEntry.findMany({
+        where: { shop: scope.shop, orderId: { in: chunk } },
+        orderBy: { occurredAt: "asc" },
+      })),
+    );
     receipts.push(...(await prisma.pixelReceipt.findMany({ where: { shop: scope.shop, orderId: { in: chunk } } })));
   }
 
@@ -310,9 +326,18 @@ export interface CustomerRedaction {
  */
 export async function redactCustomer(scope: CustomerScope): Promise<CustomerRedaction> {
   const found = await findCustomerRows(scope);
-  const result: CustomerRedaction = { orders: found.orderIds.length, invalidOrderIds: found.invalidOrderIds, events: 0, receipts: 0, ledgers: 0, ledgerEntries: 0 };
+  const result: CustomerRedaction = {
+    orders: found.orderIds.length,
+    invalidOrderIds: found.invalidOrderIds,
+    events: 0,
+    receipts: 0,
+    ledgers: 0,
+    ledgerEntries: 0,
+  };
   for (const chunk of chunks(found.eventIds)) {
-    result.events += (await prisma.conversionEvent.deleteMany({ where: { shop: scope.shop, id: { in: chunk } } })).count;
+    result.events += (
+      await prisma.conversionEvent.deleteMany({ where: { shop: scope.shop, id: { in: chunk } } })
+    ).count;
   }
   for (const chunk of chunks(found.orderIds)) {
     const counts = await prisma.$transaction(async (tx) => ({
@@ -365,14 +390,37 @@ export async function shopIsKnown(shop: string): Promise<boolean> {
  * no single write holds the database for long. Safe to re-run after a crash at any point.
  */
 export async function redactShop(shop: string): Promise<ShopRedaction> {
-  const result: ShopRedaction = { settings: 0, sessions: 0, events: 0, receipts: 0, ledgers: 0, ledgerEntries: 0, webhookDeliveries: 0 };
+  const result: ShopRedaction = {
+    settings: 0,
+    sessions: 0,
+    events: 0,
+    receipts: 0,
+    ledgers: 0,
+    ledgerEntries: 0,
+    webhookDeliveries: 0,
+  };
   result.settings = (await prisma.shopSettings.deleteMany({ where: { shop } })).count;
   result.sessions = (await prisma.session.deleteMany({ where: { shop } })).count;
-  result.events = await deleteInBatches((take) => prisma.conversionEvent.findMany({ where: { shop }, select: { id: true }, take }), (ids) => prisma.conversionEvent.deleteMany({ where: { id: { in: ids } } }));
-  result.receipts = await deleteInBatches((take) => prisma.pixelReceipt.findMany({ where: { shop }, select: { id: true }, take }), (ids) => prisma.pixelReceipt.deleteMany({ where: { id: { in: ids } } }));
-  result.ledgerEntries = await deleteInBatches((take) => prisma.ledgerEntry.findMany({ where: { shop }, select: { id: true }, take }), (ids) => prisma.ledgerEntry.deleteMany({ where: { id: { in: ids } } }));
-  result.ledgers = await deleteInBatches((take) => prisma.orderLedger.findMany({ where: { shop }, select: { id: true }, take }), (ids) => prisma.orderLedger.deleteMany({ where: { id: { in: ids } } }));
-  result.webhookDeliveries = await deleteInBatches((take) => prisma.webhookDelivery.findMany({ where: { shop }, select: { id: true }, take }), (ids) => prisma.webhookDelivery.deleteMany({ where: { id: { in: ids } } }));
+  result.events = await deleteInBatches(
+    (take) => prisma.conversionEvent.findMany({ where: { shop }, select: { id: true }, take }),
+    (ids) => prisma.conversionEvent.deleteMany({ where: { id: { in: ids } } }),
+  );
+  result.receipts = await deleteInBatches(
+    (take) => prisma.pixelReceipt.findMany({ where: { shop }, select: { id: true }, take }),
+    (ids) => prisma.pixelReceipt.deleteMany({ where: { id: { in: ids } } }),
+  );
+  result.ledgerEntries = await deleteInBatches(
+    (take) => prisma.ledgerEntry.findMany({ where: { shop }, select: { id: true }, take }),
+    (ids) => prisma.ledgerEntry.deleteMany({ where: { id: { in: ids } } }),
+  );
+  result.ledgers = await deleteInBatches(
+    (take) => prisma.orderLedger.findMany({ where: { shop }, select: { id: true }, take }),
+    (ids) => prisma.orderLedger.deleteMany({ where: { id: { in: ids } } }),
+  );
+  result.webhookDeliveries = await deleteInBatches(
+    (take) => prisma.webhookDelivery.findMany({ where: { shop }, select: { id: true }, take }),
+    (ids) => prisma.webhookDelivery.deleteMany({ where: { id: { in: ids } } }),
+  );
   return result;
 }
 

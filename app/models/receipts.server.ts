@@ -53,7 +53,14 @@ export async function recordPixelReceipt(input: PixelReceiptInput): Promise<"cre
  */
 async function wakeHeldOrderEvent(shop: string, orderId: string): Promise<void> {
   await prisma.conversionEvent.updateMany({
-    where: { shop, orderId, eventName: "order_created", status: "pending", attempts: 0, nextAttemptAt: { gt: new Date() } },
+    where: {
+      shop,
+      orderId,
+      eventName: "order_created",
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: { gt: new Date() },
+    },
     data: { nextAttemptAt: new Date() },
   });
 }
@@ -81,7 +88,10 @@ export async function findTrustedReceipt(shop: string, orderId: string): Promise
 }
 
 /** findTrustedReceipt's rule for a receipt and a ledger token already loaded (the worker loads a batch's at once). */
-export function trustedReceipt(receipt: PixelReceipt | null | undefined, ledgerCheckoutToken: string | null | undefined): PixelReceipt | null {
+export function trustedReceipt(
+  receipt: PixelReceipt | null | undefined,
+  ledgerCheckoutToken: string | null | undefined,
+): PixelReceipt | null {
   if (!receipt?.checkoutToken || !ledgerCheckoutToken) return null;
   return receipt.checkoutToken === ledgerCheckoutToken ? receipt : null;
 }
@@ -96,6 +106,8 @@ export async function findPixelReceipts(shop: string, orderIds: readonly string[
   const rows =
     orderIds.length === 0
       ? []
-      : await prisma.$queryRaw<PixelReceipt[]>`SELECT * FROM "PixelReceipt" WHERE "shop" = ${shop} AND "orderId" IN (${Prisma.join(orderIds)})`;
+      : await prisma.$queryRaw<
+          PixelReceipt[]
+        >`SELECT * FROM "PixelReceipt" WHERE "shop" = ${shop} AND "orderId" IN (${Prisma.join(orderIds)})`;
   return new Map(rows.map((r) => [r.orderId, r]));
 }

@@ -42,7 +42,9 @@ export function dialectOf(db: Db): SqlDialect {
 
 /** The UTC day of a timestamp column as "YYYY-MM-DD". SQLite stores Prisma DateTimes as ISO text. */
 function utcDayOf(column: string, dialect: SqlDialect): Prisma.Sql {
-  return dialect === "postgres" ? Prisma.raw(`to_char(${column}, 'YYYY-MM-DD')`) : Prisma.raw(`substr(${column}, 1, 10)`);
+  return dialect === "postgres"
+    ? Prisma.raw(`to_char(${column}, 'YYYY-MM-DD')`)
+    : Prisma.raw(`substr(${column}, 1, 10)`);
 }
 
 /**
@@ -62,7 +64,17 @@ function webOrderSql(alias: string): string {
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
-const ZERO_REVENUE = { orders: 0, unknownAmount: 0, grossMinor: 0, refundedMinor: 0, cancelledMinor: 0, netMinor: 0, cancelledOrders: 0, reportedMinor: 0, correctionsReportedMinor: 0 };
+const ZERO_REVENUE = {
+  orders: 0,
+  unknownAmount: 0,
+  grossMinor: 0,
+  refundedMinor: 0,
+  cancelledMinor: 0,
+  netMinor: 0,
+  cancelledOrders: 0,
+  reportedMinor: 0,
+  correctionsReportedMinor: 0,
+};
 
 /** bigint | number | string | null → number. */
 function num(value: unknown): number {
@@ -77,7 +89,12 @@ function num(value: unknown): number {
  * ConversionEvent rows recorded in [start, end), grouped by UTC day, type, status and reason; plus, in
  * the same pass, the amounts OpenAI accepted in correction (custom) events per currency.
  */
-async function queryEventPass(shop: string, start: Date, end: Date, db: Db): Promise<{ events: EventAggregateRow[]; corrections: RevenueAggregateRow[] }> {
+async function queryEventPass(
+  shop: string,
+  start: Date,
+  end: Date,
+  db: Db,
+): Promise<{ events: EventAggregateRow[]; corrections: RevenueAggregateRow[] }> {
   const dialect = dialectOf(db);
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
     SELECT ${utcDayOf(`e."createdAt"`, dialect)} AS "day",
@@ -103,12 +120,21 @@ async function queryEventPass(shop: string, start: Date, end: Date, db: Db): Pro
   }));
   const corrections: RevenueAggregateRow[] = rows
     .filter((r) => r.eventType === "custom" && r.status === "delivered")
-    .map((r) => ({ ...ZERO_REVENUE, currency: text(r.correctionCurrency), correctionsReportedMinor: num(r.correctionMinor) }));
+    .map((r) => ({
+      ...ZERO_REVENUE,
+      currency: text(r.correctionCurrency),
+      correctionsReportedMinor: num(r.correctionMinor),
+    }));
   return { events, corrections };
 }
 
 /** ConversionEvent rows recorded in [start, end), grouped by UTC day, type, status and reason. */
-export async function queryEventAggregates(shop: string, start: Date, end: Date, db: Db = prisma): Promise<EventAggregateRow[]> {
+export async function queryEventAggregates(
+  shop: string,
+  start: Date,
+  end: Date,
+  db: Db = prisma,
+): Promise<EventAggregateRow[]> {
   return (await queryEventPass(shop, start, end, db)).events;
 }
 
@@ -181,7 +207,12 @@ export async function queryWebOrderAggregates(
  * order, no ledger row that saw it): the pixel fired but the order webhook is missing (so far). The
  * event check comes first: it is answered by the (shop, orderId) index alone.
  */
-export async function queryReceiptsWithoutOrder(shop: string, start: Date, end: Date, db: Db = prisma): Promise<number> {
+export async function queryReceiptsWithoutOrder(
+  shop: string,
+  start: Date,
+  end: Date,
+  db: Db = prisma,
+): Promise<number> {
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
     SELECT COUNT(*) AS "n"
       FROM "PixelReceipt" r
@@ -202,7 +233,11 @@ export async function countReceipts(shop: string, start: Date, end: Date, db: Db
 // ─── the page's loader ───────────────────────────────────────────────────────────────────────────
 
 /** Every figure of the reconciliation page (and of `scripts/print-reconciliation.ts`) for a range. */
-export async function loadReconciliation(shop: string, range: DayRange, options: QueryOptions = {}): Promise<ReconciliationReport> {
+export async function loadReconciliation(
+  shop: string,
+  range: DayRange,
+  options: QueryOptions = {},
+): Promise<ReconciliationReport> {
   const db = options.db ?? prisma;
   const { start, end } = rangeBounds(range);
   // One after the other: SQLite serves one query at a time on a connection anyway, and this keeps

@@ -69,7 +69,8 @@ export function policyFromSettings(settings: ShopSettings | null): ShopPolicy {
     conversionTrigger: settings.conversionTrigger === "orders_paid" ? "orders_paid" : "orders_create",
     // Waiting for a pixel receipt only makes sense when a pixel can send one: a shop whose web pixel
     // was never activated (or is switched off) gets its server events without delay.
-    opprefGraceMs: settings.browserPixelEnabled && settings.webPixelId ? Math.max(0, settings.oppRefGraceSeconds) * 1000 : 0,
+    opprefGraceMs:
+      settings.browserPixelEnabled && settings.webPixelId ? Math.max(0, settings.oppRefGraceSeconds) * 1000 : 0,
   };
 }
 
@@ -99,7 +100,11 @@ export async function getCapiCredentials(shop: string, loaded?: ShopSettings | n
   return { pixelId: settings.pixelId, apiKey: plaintext };
 }
 
-export async function recordCredentialCheck(shop: string, status: "ok" | "rejected" | "unknown", message: string | null) {
+export async function recordCredentialCheck(
+  shop: string,
+  status: "ok" | "rejected" | "unknown",
+  message: string | null,
+) {
   await prisma.shopSettings.update({
     where: { shop },
     data: { credentialsStatus: status, credentialsMessage: message, credentialsCheckedAt: new Date() },
@@ -123,5 +128,8 @@ export async function recordWebPixel(shop: string, webPixelId: string) {
 }
 
 export async function markReinstalled(shop: string) {
-  await prisma.shopSettings.updateMany({ where: { shop, uninstalledAt: { not: null } }, data: { uninstalledAt: null } });
+  await prisma.shopSettings.updateMany({
+    where: { shop, uninstalledAt: { not: null } },
+    data: { uninstalledAt: null },
+  });
 }

@@ -14,7 +14,12 @@
  * Raw SQL here is written once for both dialects (quoted identifiers, bound values, RETURNING).
  */
 import { Prisma } from "@prisma/client";
-import prisma, { currentDatabaseProvider, openDriverWriter, type DriverValue, type DriverWriter } from "~/db/client.server";
+import prisma, {
+  currentDatabaseProvider,
+  openDriverWriter,
+  type DriverValue,
+  type DriverWriter,
+} from "~/db/client.server";
 import { GroupCommitter } from "~/db/group-commit.server";
 import { decryptSecret, encryptSecret } from "~/security/encryption.server";
 import { keyRing } from "~/security/keyring.server";
@@ -64,9 +69,24 @@ function appendCommitter(): GroupCommitter<NewInboxRow, void> {
       // openDriverWriter (app/db/client.server.ts) for why and what stays the same.
       const writer = (globalThis.__inboxAppendWriter ??= openDriverWriter());
       const args: DriverValue[] = [];
-      for (const r of rows) args.push(r.path, r.shop, r.topic, r.eventId, r.webhookId, r.apiVersion, r.triggeredAt, r.bodyCiphertext, r.receivedAt, r.receivedAt);
+      for (const r of rows)
+        args.push(
+          r.path,
+          r.shop,
+          r.topic,
+          r.eventId,
+          r.webhookId,
+          r.apiVersion,
+          r.triggeredAt,
+          r.bodyCiphertext,
+          r.receivedAt,
+          r.receivedAt,
+        );
       // One statement is one transaction: when it returns, every row of it is committed.
-      await writer.execute(`${INSERT_COLUMNS}${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)").join(", ")} ON CONFLICT DO NOTHING`, args);
+      await writer.execute(
+        `${INSERT_COLUMNS}${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)").join(", ")} ON CONFLICT DO NOTHING`,
+        args,
+      );
       return rows.map(() => undefined);
     },
     maxBatch: MAX_ROWS_PER_INSERT,
@@ -124,7 +144,10 @@ export async function removeFromInbox(ids: readonly number[]): Promise<void> {
 
 /** Not applied this time: try again at `retryAt`, with the reason kept for the operator. */
 export async function retryInboxLater(id: number, retryAt: Date, error: string): Promise<void> {
-  await prisma.webhookInbox.updateMany({ where: { id }, data: { nextAttemptAt: retryAt, lastError: error.slice(0, 500) } });
+  await prisma.webhookInbox.updateMany({
+    where: { id },
+    data: { nextAttemptAt: retryAt, lastError: error.slice(0, 500) },
+  });
 }
 
 export async function inboxDepth(): Promise<number> {

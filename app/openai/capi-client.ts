@@ -76,7 +76,14 @@ export function classifyResponse(
   nowMs: number = Date.now(),
 ): CapiResponseInfo {
   if (status === null) {
-    return { status, class: "retry", retryAfterMs: null, message: `No answer from the Conversions API: ${describe(body)}`, code: null, param: null };
+    return {
+      status,
+      class: "retry",
+      retryAfterMs: null,
+      message: `No answer from the Conversions API: ${describe(body)}`,
+      code: null,
+      param: null,
+    };
   }
   const cls = classOf(status);
   const error = errorFields(body);
@@ -190,7 +197,11 @@ function eventsUrl(target: CapiTarget): URL {
  * Each id lands in at most one of accepted / rejected / retry (events sharing an id are reported
  * together with the first event's fate for that id).
  */
-export async function deliverBatch(target: CapiTarget, events: CapiEvent[], opts: CapiClientOptions = {}): Promise<BatchOutcome> {
+export async function deliverBatch(
+  target: CapiTarget,
+  events: CapiEvent[],
+  opts: CapiClientOptions = {},
+): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { accepted: [], rejected: [], retry: null, auth: null, requests: 0 };
   const settled = new Set<number>();
   const indexed = events.map((event, index) => ({ event, index }));
@@ -205,7 +216,11 @@ export async function deliverBatch(target: CapiTarget, events: CapiEvent[], opts
   type Item = (typeof indexed)[number];
   const send = async (group: Item[]): Promise<CapiResponseInfo> => {
     outcome.requests += 1;
-    return postEvents(target, group.map((item) => item.event), opts);
+    return postEvents(
+      target,
+      group.map((item) => item.event),
+      opts,
+    );
   };
   const accept = (group: Item[]) => {
     for (const item of group) {
@@ -216,7 +231,9 @@ export async function deliverBatch(target: CapiTarget, events: CapiEvent[], opts
   const reject = (item: Item, info: CapiResponseInfo) => {
     settled.add(item.index);
     const status = info.status ?? 0;
-    report(item.event.id, () => outcome.rejected.push({ id: item.event.id, status, message: info.message, code: info.code }));
+    report(item.event.id, () =>
+      outcome.rejected.push({ id: item.event.id, status, message: info.message, code: info.code }),
+    );
   };
 
   /** Delivers one chunk, isolating invalid events; returns the answer that stopped delivery, if any. */

@@ -71,9 +71,11 @@ export function buildImageTagUrl(input: ImageTagInput): string {
     throw new ImageTagError("custom_event_name");
   }
   if (amount !== undefined && !isMinorUnits(amount)) throw new ImageTagError("data[amount]");
-  if ((amount !== undefined || currency !== undefined) && !isCurrency(currency)) throw new ImageTagError("data[currency]");
+  if ((amount !== undefined || currency !== undefined) && !isCurrency(currency))
+    throw new ImageTagError("data[currency]");
   for (const item of (input.contents ?? []).slice(0, MAX_IMAGE_TAG_CONTENTS)) {
-    if (!item.id || !Number.isSafeInteger(item.quantity) || item.quantity < 1) throw new ImageTagError("data[contents]");
+    if (!item.id || !Number.isSafeInteger(item.quantity) || item.quantity < 1)
+      throw new ImageTagError("data[contents]");
     if (item.amount !== undefined && !(isMinorUnits(item.amount) && isCurrency(item.currency))) {
       throw new ImageTagError("data[contents]");
     }
@@ -106,14 +108,12 @@ function imageTagUrl(input: ImageTagInput): string {
   const { event, amount } = input;
   // Rebuilt key by key so nothing but the documented item keys can reach the URL; a currency only
   // ever travels with its amount.
-  const contents = (input.contents ?? []).slice(0, MAX_IMAGE_TAG_CONTENTS).map(
-    (item): ImageTagContent => ({
-      id: String(item.id),
-      quantity: item.quantity,
-      content_type: "product",
-      ...(item.amount === undefined ? {} : { amount: item.amount, currency: item.currency }),
-    }),
-  );
+  const contents = (input.contents ?? []).slice(0, MAX_IMAGE_TAG_CONTENTS).map((item): ImageTagContent => ({
+    id: String(item.id),
+    quantity: item.quantity,
+    content_type: "product",
+    ...(item.amount === undefined ? {} : { amount: item.amount, currency: item.currency }),
+  }));
   // Insertion order is the URL's order.
   const params: Record<string, string | null | undefined> = {
     pid: input.pixelId,

@@ -6,7 +6,11 @@
 export const BASE_DELAY_MS = 1_000;
 export const MAX_DELAY_MS = 60 * 60 * 1_000;
 
-export function retryDelayMs(attempts: number, retryAfterMs: number | null, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempts: number,
+  retryAfterMs: number | null,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.min(Math.max(attempts - 1, 0), 30);
   const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** exponent);
   const jittered = ceiling / 2 + random() * (ceiling / 2);

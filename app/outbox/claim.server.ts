@@ -47,7 +47,8 @@ export async function claimDueBatches(options: {
 
   // Leases that ran out first (their worker died), then pending rows in due order.
   const taken = await takeRows({ kind: "expired", now, leaseToken, leaseUntil, limit: maxEvents });
-  if (taken.length < maxEvents) taken.push(...(await takeRows({ kind: "pending", now, leaseToken, leaseUntil, limit: maxEvents - taken.length })));
+  if (taken.length < maxEvents)
+    taken.push(...(await takeRows({ kind: "pending", now, leaseToken, leaseUntil, limit: maxEvents - taken.length })));
   if (taken.length === 0) return [];
 
   // In due order (RETURNING has none), split by shop, at most maxPerShop per batch.
@@ -60,7 +61,8 @@ export async function claimDueBatches(options: {
   }
   const batches: ClaimedBatch[] = [];
   for (const [shop, events] of byShop) {
-    for (let i = 0; i < events.length; i += maxPerShop) batches.push({ shop, leaseToken, events: events.slice(i, i + maxPerShop) });
+    for (let i = 0; i < events.length; i += maxPerShop)
+      batches.push({ shop, leaseToken, events: events.slice(i, i + maxPerShop) });
   }
   return batches;
 }

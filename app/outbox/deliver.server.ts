@@ -9,7 +9,13 @@ import type { CapiEvent } from "~/conversions/capi-event";
 import type { SkipReason } from "~/conversions/skip-reasons";
 import type { ShopPolicy } from "~/conversions/shop-policy";
 import { deliverBatch, type CapiClientOptions } from "~/openai/capi-client";
-import { getCapiCredentials, getShopSettings, policyFromSettings, recordCredentialCheck, recordDelivery } from "~/models/settings.server";
+import {
+  getCapiCredentials,
+  getShopSettings,
+  policyFromSettings,
+  recordCredentialCheck,
+  recordDelivery,
+} from "~/models/settings.server";
 import { logger } from "~/logger.server";
 import { retryDelayMs } from "./backoff";
 import { decideAtSendTime, type OrderCreatedFacts, type SendTimeDecision } from "./send-time.server";
@@ -44,7 +50,17 @@ export async function deliverClaimedBatch(
   events: ConversionEvent[],
   deps: DeliveryDeps,
 ): Promise<BatchReport> {
-  const report: BatchReport = { shop, claimed: events.length, delivered: 0, rejected: 0, retried: 0, skipped: 0, held: 0, expired: 0, authFailed: false };
+  const report: BatchReport = {
+    shop,
+    claimed: events.length,
+    delivered: 0,
+    rejected: 0,
+    retried: 0,
+    skipped: 0,
+    held: 0,
+    expired: 0,
+    authFailed: false,
+  };
   const now = deps.now();
   const settings = await getShopSettings(shop);
   const policy = policyFromSettings(settings);
@@ -52,7 +68,11 @@ export async function deliverClaimedBatch(
 
   if (!settings || settings.uninstalledAt || !policy.serverEventsEnabled) {
     const reason: SkipReason = !settings || settings.uninstalledAt ? "uninstalled" : "disabled";
-    await finishMany(events.map((e) => e.id), leaseToken, { status: "skipped", skipReason: reason });
+    await finishMany(
+      events.map((e) => e.id),
+      leaseToken,
+      { status: "skipped", skipReason: reason },
+    );
     report.skipped += events.length;
     return report;
   }
@@ -61,7 +81,10 @@ export async function deliverClaimedBatch(
   const early = await decideIndependentRows(events, policy, now);
   for (const row of events) {
     if (row.expiresAt.getTime() <= now.getTime()) {
-      await prisma.conversionEvent.updateMany({ where: mine(row.id), data: { status: "expired", skipReason: "expired", leaseOwner: null, leaseUntil: null } });
+      await prisma.conversionEvent.updateMany({
+        where: mine(row.id),
+        data: { status: "expired", skipReason: "expired", leaseOwner: null, leaseUntil: null },
+      });
       report.expired++;
       continue;
     }
@@ -69,7 +92,13 @@ export async function deliverClaimedBatch(
     if (decision.action === "skip") {
       await prisma.conversionEvent.updateMany({
         where: mine(row.id),
-        data: { status: "skipped", skipReason: decision.reason, lastError: decision.detail, leaseOwner: null, leaseUntil: null },
+        data: {
+          status: "skipped",
+          skipReason: decision.reason,
+          lastError: decision.detail,
+          leaseOwner: null,
+          leaseUntil: null,
+        },
       });
       report.skipped++;
     } else if (decision.action === "hold") {
@@ -86,7 +115,13 @@ export async function deliverClaimedBatch(
 
   const credentials = await getCapiCredentials(shop, settings);
   if (!credentials) {
-    await releaseForLater(toSend.map((s) => s.row.id), leaseToken, now, NOT_READY_DELAY_MS, "not_configured: Pixel ID or Conversions API key missing");
+    await releaseForLater(
+      toSend.map((s) => s.row.id),
+      leaseToken,
+      now,
+      NOT_READY_DELAY_MS,
+      "not_configured: Pixel ID or Conversions API key missing",
+    );
     report.held += toSend.length;
     return report;
   }
@@ -128,7 +163,16 @@ export async function deliverClaimedBatch(
       for (const { id, data } of changed) {
         await tx.conversionEvent.updateMany({
           where: mine(id),
-          data: { status: "delivered", deliveredAt, attempts: { increment: 1 }, lastStatus: 200, lastError: null, ...data, leaseOwner: null, leaseUntil: null },
+          data: {
+            status: "delivered",
+            deliveredAt,
+            attempts: { increment: 1 },
+            lastStatus: 200,
+            lastError: null,
+            ...data,
+            leaseOwner: null,
+            leaseUntil: null,
+          },
         });
       }
       for (const rejection of outcome.rejected) {
@@ -178,7 +222,14 @@ export async function deliverClaimedBatch(
     report.authFailed = true;
     const settled = new Set([...outcome.accepted, ...outcome.rejected.map((r) => r.id), ...(outcome.retry?.ids ?? [])]);
     const unsent = toSend.filter((s) => !settled.has(s.event.id)).map((s) => s.row.id);
-    await releaseForLater(unsent, leaseToken, deliveredAt, NOT_READY_DELAY_MS, `credentials_rejected: ${outcome.auth.message}`, outcome.auth.status);
+    await releaseForLater(
+      unsent,
+      leaseToken,
+      deliveredAt,
+      NOT_READY_DELAY_MS,
+      `credentials_rejected: ${outcome.auth.message}`,
+      outcome.auth.status,
+    );
     await recordCredentialCheck(shop, "rejected", `OpenAI answered ${outcome.auth.status}: ${outcome.auth.message}`);
     logger.warn({ shop, status: outcome.auth.status }, "Conversions API rejected the shop's credentials");
   } else if (outcome.accepted.length > 0) {
@@ -196,7 +247,14 @@ async function finishMany(ids: string[], leaseToken: string, data: { status: str
   }
 }
 
-async function releaseForLater(ids: string[], leaseToken: string, now: Date, delayMs: number, reason: string, status: number | null = null) {
+async function releaseForLater(
+  ids: string[],
+  leaseToken: string,
+  now: Date,
+  delayMs: number,
+  reason: string,
+  status: number | null = null,
+) {
   for (const slice of slices(ids)) {
     await prisma.conversionEvent.updateMany({
       where: { id: { in: slice }, leaseOwner: leaseToken },
@@ -221,7 +279,11 @@ function slices<T>(items: T[]): T[][] {
 }
 
 /** What a delivered row's update must change besides its status: only facts that differ from the row. */
-function deliveredChanges(row: ConversionEvent, event: CapiEvent, update: SendTimeDecision & { action: "send" }): Record<string, unknown> {
+function deliveredChanges(
+  row: ConversionEvent,
+  event: CapiEvent,
+  update: SendTimeDecision & { action: "send" },
+): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   const payload = JSON.stringify(event);
   if (payload !== row.payload) changes.payload = payload;
@@ -240,10 +302,16 @@ function deliveredChanges(row: ConversionEvent, event: CapiEvent, update: SendTi
  * one by one in batch order, after the rows before them were updated (their rule "one correction of
  * an order at a time" looks at those rows).
  */
-async function decideIndependentRows(events: ConversionEvent[], policy: ShopPolicy, now: Date): Promise<Map<string, SendTimeDecision>> {
+async function decideIndependentRows(
+  events: ConversionEvent[],
+  policy: ShopPolicy,
+  now: Date,
+): Promise<Map<string, SendTimeDecision>> {
   const decided = new Map<string, SendTimeDecision>();
   const independent = events.filter(
-    (row) => row.expiresAt.getTime() > now.getTime() && !(row.eventType === "custom" && row.orderId !== null && row.orderDedupId !== null),
+    (row) =>
+      row.expiresAt.getTime() > now.getTime() &&
+      !(row.eventType === "custom" && row.orderId !== null && row.orderDedupId !== null),
   );
   for (const slice of slices(independent)) {
     const facts = await orderFactsOf(slice);

@@ -37,7 +37,9 @@ export function retentionDaysFromEnv(env: Record<string, string | undefined> = p
   if (raw === undefined || raw === "") return DEFAULT_RETENTION_DAYS;
   const days = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(days >= MIN_RETENTION_DAYS && days <= MAX_RETENTION_DAYS)) {
-    throw new RetentionConfigError(`RETENTION_DAYS must be a whole number of days from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS}`);
+    throw new RetentionConfigError(
+      `RETENTION_DAYS must be a whole number of days from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS}`,
+    );
   }
   return days;
 }
@@ -72,7 +74,13 @@ export async function purgeExpiredData(options: RetentionOptions): Promise<Reten
 
   const userDataRemoved = await removeUserData(userDataCutoff, batchSize, maxBatches);
   const events = await deleteInBatches(
-    (take) => prisma.conversionEvent.findMany({ where: { status: { in: finished }, createdAt: { lt: cutoff } }, select: { id: true }, take, orderBy: { createdAt: "asc" } }),
+    (take) =>
+      prisma.conversionEvent.findMany({
+        where: { status: { in: finished }, createdAt: { lt: cutoff } },
+        select: { id: true },
+        take,
+        orderBy: { createdAt: "asc" },
+      }),
     // The status is checked again at delete time: a row is only ever deleted while finished.
     (ids) => prisma.conversionEvent.deleteMany({ where: { id: { in: ids }, status: { in: finished } } }),
     batchSize,
@@ -85,7 +93,13 @@ export async function purgeExpiredData(options: RetentionOptions): Promise<Reten
     maxBatches,
   );
   const webhookDeliveries = await deleteInBatches(
-    (take) => prisma.webhookDelivery.findMany({ where: { receivedAt: { lt: cutoff } }, select: { id: true }, take, orderBy: { receivedAt: "asc" } }),
+    (take) =>
+      prisma.webhookDelivery.findMany({
+        where: { receivedAt: { lt: cutoff } },
+        select: { id: true },
+        take,
+        orderBy: { receivedAt: "asc" },
+      }),
     (ids) => prisma.webhookDelivery.deleteMany({ where: { id: { in: ids } } }),
     batchSize,
     maxBatches,
@@ -100,7 +114,12 @@ async function removeUserData(olderThan: Date, batchSize: number, maxBatches: nu
   let after = ""; // id cursor: a row that still matches after the update cannot stall the loop
   for (let batch = 0; batch < maxBatches; batch++) {
     const rows = await prisma.conversionEvent.findMany({
-      where: { id: { gt: after }, status: { in: [...FINISHED_STATUSES] }, createdAt: { lt: olderThan }, payload: { contains: '"user":' } },
+      where: {
+        id: { gt: after },
+        status: { in: [...FINISHED_STATUSES] },
+        createdAt: { lt: olderThan },
+        payload: { contains: '"user":' },
+      },
       select: { id: true, payload: true },
       orderBy: { id: "asc" },
       take: batchSize,
@@ -141,7 +160,10 @@ let running: Promise<RetentionReport | null> | null = null;
  * Called by the worker loop on every pass: purges at most every RETENTION_INTERVAL_MS (sooner when
  * the last run left work behind). Never throws: a failed purge is logged and retried next interval.
  */
-export function runRetentionIfDue(now: Date = new Date(), options: Partial<Omit<RetentionOptions, "now">> = {}): Promise<RetentionReport | null> {
+export function runRetentionIfDue(
+  now: Date = new Date(),
+  options: Partial<Omit<RetentionOptions, "now">> = {},
+): Promise<RetentionReport | null> {
   if (running) return running;
   if (now.getTime() - lastRunAt < RETENTION_INTERVAL_MS) return Promise.resolve(null);
   lastRunAt = now.getTime();
@@ -154,7 +176,10 @@ export function runRetentionIfDue(now: Date = new Date(), options: Partial<Omit<
       return report;
     })
     .catch((error: unknown) => {
-      logger.error({ err: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, "retention purge failed");
+      logger.error(
+        { err: error instanceof Error ? `${error.name}: ${error.message}` : String(error) },
+        "retention purge failed",
+      );
       return null;
     })
     .finally(() => {

@@ -45,7 +45,12 @@ export interface OrderCreatedFacts {
   ledger: OrderLedger | null;
 }
 
-export async function decideAtSendTime(row: ConversionEvent, policy: ShopPolicy, now: Date, facts?: OrderCreatedFacts): Promise<SendTimeDecision> {
+export async function decideAtSendTime(
+  row: ConversionEvent,
+  policy: ShopPolicy,
+  now: Date,
+  facts?: OrderCreatedFacts,
+): Promise<SendTimeDecision> {
   if (row.eventType === "custom" && row.orderId !== null && row.orderDedupId !== null) {
     const correction = await decideCorrection(row, policy, now);
     if (correction !== null) return correction;
@@ -59,13 +64,15 @@ export async function decideAtSendTime(row: ConversionEvent, policy: ShopPolicy,
     ? [facts.receipt, facts.ledger]
     : await Promise.all([
         row.orderId ? findTrustedReceipt(row.shop, row.orderId) : null,
-        row.orderId ? prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } }) : null,
+        row.orderId
+          ? prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } })
+          : null,
       ]);
   // The pixel can only have counted the sale if its own OpenAI request went out.
   const pixelCounted = receipt?.pixelStatus === "sent";
   const result = finalizeOrderCreated({
     event,
-    opprefSource: ((row.opprefSource as OpprefSource | null) ?? "none"),
+    opprefSource: (row.opprefSource as OpprefSource | null) ?? "none",
     requiresOptIn: row.requiresOptIn,
     receipt: receipt ? { oppref: receipt.oppref, consent: receipt.consent as ReceiptConsent } : null,
     orderFullyReversed: ledger !== null && isFullyReversed(ledger) && !pixelCounted,
@@ -121,7 +128,11 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
   const recheck = new Date(now.getTime() + CORRECTION_RECHECK_MS);
 
   if (!policy.correctionsEnabled) {
-    return { action: "skip", reason: "corrections_disabled", detail: "refund and cancellation reporting was turned off before delivery" };
+    return {
+      action: "skip",
+      reason: "corrections_disabled",
+      detail: "refund and cancellation reporting was turned off before delivery",
+    };
   }
   if (kind === "cancel") {
     const settled = row.createdAt.getTime() + CANCEL_SETTLE_MS;
@@ -129,11 +140,17 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
   }
   if (ledger.grossMinor === null) return { action: "hold", until: new Date(now.getTime() + ORDER_WAIT_MS) };
   if (entryCurrencyMismatch(ledger, entry)) {
-    return { action: "skip", reason: "malformed_payload", detail: `the refund's currency (${entry.currency}) differs from the order's (${ledger.currency})` };
+    return {
+      action: "skip",
+      reason: "malformed_payload",
+      detail: `the refund's currency (${entry.currency}) differs from the order's (${ledger.currency})`,
+    };
   }
 
   const [orderEvent, receipt] = await Promise.all([
-    prisma.conversionEvent.findUnique({ where: { shop_eventName_eventId: { shop: row.shop, eventName: "order_created", eventId: dedupId } } }),
+    prisma.conversionEvent.findUnique({
+      where: { shop_eventName_eventId: { shop: row.shop, eventName: "order_created", eventId: dedupId } },
+    }),
     findTrustedReceipt(row.shop, row.orderId!),
   ]);
   const counted = orderEvent?.status === "delivered" || receipt?.pixelStatus === "sent";
@@ -143,22 +160,37 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
       return { action: "hold", until: new Date(Math.max(recheck.getTime(), orderDue + CORRECTION_RECHECK_MS)) };
     }
     const why = orderEvent.skipReason ?? orderEvent.status;
-    return { action: "skip", reason: "order_not_counted", detail: `the order's order_created was not delivered (${why})` };
+    return {
+      action: "skip",
+      reason: "order_not_counted",
+      detail: `the order's order_created was not delivered (${why})`,
+    };
   }
 
   const correctionIds = [...idOf.keys()];
   const siblings = await prisma.conversionEvent.findMany({
-    where: { shop: row.shop, orderId: row.orderId, eventType: "custom", eventId: { in: correctionIds }, id: { not: row.id } },
+    where: {
+      shop: row.shop,
+      orderId: row.orderId,
+      eventType: "custom",
+      eventId: { in: correctionIds },
+      id: { not: row.id },
+    },
     select: { id: true, status: true, amountMinor: true, createdAt: true, leaseOwner: true, leaseUntil: true },
   });
   const inFlight = siblings.some((s) => {
     if (s.status !== "sending") return false;
     if (s.leaseOwner !== row.leaseOwner) return s.leaseUntil !== null && s.leaseUntil.getTime() > now.getTime();
-    return s.createdAt.getTime() < row.createdAt.getTime() || (s.createdAt.getTime() === row.createdAt.getTime() && s.id < row.id);
+    return (
+      s.createdAt.getTime() < row.createdAt.getTime() ||
+      (s.createdAt.getTime() === row.createdAt.getTime() && s.id < row.id)
+    );
   });
   if (inFlight) return { action: "hold", until: recheck };
 
-  const alreadyReported = siblings.filter((s) => s.status === "delivered").reduce((sum, s) => sum + (s.amountMinor ?? 0), 0);
+  const alreadyReported = siblings
+    .filter((s) => s.status === "delivered")
+    .reduce((sum, s) => sum + (s.amountMinor ?? 0), 0);
   const amountMinor = Math.max(0, Math.min(entry.appliedMinor, ledger.grossMinor - alreadyReported));
   if (amountMinor === 0) {
     if (kind === "refund" && entry.requestedMinor <= 0) {
@@ -167,10 +199,14 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
     return {
       action: "skip",
       reason: "already_reversed",
-      detail: kind === "cancel" ? "refunds or an earlier correction already reversed the order's value" : "the order's value was already fully reversed when this refund came",
+      detail:
+        kind === "cancel"
+          ? "refunds or an earlier correction already reversed the order's value"
+          : "the order's value was already fully reversed when this refund came",
     };
   }
-  if (!ledger.currency) return { action: "skip", reason: "malformed_payload", detail: "the order's currency is unknown" };
+  if (!ledger.currency)
+    return { action: "skip", reason: "malformed_payload", detail: "the order's currency is unknown" };
 
   let event: CapiEvent;
   try {
@@ -185,7 +221,11 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
       sourceUrl: correctionSourceUrl(row.shop),
     });
   } catch (error) {
-    return { action: "skip", reason: "malformed_payload", detail: error instanceof Error ? error.message : String(error) };
+    return {
+      action: "skip",
+      reason: "malformed_payload",
+      detail: error instanceof Error ? error.message : String(error),
+    };
   }
   return { action: "send", event, opprefSource: null, amountMinor };
 }

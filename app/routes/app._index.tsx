@@ -22,7 +22,10 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<Response>
   const env = config();
   const intent = form.get("intent");
   if (intent === "save") {
-    const report: SaveReport = await saveSettingsFromForm(admin, form, { capiBaseUrl: env.OPENAI_CAPI_URL, appUrl: env.SHOPIFY_APP_URL });
+    const report: SaveReport = await saveSettingsFromForm(admin, form, {
+      capiBaseUrl: env.OPENAI_CAPI_URL,
+      appUrl: env.SHOPIFY_APP_URL,
+    });
     return Response.json(report, { status: report.outcome === "saved" ? 200 : 422 });
   }
   if (intent === "test") {

@@ -6,22 +6,46 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link as RemixLink, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, DataTable, InlineStack, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  DataTable,
+  InlineStack,
+  Page,
+  Pagination,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useState } from "react";
 import { authenticateAdmin } from "~/admin/auth.server";
 import { utcDay, type Outcome } from "~/conversions/reconciliation";
 import { SKIP_REASONS } from "~/conversions/skip-reasons";
-import { filterToSearchParams, listEventLog, parseEventLogFilter, type EventLogFilter } from "~/models/event-log.server";
+import {
+  filterToSearchParams,
+  listEventLog,
+  parseEventLogFilter,
+  type EventLogFilter,
+} from "~/models/event-log.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await authenticateAdmin(request);
   const url = new URL(request.url);
   const filter = parseEventLogFilter(url.searchParams, utcDay(new Date()));
-  const page = await listEventLog(shop, filter, { after: url.searchParams.get("after"), before: url.searchParams.get("before") });
+  const page = await listEventLog(shop, filter, {
+    after: url.searchParams.get("after"),
+    before: url.searchParams.get("before"),
+  });
   return { filter, page, query: filterToSearchParams(filter).toString() };
 };
 
-const OUTCOME_BADGE: Record<Outcome, { tone?: "success" | "critical" | "warning" | "attention" | "info"; label: string }> = {
+const OUTCOME_BADGE: Record<
+  Outcome,
+  { tone?: "success" | "critical" | "warning" | "attention" | "info"; label: string }
+> = {
   accepted: { tone: "success", label: "Accepted" },
   waiting: { tone: "info", label: "Waiting" },
   failed: { tone: "critical", label: "Rejected" },
@@ -45,7 +69,10 @@ const TYPE_OPTIONS = [
   { label: "Refunds and cancellations (custom)", value: "custom" },
 ];
 
-const REASON_OPTIONS = [{ label: "Any reason", value: "" }, ...Object.keys(SKIP_REASONS).map((reason) => ({ label: reason, value: reason }))];
+const REASON_OPTIONS = [
+  { label: "Any reason", value: "" },
+  ...Object.keys(SKIP_REASONS).map((reason) => ({ label: reason, value: reason })),
+];
 
 export default function EventLog() {
   const { filter, page, query } = useLoaderData<typeof loader>();
@@ -77,7 +104,16 @@ export default function EventLog() {
           </Box>
           <DataTable
             columnContentTypes={["text", "text", "text", "text", "numeric", "numeric", "text", "text"]}
-            headings={["Status", "Order", "Type", "Dedup id", "Amount", "Attempts", "OpenAI's answer", "Recorded (UTC)"]}
+            headings={[
+              "Status",
+              "Order",
+              "Type",
+              "Dedup id",
+              "Amount",
+              "Attempts",
+              "OpenAI's answer",
+              "Recorded (UTC)",
+            ]}
             rows={page.rows.map((row) => [
               <Badge key="s" tone={OUTCOME_BADGE[row.outcome].tone}>
                 {OUTCOME_BADGE[row.outcome].label}
@@ -135,7 +171,13 @@ function Filters({ filter, busy }: { filter: EventLogFilter; busy: boolean }) {
           <InlineStack gap="300" blockAlign="end" wrap>
             <Select label="Outcome" name="status" options={STATUS_OPTIONS} value={status} onChange={setStatus} />
             <Select label="Type" name="type" options={TYPE_OPTIONS} value={type} onChange={setType} />
-            <Select label="Reason not sent" name="reason" options={REASON_OPTIONS} value={reason} onChange={setReason} />
+            <Select
+              label="Reason not sent"
+              name="reason"
+              options={REASON_OPTIONS}
+              value={reason}
+              onChange={setReason}
+            />
             <TextField label="From (UTC)" type="date" name="from" value={from} onChange={setFrom} autoComplete="off" />
             <TextField label="To (UTC)" type="date" name="to" value={to} onChange={setTo} autoComplete="off" />
             <TextField label="Order name" name="q" value={q} onChange={setQ} placeholder="#1001" autoComplete="off" />
@@ -163,7 +205,8 @@ function CsvButton({ url, disabled }: { url: string; disabled: boolean }) {
     try {
       const response = await fetch(url);
       if (!response.ok) throw new Error(String(response.status));
-      const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "openai-events.csv";
+      const name =
+        /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "openai-events.csv";
       const blobUrl = URL.createObjectURL(await response.blob());
       const anchor = document.createElement("a");
       anchor.href = blobUrl;

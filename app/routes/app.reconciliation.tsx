@@ -51,7 +51,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await authenticateAdmin(request);
   const url = new URL(request.url);
   const now = new Date();
-  const range = parseDayRange({ from: url.searchParams.get("from"), to: url.searchParams.get("to"), days: url.searchParams.get("days") }, utcDay(now));
+  const range = parseDayRange(
+    { from: url.searchParams.get("from"), to: url.searchParams.get("to"), days: url.searchParams.get("days") },
+    utcDay(now),
+  );
   const report = await loadReconciliation(shop, range, { now });
   return { report, today: utcDay(now) };
 };
@@ -92,18 +95,52 @@ export default function Reconciliation() {
                 </Badge>
               </InlineStack>
               <InlineGrid columns={{ xs: 2, sm: 3, md: 6 }} gap="400">
-                <Figure id="orders-received" label="Web orders received" value={orders.total} to={eventsLink(range, {})} />
-                <Figure id="orders-accepted" label="Accepted by OpenAI" value={orders.accepted} tone="success" to={eventsLink(range, { status: "delivered" })} />
-                <Figure id="orders-waiting" label="Waiting to be sent" value={orders.waiting} to={eventsLink(range, { status: "waiting" })} />
-                <Figure id="orders-rejected" label="Rejected by OpenAI" value={orders.failed} tone={orders.failed ? "critical" : undefined} to={eventsLink(range, { status: "rejected" })} />
-                <Figure id="orders-expired" label="Expired (over 7 days)" value={orders.expired} tone={orders.expired ? "critical" : undefined} to={eventsLink(range, { status: "expired" })} />
-                <Figure id="orders-skipped" label="Not sent, reason recorded" value={orders.skipped} to={eventsLink(range, { status: "skipped" })} />
+                <Figure
+                  id="orders-received"
+                  label="Web orders received"
+                  value={orders.total}
+                  to={eventsLink(range, {})}
+                />
+                <Figure
+                  id="orders-accepted"
+                  label="Accepted by OpenAI"
+                  value={orders.accepted}
+                  tone="success"
+                  to={eventsLink(range, { status: "delivered" })}
+                />
+                <Figure
+                  id="orders-waiting"
+                  label="Waiting to be sent"
+                  value={orders.waiting}
+                  to={eventsLink(range, { status: "waiting" })}
+                />
+                <Figure
+                  id="orders-rejected"
+                  label="Rejected by OpenAI"
+                  value={orders.failed}
+                  tone={orders.failed ? "critical" : undefined}
+                  to={eventsLink(range, { status: "rejected" })}
+                />
+                <Figure
+                  id="orders-expired"
+                  label="Expired (over 7 days)"
+                  value={orders.expired}
+                  tone={orders.expired ? "critical" : undefined}
+                  to={eventsLink(range, { status: "expired" })}
+                />
+                <Figure
+                  id="orders-skipped"
+                  label="Not sent, reason recorded"
+                  value={orders.skipped}
+                  to={eventsLink(range, { status: "skipped" })}
+                />
               </InlineGrid>
               <SkipReasons counts={orders} range={range} />
               <Text as="p" tone="subdued">
-                A web order is an online-store order from Shopify's orders webhook, counted on the UTC day it reached the app. Not counted here:{" "}
-                {n(events.excluded.posOrders)} point-of-sale, {n(events.excluded.nonWebOrders)} other-channel orders (not sent),{" "}
-                {n(events.excluded.nonWebSent)} non-web orders you chose to send, and {n(events.excluded.duplicates)} duplicates.
+                A web order is an online-store order from Shopify's orders webhook, counted on the UTC day it reached
+                the app. Not counted here: {n(events.excluded.posOrders)} point-of-sale,{" "}
+                {n(events.excluded.nonWebOrders)} other-channel orders (not sent), {n(events.excluded.nonWebSent)}{" "}
+                non-web orders you chose to send, and {n(events.excluded.duplicates)} duplicates.
               </Text>
             </BlockStack>
           </Card>
@@ -115,11 +152,12 @@ export default function Reconciliation() {
 
         <ReportSection title="Pixel loss, measured on your shop" half>
           <Text as="p" tone="subdued">
-            {INDUSTRY_PIXEL_LOSS} Here it is measured for your shop: at checkout the pixel tells the app whether its own request to OpenAI went out, and the
-            server knows every order Shopify sent.
+            {INDUSTRY_PIXEL_LOSS} Here it is measured for your shop: at checkout the pixel tells the app whether its own
+            request to OpenAI went out, and the server knows every order Shopify sent.
           </Text>
           <Text as="p" variant="headingLg">
-            {formatPercent(pixel.pixelLossRate)} missed by the pixel · {formatPercent(pixel.serverRecoveryRate)} recovered by server events
+            {formatPercent(pixel.pixelLossRate)} missed by the pixel · {formatPercent(pixel.serverRecoveryRate)}{" "}
+            recovered by server events
           </Text>
           <Text as="p">{pixelLossSummary(pixel)}</Text>
           <DataTable
@@ -127,8 +165,16 @@ export default function Reconciliation() {
             headings={["Web orders", "Orders", "Share"]}
             rows={[
               ["Pixel reported the sale to OpenAI", n(pixel.pixelSent), shareOfWebOrders(pixel.pixelSent)],
-              ["Pixel ran, request blocked in the browser", n(pixel.pixelBlocked), shareOfWebOrders(pixel.pixelBlocked)],
-              ["Pixel ran, did not send (no consent / off)", n(pixel.pixelNotSent), shareOfWebOrders(pixel.pixelNotSent)],
+              [
+                "Pixel ran, request blocked in the browser",
+                n(pixel.pixelBlocked),
+                shareOfWebOrders(pixel.pixelBlocked),
+              ],
+              [
+                "Pixel ran, did not send (no consent / off)",
+                n(pixel.pixelNotSent),
+                shareOfWebOrders(pixel.pixelNotSent),
+              ],
               ["No pixel signal at all", n(pixel.noReceipt), shareOfWebOrders(pixel.noReceipt)],
               ["Counted only thanks to server events", n(pixel.serverOnly), formatPercent(pixel.serverRecoveryRate)],
             ]}
@@ -136,16 +182,17 @@ export default function Reconciliation() {
             showTotalsInFooter
           />
           <Text as="p" tone="subdued">
-            {n(pixel.consentDenied)} pixel reports said the buyer declined tracking. {n(pixel.lateReceipts)} arrived after the server had already sent or
-            decided the order. {n(report.receiptsWithoutOrder)} pixel reports in this period are for orders Shopify has not sent us (yet). OpenAI counts an
-            order once even when both the pixel and the server report it (same dedup id).
+            {n(pixel.consentDenied)} pixel reports said the buyer declined tracking. {n(pixel.lateReceipts)} arrived
+            after the server had already sent or decided the order. {n(report.receiptsWithoutOrder)} pixel reports in
+            this period are for orders Shopify has not sent us (yet). OpenAI counts an order once even when both the
+            pixel and the server report it (same dedup id).
           </Text>
         </ReportSection>
 
         <ReportSection title="Ad click coverage (oppref)" half>
           <Text as="p" tone="subdued">
-            OpenAI adds an oppref to the links of its ads. An order event that carries it can be attributed to the ad click; one without it can only be
-            matched by hashed customer data.
+            OpenAI adds an oppref to the links of its ads. An order event that carries it can be attributed to the ad
+            click; one without it can only be matched by hashed customer data.
           </Text>
           <Text as="p" variant="headingLg">
             {formatPercent(oppref.coverageRate)} of accepted server events carried an oppref
@@ -166,15 +213,25 @@ export default function Reconciliation() {
 
         <ReportSection title="Revenue: gross, net and reported">
           <Text as="p" tone="subdued">
-            OpenAI keeps the first value it receives for an order and has no refund event. Gross is what the web orders were worth when placed (test orders
-            excluded); net is after refunds and cancellations, from the app's own ledger; refunds are also reported to OpenAI as custom events.
+            OpenAI keeps the first value it receives for an order and has no refund event. Gross is what the web orders
+            were worth when placed (test orders excluded); net is after refunds and cancellations, from the app's own
+            ledger; refunds are also reported to OpenAI as custom events.
           </Text>
           {revenue.length === 0 ? (
             <Text as="p">No revenue in this period.</Text>
           ) : (
             <DataTable
               columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-              headings={["Currency", "Orders", "Gross", "Refunded", "Cancelled", "Net", "Accepted by OpenAI", "Corrections accepted"]}
+              headings={[
+                "Currency",
+                "Orders",
+                "Gross",
+                "Refunded",
+                "Cancelled",
+                "Net",
+                "Accepted by OpenAI",
+                "Corrections accepted",
+              ]}
               rows={revenue.map((r) =>
                 r.currency === "unknown"
                   ? ["Amount not readable", n(r.orders), "—", "—", "—", "—", "—", "—"]
@@ -195,12 +252,43 @@ export default function Reconciliation() {
 
         <ReportSection title="Refund and cancellation reports">
           <InlineGrid columns={{ xs: 2, sm: 3, md: 6 }} gap="400">
-            <Figure id="corrections-recorded" label="Recorded" value={events.corrections.total} to={eventsLink(range, { type: "custom" })} />
-            <Figure id="corrections-accepted" label="Accepted by OpenAI" value={events.corrections.accepted} tone="success" to={eventsLink(range, { type: "custom", status: "delivered" })} />
-            <Figure id="corrections-waiting" label="Waiting" value={events.corrections.waiting} to={eventsLink(range, { type: "custom", status: "waiting" })} />
-            <Figure id="corrections-rejected" label="Rejected" value={events.corrections.failed} to={eventsLink(range, { type: "custom", status: "rejected" })} />
-            <Figure id="corrections-expired" label="Expired" value={events.corrections.expired} to={eventsLink(range, { type: "custom", status: "expired" })} />
-            <Figure id="corrections-skipped" label="Not sent" value={events.corrections.skipped} to={eventsLink(range, { type: "custom", status: "skipped" })} />
+            <Figure
+              id="corrections-recorded"
+              label="Recorded"
+              value={events.corrections.total}
+              to={eventsLink(range, { type: "custom" })}
+            />
+            <Figure
+              id="corrections-accepted"
+              label="Accepted by OpenAI"
+              value={events.corrections.accepted}
+              tone="success"
+              to={eventsLink(range, { type: "custom", status: "delivered" })}
+            />
+            <Figure
+              id="corrections-waiting"
+              label="Waiting"
+              value={events.corrections.waiting}
+              to={eventsLink(range, { type: "custom", status: "waiting" })}
+            />
+            <Figure
+              id="corrections-rejected"
+              label="Rejected"
+              value={events.corrections.failed}
+              to={eventsLink(range, { type: "custom", status: "rejected" })}
+            />
+            <Figure
+              id="corrections-expired"
+              label="Expired"
+              value={events.corrections.expired}
+              to={eventsLink(range, { type: "custom", status: "expired" })}
+            />
+            <Figure
+              id="corrections-skipped"
+              label="Not sent"
+              value={events.corrections.skipped}
+              to={eventsLink(range, { type: "custom", status: "skipped" })}
+            />
           </InlineGrid>
           <SkipReasons counts={events.corrections} range={range} type="custom" />
         </ReportSection>
@@ -208,18 +296,38 @@ export default function Reconciliation() {
         <ReportSection title="Day by day (UTC)">
           <DataTable
             columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-            headings={["Day", "Web orders", "Accepted", "Waiting", "Rejected", "Expired", "Not sent", "Corrections accepted"]}
-            rows={[...events.days].reverse().map((d) => [
-              d.day,
-              n(d.orders.total),
-              n(d.orders.accepted),
-              n(d.orders.waiting),
-              n(d.orders.failed),
-              n(d.orders.expired),
-              n(d.orders.skipped),
-              `${n(d.corrections.accepted)} / ${n(d.corrections.total)}`,
-            ])}
-            totals={["", n(orders.total), n(orders.accepted), n(orders.waiting), n(orders.failed), n(orders.expired), n(orders.skipped), `${n(events.corrections.accepted)} / ${n(events.corrections.total)}`]}
+            headings={[
+              "Day",
+              "Web orders",
+              "Accepted",
+              "Waiting",
+              "Rejected",
+              "Expired",
+              "Not sent",
+              "Corrections accepted",
+            ]}
+            rows={[...events.days]
+              .reverse()
+              .map((d) => [
+                d.day,
+                n(d.orders.total),
+                n(d.orders.accepted),
+                n(d.orders.waiting),
+                n(d.orders.failed),
+                n(d.orders.expired),
+                n(d.orders.skipped),
+                `${n(d.corrections.accepted)} / ${n(d.corrections.total)}`,
+              ])}
+            totals={[
+              "",
+              n(orders.total),
+              n(orders.accepted),
+              n(orders.waiting),
+              n(orders.failed),
+              n(orders.expired),
+              n(orders.skipped),
+              `${n(events.corrections.accepted)} / ${n(events.corrections.total)}`,
+            ]}
             showTotalsInFooter
           />
         </ReportSection>
@@ -245,7 +353,19 @@ function ReportSection({ title, half = false, children }: { title: string; half?
   );
 }
 
-function Figure({ id, label, value, to, tone }: { id: string; label: string; value: number; to: string; tone?: "success" | "critical" }) {
+function Figure({
+  id,
+  label,
+  value,
+  to,
+  tone,
+}: {
+  id: string;
+  label: string;
+  value: number;
+  to: string;
+  tone?: "success" | "critical";
+}) {
   return (
     <div data-figure={id} data-value={value}>
       <BlockStack gap="100">
@@ -263,7 +383,15 @@ function Figure({ id, label, value, to, tone }: { id: string; label: string; val
   );
 }
 
-function SkipReasons({ counts, range, type = "order_created" }: { counts: OutcomeCounts; range: DayRange; type?: string }) {
+function SkipReasons({
+  counts,
+  range,
+  type = "order_created",
+}: {
+  counts: OutcomeCounts;
+  range: DayRange;
+  type?: string;
+}) {
   const reasons = sortedReasons(counts.skippedByReason);
   if (reasons.length === 0) return null;
   return (
@@ -296,7 +424,11 @@ function RangePicker({ range, today, busy }: { range: DayRange; today: string; b
         <InlineStack gap="400" align="space-between" blockAlign="end" wrap>
           <ButtonGroup variant="segmented">
             {RANGE_PRESETS.map((preset) => (
-              <Button key={preset} url={`/app/reconciliation?days=${preset}`} pressed={days === preset && range.to === today}>
+              <Button
+                key={preset}
+                url={`/app/reconciliation?days=${preset}`}
+                pressed={days === preset && range.to === today}
+              >
                 {`Last ${preset} days`}
               </Button>
             ))}

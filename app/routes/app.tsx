@@ -24,7 +24,9 @@ export default function AdminLayout() {
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       {/* App Bridge turns these into the admin's navigation; without it (offline preview) they stay hidden. */}
-      <style>{"ui-nav-menu:not(:defined), ui-title-bar:not(:defined), ui-save-bar:not(:defined) { display: none; }"}</style>
+      <style>
+        {"ui-nav-menu:not(:defined), ui-title-bar:not(:defined), ui-save-bar:not(:defined) { display: none; }"}
+      </style>
       <NavMenu>
         <Link to="/app" rel="home">
           Setup

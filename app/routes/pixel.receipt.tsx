@@ -47,7 +47,10 @@ const receiptSchema = z
     v: z.literal(1),
     shop: z.string().regex(SHOP_DOMAIN),
     orderId: z.string().regex(/^[1-9][0-9]{0,19}$/),
-    checkoutToken: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).nullable(),
+    checkoutToken: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+      .nullable(),
     // Opaque and passed on unchanged, so only its length and the absence of control characters are checked.
     oppref: z
       .string()

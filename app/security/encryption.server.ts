@@ -63,7 +63,13 @@ export function encryptSecret(ring: KeyRing, plaintext: string): string {
   const cipher = createCipheriv("aes-256-gcm", ring.current, iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return ["v1", keyId(ring.current), iv.toString("base64url"), tag.toString("base64url"), ciphertext.toString("base64url")].join(".");
+  return [
+    "v1",
+    keyId(ring.current),
+    iv.toString("base64url"),
+    tag.toString("base64url"),
+    ciphertext.toString("base64url"),
+  ].join(".");
 }
 
 /** Returns the plaintext and whether it was sealed with an older key (caller should re-encrypt). */
@@ -77,7 +83,9 @@ export function decryptSecret(ring: KeyRing, envelope: string): { plaintext: str
   try {
     const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    const plaintext = Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
+    const plaintext = Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString(
+      "utf8",
+    );
     return { plaintext, stale: key !== ring.current };
   } catch {
     throw new DecryptionError("secret could not be decrypted (wrong key or tampered value)");

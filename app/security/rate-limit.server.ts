@@ -108,7 +108,10 @@ export class TokenBucketLimiter {
 export function clientIp(request: Request, trustedHops = 1): string | null {
   const forwarded = request.headers.get("x-forwarded-for");
   if (forwarded) {
-    const hops = forwarded.split(",").map((part) => part.trim()).filter(Boolean);
+    const hops = forwarded
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean);
     const ip = hops[Math.max(0, hops.length - Math.max(1, trustedHops))];
     if (ip) return ip.slice(0, 64);
   }

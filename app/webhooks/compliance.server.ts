@@ -49,7 +49,11 @@ const dataRequestSchema = z.object({
   shop_domain: z.string(),
   customer,
   orders_requested: orderList.optional().default([]),
-  data_request: z.object({ id: z.union([z.number(), z.string()]).optional() }).passthrough().nullable().optional(),
+  data_request: z
+    .object({ id: z.union([z.number(), z.string()]).optional() })
+    .passthrough()
+    .nullable()
+    .optional(),
 });
 const customerRedactSchema = z.object({
   shop_domain: z.string(),
@@ -58,7 +62,10 @@ const customerRedactSchema = z.object({
 });
 const shopRedactSchema = z.object({ shop_domain: z.string() });
 
-export async function ingestComplianceWebhook(hook: VerifiedWebhook, now: Date = new Date()): Promise<ComplianceResult> {
+export async function ingestComplianceWebhook(
+  hook: VerifiedWebhook,
+  now: Date = new Date(),
+): Promise<ComplianceResult> {
   switch (hook.topic) {
     case "customers/data_request": {
       const parsed = dataRequestSchema.safeParse(hook.payload);
@@ -75,15 +82,25 @@ export async function ingestComplianceWebhook(hook: VerifiedWebhook, now: Date =
         now,
       );
       // The record of the request: the report holds order ids, statuses and amounts, never PII.
-      logger.info({ shop: hook.shop, topic: hook.topic, webhookId: hook.webhookId, report }, "compliance: customer data report");
+      logger.info(
+        { shop: hook.shop, topic: hook.topic, webhookId: hook.webhookId, report },
+        "compliance: customer data report",
+      );
       return { outcome: "reported", report };
     }
     case "customers/redact": {
       const parsed = customerRedactSchema.safeParse(hook.payload);
       if (!parsed.success) return ignored(hook, "malformed_payload");
       if (!sameShop(parsed.data.shop_domain, hook.shop)) return ignored(hook, "shop_mismatch");
-      const counts = await redactCustomer({ shop: hook.shop, orders: parsed.data.orders_to_redact, customer: parsed.data.customer ?? null });
-      logger.info({ shop: hook.shop, topic: hook.topic, webhookId: hook.webhookId, deleted: counts }, "compliance: customer redacted");
+      const counts = await redactCustomer({
+        shop: hook.shop,
+        orders: parsed.data.orders_to_redact,
+        customer: parsed.data.customer ?? null,
+      });
+      logger.info(
+        { shop: hook.shop, topic: hook.topic, webhookId: hook.webhookId, deleted: counts },
+        "compliance: customer redacted",
+      );
       return { outcome: "redacted_customer", counts };
     }
     case "shop/redact": {
@@ -95,7 +112,10 @@ export async function ingestComplianceWebhook(hook: VerifiedWebhook, now: Date =
       // installation; a replayed request must not be able to do that either.
       if (await shopHasActiveInstallation(hook.shop)) return ignored(hook, "shop_still_installed");
       const counts = await redactShop(hook.shop);
-      logger.info({ shop: hook.shop, topic: hook.topic, webhookId: hook.webhookId, deleted: counts }, "compliance: shop redacted");
+      logger.info(
+        { shop: hook.shop, topic: hook.topic, webhookId: hook.webhookId, deleted: counts },
+        "compliance: shop redacted",
+      );
       return { outcome: "redacted_shop", counts };
     }
     default:
@@ -103,9 +123,15 @@ export async function ingestComplianceWebhook(hook: VerifiedWebhook, now: Date =
   }
 }
 
-function ignored(hook: VerifiedWebhook, reason: Extract<ComplianceResult, { outcome: "ignored" }>["reason"]): ComplianceResult {
+function ignored(
+  hook: VerifiedWebhook,
+  reason: Extract<ComplianceResult, { outcome: "ignored" }>["reason"],
+): ComplianceResult {
   // Topic and shop only: the body may be anything, and is never logged.
-  logger.warn({ shop: hook.shop, topic: hook.topic.slice(0, 64), webhookId: hook.webhookId, reason }, "compliance webhook ignored");
+  logger.warn(
+    { shop: hook.shop, topic: hook.topic.slice(0, 64), webhookId: hook.webhookId, reason },
+    "compliance webhook ignored",
+  );
   return { outcome: "ignored", reason };
 }
 

@@ -33,7 +33,6 @@ import { CANCEL_SETTLE_MS, correctionSourceUrl } from "~/outbox/send-time.server
 import { webhookKey, type IngestResult } from "./orders.server";
 import type { VerifiedWebhook } from "./verify.server";
 
-
 type CorrectionKind = "refund" | "cancel";
 
 export async function ingestRefundWebhook(hook: VerifiedWebhook, now: Date = new Date()): Promise<IngestResult> {
@@ -107,7 +106,15 @@ export async function ingestCancelWebhook(hook: VerifiedWebhook, now: Date = new
     const occurredAt = eventTime(entry.occurredAt, now);
     const base = await correctionBase(hook.shop, view, "cancel", CANCEL_ENTRY_KEY, eventName, occurredAt);
     const row = policy.correctionsEnabled
-      ? await pendingRow(base, view, "cancel", CANCEL_ENTRY_KEY, entry.appliedMinor, view.ledger.currency, new Date(now.getTime() + CANCEL_SETTLE_MS))
+      ? await pendingRow(
+          base,
+          view,
+          "cancel",
+          CANCEL_ENTRY_KEY,
+          entry.appliedMinor,
+          view.ledger.currency,
+          new Date(now.getTime() + CANCEL_SETTLE_MS),
+        )
       : skippedRow(base, "corrections_disabled", "refund and cancellation reporting is turned off");
     await insertEventOnce(tx, row);
   });
@@ -153,7 +160,15 @@ async function correctionBase(
 }
 
 function skippedRow(base: CorrectionBase, reason: SkipReason, detail: string): NewConversionEvent {
-  return { ...base, status: "skipped", skipReason: reason, lastError: detail, payload: null, amountMinor: null, currency: null };
+  return {
+    ...base,
+    status: "skipped",
+    skipReason: reason,
+    lastError: detail,
+    payload: null,
+    amountMinor: null,
+    currency: null,
+  };
 }
 
 async function pendingRow(

@@ -16,7 +16,13 @@
  */
 import { configValue } from "~/config.server";
 import { logger } from "~/logger.server";
-import { appendToInbox, claimInbox, removeFromInbox, retryInboxLater, type InboxEntry } from "~/models/webhook-inbox.server";
+import {
+  appendToInbox,
+  claimInbox,
+  removeFromInbox,
+  retryInboxLater,
+  type InboxEntry,
+} from "~/models/webhook-inbox.server";
 import { handlerForPath } from "./registry.server";
 import type { VerifiedWebhook } from "./verify.server";
 
@@ -85,7 +91,10 @@ export async function applyInboxBatch(now: Date = new Date()): Promise<ApplyRepo
       } catch (error) {
         failed++;
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        logger.error({ shop: entry.shop, topic: entry.topic, attempts: entry.attempts, err: message }, "inbox webhook not applied; will retry");
+        logger.error(
+          { shop: entry.shop, topic: entry.topic, attempts: entry.attempts, err: message },
+          "inbox webhook not applied; will retry",
+        );
         await retryInboxLater(entry.id, new Date(Date.now() + retryDelayMs(entry.attempts)), message).catch(() => {});
       }
     }

@@ -49,7 +49,13 @@ export function createLeanWebhookPath(options: { ack?: WebhookAckMode; maxBodyBy
   };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, handler: WebhookHandler, ack: WebhookAckMode, maxBodyBytes: number) {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: WebhookHandler,
+  ack: WebhookAckMode,
+  maxBodyBytes: number,
+) {
   if (req.method !== "POST") return answer(res, 405, { Allow: "POST" });
   let rawBody: string;
   try {
@@ -76,7 +82,10 @@ async function serve(req: IncomingMessage, res: ServerResponse, handler: Webhook
     }
     answer(res, 200);
   } catch (error) {
-    logger.error({ shop: hook.shop, topic: hook.topic, err: error instanceof Error ? error.message : String(error) }, "webhook ingest failed");
+    logger.error(
+      { shop: hook.shop, topic: hook.topic, err: error instanceof Error ? error.message : String(error) },
+      "webhook ingest failed",
+    );
     answer(res, 500);
   }
 }

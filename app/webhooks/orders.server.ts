@@ -85,7 +85,9 @@ function cancelledFromPayload(payload: unknown): { at: Date; reason: string | nu
   const p = payload as { cancelled_at?: unknown; cancel_reason?: unknown } | undefined;
   if (!p || typeof p.cancelled_at !== "string") return null;
   const at = new Date(p.cancelled_at);
-  return Number.isNaN(at.getTime()) ? null : { at, reason: typeof p.cancel_reason === "string" ? p.cancel_reason : null };
+  return Number.isNaN(at.getTime())
+    ? null
+    : { at, reason: typeof p.cancel_reason === "string" ? p.cancel_reason : null };
 }
 
 export { normalizeOrderId };

@@ -17,7 +17,10 @@ export const MAX_WEBHOOK_BODY_BYTES = 5 * 1024 * 1024;
  * function, 200 once it is on disk. An unexpected error is a 500 so Shopify delivers again later;
  * the idempotency row makes that redelivery safe.
  */
-export async function handleWebhook(request: Request, ingest: (hook: VerifiedWebhook) => Promise<unknown>): Promise<Response> {
+export async function handleWebhook(
+  request: Request,
+  ingest: (hook: VerifiedWebhook) => Promise<unknown>,
+): Promise<Response> {
   const limited = await limitRequestBody(request, MAX_WEBHOOK_BODY_BYTES);
   if (limited instanceof Response) return limited;
   let hook: VerifiedWebhook;
@@ -32,7 +35,10 @@ export async function handleWebhook(request: Request, ingest: (hook: VerifiedWeb
     logger.debug({ shop: hook.shop, topic: hook.topic, result }, "webhook ingested");
     return new Response(null, { status: 200 });
   } catch (error) {
-    logger.error({ shop: hook.shop, topic: hook.topic, err: error instanceof Error ? error.message : String(error) }, "webhook ingest failed");
+    logger.error(
+      { shop: hook.shop, topic: hook.topic, err: error instanceof Error ? error.message : String(error) },
+      "webhook ingest failed",
+    );
     return new Response(null, { status: 500 });
   }
 }

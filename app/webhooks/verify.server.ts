@@ -44,7 +44,11 @@ function validatorConfig(): ValidatorConfig {
 
 let validator: ReturnType<typeof shopifyApi> | undefined;
 function api() {
-  validator ??= shopifyApi({ ...validatorConfig(), apiVersion: API_VERSION, logger: { level: 0, log: async () => {} } });
+  validator ??= shopifyApi({
+    ...validatorConfig(),
+    apiVersion: API_VERSION,
+    logger: { level: 0, log: async () => {} },
+  });
   return validator;
 }
 
@@ -74,18 +78,29 @@ type WebhookValidation = Awaited<ReturnType<ReturnType<typeof shopifyApi>["webho
 export type RunValidator = (parts: WebhookRequestParts) => Promise<WebhookValidation>;
 
 const validateHere: RunValidator = (parts) =>
-  api().webhooks.validate({ rawBody: parts.rawBody, rawRequest: { method: parts.method, url: parts.url, headers: shopifyHeadersOf(parts.headers) } });
+  api().webhooks.validate({
+    rawBody: parts.rawBody,
+    rawRequest: { method: parts.method, url: parts.url, headers: shopifyHeadersOf(parts.headers) },
+  });
 
 let thread: ValidatorThread | undefined;
 /** The same validator and configuration on a thread of its own (app/webhooks/validator-thread.server.ts). */
 export const validateOnThread: RunValidator = async (parts) => {
   thread ??= startValidatorThread(validatorConfig());
-  const answer = await thread.validate({ method: parts.method, url: parts.url, headers: [...shopifyHeadersOf(parts.headers).entries()], rawBody: parts.rawBody });
+  const answer = await thread.validate({
+    method: parts.method,
+    url: parts.url,
+    headers: [...shopifyHeadersOf(parts.headers).entries()],
+    rawBody: parts.rawBody,
+  });
   return answer as unknown as WebhookValidation;
 };
 
 /** `verifyWebhook` for a body that has already been read. Throws a Response (405, 401, 400). */
-export async function verifyWebhookParts(parts: WebhookRequestParts, runValidator: RunValidator = validateHere): Promise<VerifiedWebhook> {
+export async function verifyWebhookParts(
+  parts: WebhookRequestParts,
+  runValidator: RunValidator = validateHere,
+): Promise<VerifiedWebhook> {
   if (parts.method !== "POST") throw new Response(null, { status: 405, headers: { Allow: "POST" } });
   const { rawBody } = parts;
   const check = await runValidator(parts);
@@ -132,7 +147,10 @@ function withLazyPayload(hook: VerifiedWebhook, rawBody: string): VerifiedWebhoo
  * copies, are read below from the request itself).
  */
 const VALIDATED_HEADERS = new Set(
-  ["hmac-sha256", "topic", "shop-domain", "api-version", "webhook-id", "name", "handle", "action"].flatMap((h) => [`x-shopify-${h}`, `shopify-${h}`]),
+  ["hmac-sha256", "topic", "shop-domain", "api-version", "webhook-id", "name", "handle", "action"].flatMap((h) => [
+    `x-shopify-${h}`,
+    `shopify-${h}`,
+  ]),
 );
 
 function shopifyHeadersOf(headers: WebhookRequestParts["headers"]): Pick<WebhookRequestParts["headers"], "entries"> {

@@ -16,7 +16,11 @@ const server = http.createServer((req, res) => {
     try {
       const headers = new Headers();
       for (const [key, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(key, value);
-      const request = new Request(`http://localhost${req.url}`, { method: req.method, headers, body: Buffer.concat(chunks) });
+      const request = new Request(`http://localhost${req.url}`, {
+        method: req.method,
+        headers,
+        body: Buffer.concat(chunks),
+      });
       const { shop, topic, webhookId } = await authenticate.webhook(request);
       const eventId = headers.get("x-shopify-event-id") ?? webhookId;
       await prisma.webhookDelivery.create({ data: { shop, topic, eventId, webhookId } });

@@ -44,7 +44,11 @@ export async function documentRequest(shop: string, path = "/app", token?: strin
 }
 
 /** A form POST from the page (Remix fetcher), with the session token App Bridge adds to fetch. */
-export async function actionRequest(shop: string, form: Record<string, string | string[]>, token?: string): Promise<Request> {
+export async function actionRequest(
+  shop: string,
+  form: Record<string, string | string[]>,
+  token?: string,
+): Promise<Request> {
   const body = new FormData();
   for (const [key, value] of Object.entries(form)) {
     for (const item of Array.isArray(value) ? value : [value]) body.append(key, item);

@@ -26,7 +26,9 @@ beforeAll(async () => {
 
 describe("local preview", () => {
   it("is refused in production and off by default", () => {
-    expect(() => parseConfig({ ...env, NODE_ENV: "production", LOCAL_PREVIEW: "true" })).toThrow(/LOCAL_PREVIEW must not be true in production/);
+    expect(() => parseConfig({ ...env, NODE_ENV: "production", LOCAL_PREVIEW: "true" })).toThrow(
+      /LOCAL_PREVIEW must not be true in production/,
+    );
     expect(parseConfig({ ...env, NODE_ENV: "development" }).LOCAL_PREVIEW).toBe("false");
   });
 
@@ -45,7 +47,11 @@ describe("local preview", () => {
       funnelEvents: ["page_viewed"],
     });
     expect(await webPixel.activateWebPixel(admin.graphql, settings)).toMatchObject({ ok: true, action: "created" });
-    expect(await webPixel.activateWebPixel(admin.graphql, { ...settings, enabled: "false" })).toMatchObject({ ok: true, action: "updated", webPixelId: "gid://shopify/WebPixel/1" });
+    expect(await webPixel.activateWebPixel(admin.graphql, { ...settings, enabled: "false" })).toMatchObject({
+      ok: true,
+      action: "updated",
+      webPixelId: "gid://shopify/WebPixel/1",
+    });
     const calls = preview.previewAdminRequests();
     expect(calls.map((c) => c.operation)).toEqual(["webPixelCreate", "webPixelCreate", "webPixel", "webPixelUpdate"]);
     expect(JSON.parse(String((calls[3].variables.webPixel as { settings: string }).settings))).toEqual({

@@ -64,11 +64,22 @@ function saveForm(t: TestShop, overrides: Record<string, string | string[]> = {}
 }
 
 async function load(shop: string): Promise<AdminPageData> {
-  return (await route.loader({ request: await documentRequest(shop), params: {}, context: {} } as LoaderFunctionArgs)) as AdminPageData;
+  return (await route.loader({
+    request: await documentRequest(shop),
+    params: {},
+    context: {},
+  } as LoaderFunctionArgs)) as AdminPageData;
 }
 
-async function act<T = SaveReport>(shop: string, form: Record<string, string | string[]>): Promise<{ status: number; body: T; text: string }> {
-  const response = await route.action({ request: await actionRequest(shop, form), params: {}, context: {} } as ActionFunctionArgs);
+async function act<T = SaveReport>(
+  shop: string,
+  form: Record<string, string | string[]>,
+): Promise<{ status: number; body: T; text: string }> {
+  const response = await route.action({
+    request: await actionRequest(shop, form),
+    params: {},
+    context: {},
+  } as ActionFunctionArgs);
   const text = await response.text();
   return { status: response.status, body: JSON.parse(text) as T, text };
 }
@@ -115,13 +126,19 @@ describe("authentication", () => {
   it("refuses a request without a session token and one signed with another secret", async () => {
     const t = await newShop("auth");
     const bare = new Request(`https://app.example.test/app?index`, { method: "POST", body: new FormData() });
-    const noToken = await route.action({ request: bare, params: {}, context: {} } as ActionFunctionArgs).catch((e: unknown) => e);
+    const noToken = await route
+      .action({ request: bare, params: {}, context: {} } as ActionFunctionArgs)
+      .catch((e: unknown) => e);
     expect(noToken).toBeInstanceOf(Response);
     expect([302, 401, 410]).toContain((noToken as Response).status);
 
     const forged = await sessionToken(t.shop, "not-the-app-secret");
     const wrong = await route
-      .action({ request: await actionRequest(t.shop, saveForm(t), forged), params: {}, context: {} } as ActionFunctionArgs)
+      .action({
+        request: await actionRequest(t.shop, saveForm(t), forged),
+        params: {},
+        context: {},
+      } as ActionFunctionArgs)
       .catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(Response);
     expect((wrong as Response).status).toBe(401);
@@ -134,7 +151,13 @@ describe("authentication", () => {
     expect(data.shop).toBe(t.shop);
     expect(data.preview).toBe(false);
     expect(data.status.state).toBe("not_configured");
-    expect(data.settings).toMatchObject({ pixelId: "", hasApiKey: false, apiKeyLast4: null, browserPixelEnabled: true, serverEventsEnabled: true });
+    expect(data.settings).toMatchObject({
+      pixelId: "",
+      hasApiKey: false,
+      apiKeyLast4: null,
+      browserPixelEnabled: true,
+      serverEventsEnabled: true,
+    });
     expect(data.health).toEqual({ waiting: 0, failing: 0 });
     expect(shopify.unexpected()).toEqual([]);
   });
@@ -160,7 +183,17 @@ describe("validation", () => {
     expect(body.outcome).toBe("invalid");
     if (body.outcome !== "invalid") throw new Error("unreachable");
     expect(Object.keys(body.fieldErrors).sort()).toEqual(
-      ["apiKey", "cancelEventName", "consentPolicy", "conversionTrigger", "enhancedMatching", "pixelFunnelEvents", "pixelId", "refundEventName", "serverEventsEnabled"].sort(),
+      [
+        "apiKey",
+        "cancelEventName",
+        "consentPolicy",
+        "conversionTrigger",
+        "enhancedMatching",
+        "pixelFunnelEvents",
+        "pixelId",
+        "refundEventName",
+        "serverEventsEnabled",
+      ].sort(),
     );
     expect(body.fieldErrors.pixelId).toMatch(/Pixel ID/);
     expect(body.fieldErrors.apiKey).toMatch(/16 to 512 characters/);
@@ -174,16 +207,24 @@ describe("validation", () => {
   it("needs both halves: a key without a Pixel ID, a Pixel ID without a key (server events on), equal event names", async () => {
     const t = await newShop("halves");
     const noPixel = await act(t.shop, saveForm(t, { pixelId: "" }));
-    expect(noPixel.body.outcome === "invalid" && noPixel.body.fieldErrors).toEqual({ pixelId: expect.stringMatching(/Pixel ID this Conversions API key belongs to/) });
+    expect(noPixel.body.outcome === "invalid" && noPixel.body.fieldErrors).toEqual({
+      pixelId: expect.stringMatching(/Pixel ID this Conversions API key belongs to/),
+    });
 
     const noKey = await act(t.shop, saveForm(t, { apiKeyMode: "keep", apiKey: "" }));
-    expect(noKey.body.outcome === "invalid" && noKey.body.fieldErrors).toEqual({ apiKey: expect.stringMatching(/Server events need a Conversions API key/) });
+    expect(noKey.body.outcome === "invalid" && noKey.body.fieldErrors).toEqual({
+      apiKey: expect.stringMatching(/Server events need a Conversions API key/),
+    });
 
     const sameNames = await act(t.shop, saveForm(t, { cancelEventName: "order_refunded" }));
-    expect(sameNames.body.outcome === "invalid" && sameNames.body.fieldErrors).toEqual({ cancelEventName: expect.stringMatching(/different names/) });
+    expect(sameNames.body.outcome === "invalid" && sameNames.body.fieldErrors).toEqual({
+      cancelEventName: expect.stringMatching(/different names/),
+    });
 
     const pixelIsKey = await act(t.shop, saveForm(t, { apiKey: t.pixelId }));
-    expect(pixelIsKey.body.outcome === "invalid" && pixelIsKey.body.fieldErrors).toEqual({ apiKey: expect.stringMatching(/That is the Pixel ID/) });
+    expect(pixelIsKey.body.outcome === "invalid" && pixelIsKey.body.fieldErrors).toEqual({
+      apiKey: expect.stringMatching(/That is the Pixel ID/),
+    });
 
     expect(await settingsModel.getShopSettings(t.shop)).toBeNull();
   });
@@ -206,11 +247,22 @@ describe("save: connection check, storage, web pixel", () => {
     // One validate_only request to OpenAI with the new pixel id and key.
     const checks = capiRequests(t.pixelId);
     expect(checks).toHaveLength(1);
-    expect(checks[0]).toMatchObject({ method: "POST", path: "/v1/events", status: 200, validateOnly: true, eventCount: 1 });
+    expect(checks[0]).toMatchObject({
+      method: "POST",
+      path: "/v1/events",
+      status: 200,
+      validateOnly: true,
+      eventCount: 1,
+    });
     expect(standin.accepted(t.pixelId)).toEqual([]);
 
     const row = await settingsModel.getShopSettings(t.shop);
-    expect(row).toMatchObject({ pixelId: t.pixelId, apiKeyLast4: t.apiKey.slice(-4), credentialsStatus: "ok", credentialsMessage: null });
+    expect(row).toMatchObject({
+      pixelId: t.pixelId,
+      apiKeyLast4: t.apiKey.slice(-4),
+      credentialsStatus: "ok",
+      credentialsMessage: null,
+    });
     expect(row!.apiKeyCiphertext).toMatch(/^v1\./);
     expect(row!.apiKeyCiphertext).not.toContain(t.apiKey);
     expect(await settingsModel.getCapiCredentials(t.shop)).toEqual({ pixelId: t.pixelId, apiKey: t.apiKey });
@@ -252,7 +304,15 @@ describe("save: connection check, storage, web pixel", () => {
     expect(first.body.outcome).toBe("saved");
     expect(shopify.calls(t.shop).map((c) => c.operation)).toEqual(["webPixelCreate", "webPixel", "webPixelUpdate"]);
 
-    const second = await act(t.shop, saveForm(t, { apiKeyMode: "keep", apiKey: "", browserPixelEnabled: "false", pixelFunnelEvents: ["checkout_started"] }));
+    const second = await act(
+      t.shop,
+      saveForm(t, {
+        apiKeyMode: "keep",
+        apiKey: "",
+        browserPixelEnabled: "false",
+        pixelFunnelEvents: ["checkout_started"],
+      }),
+    );
     expect(second.body.outcome).toBe("saved");
     expect(step(second.body, "credentials")).toMatchObject({ status: "skipped" });
     expect(capiRequests(t.pixelId)).toHaveLength(1);
@@ -271,8 +331,15 @@ describe("save: connection check, storage, web pixel", () => {
       funnelEvents: "checkout_started",
       enabled: "false",
     });
-    expect(step(second.body, "pixel")).toMatchObject({ status: "ok", message: "Browser pixel switched off in your store." });
-    expect(await settingsModel.getShopSettings(t.shop)).toMatchObject({ browserPixelEnabled: false, pixelFunnelEvents: '["checkout_started"]', credentialsStatus: "ok" });
+    expect(step(second.body, "pixel")).toMatchObject({
+      status: "ok",
+      message: "Browser pixel switched off in your store.",
+    });
+    expect(await settingsModel.getShopSettings(t.shop)).toMatchObject({
+      browserPixelEnabled: false,
+      pixelFunnelEvents: '["checkout_started"]',
+      credentialsStatus: "ok",
+    });
   });
 
   it("401 (an Advertiser API key): explains the wrong key type and stores nothing; 'save anyway' stores with a warning", async () => {
@@ -282,7 +349,9 @@ describe("save: connection check, storage, web pixel", () => {
     expect(refused.body.outcome).toBe("check_failed");
     const check = step(refused.body, "credentials")!;
     expect(check.status).toBe("error");
-    expect(check.message).toContain("Wrong key type — use a Conversions API key from OpenAI Ads Manager, not an Advertiser API key.");
+    expect(check.message).toContain(
+      "Wrong key type — use a Conversions API key from OpenAI Ads Manager, not an Advertiser API key.",
+    );
     expect(check.message).toContain("HTTP 401");
     expect(check.message).toContain("This is an Advertiser API key.");
     expect(await settingsModel.getShopSettings(t.shop)).toBeNull();
@@ -291,8 +360,14 @@ describe("save: connection check, storage, web pixel", () => {
     const anyway = await act(t.shop, saveForm(t, { apiKey: ADVERTISER_KEY, saveAnyway: "true" }));
     expect(anyway.status).toBe(200);
     expect(anyway.body.outcome).toBe("saved");
-    expect(step(anyway.body, "credentials")).toMatchObject({ status: "warning", message: expect.stringContaining("Saved anyway.") });
-    expect(await settingsModel.getShopSettings(t.shop)).toMatchObject({ credentialsStatus: "rejected", credentialsMessage: expect.stringContaining("Wrong key type") });
+    expect(step(anyway.body, "credentials")).toMatchObject({
+      status: "warning",
+      message: expect.stringContaining("Saved anyway."),
+    });
+    expect(await settingsModel.getShopSettings(t.shop)).toMatchObject({
+      credentialsStatus: "rejected",
+      credentialsMessage: expect.stringContaining("Wrong key type"),
+    });
     const data = await load(t.shop);
     expect(data.status.state).toBe("rejected");
     expect(data.status.detail).toContain("Wrong key type");
@@ -302,7 +377,9 @@ describe("save: connection check, storage, web pixel", () => {
     const t = await newShop("forbidden");
     const { body } = await act(t.shop, saveForm(t, { pixelId: `${t.pixelId}Other` }));
     expect(body.outcome).toBe("check_failed");
-    expect(step(body, "credentials")!.message).toMatch(/OpenAI doesn't know this Pixel ID, or the pixel doesn't belong to this key.*HTTP 403/);
+    expect(step(body, "credentials")!.message).toMatch(
+      /OpenAI doesn't know this Pixel ID, or the pixel doesn't belong to this key.*HTTP 403/,
+    );
     expect(await settingsModel.getShopSettings(t.shop)).toBeNull();
   });
 
@@ -387,10 +464,22 @@ describe("send test event", () => {
     standin.setFailure({
       kind: "status",
       status: 403,
-      body: { error: { message: "Pixel is disabled for this key.", type: "permission_error", param: "pid", code: "pixel_forbidden" } },
+      body: {
+        error: {
+          message: "Pixel is disabled for this key.",
+          type: "permission_error",
+          param: "pid",
+          code: "pixel_forbidden",
+        },
+      },
     });
     const { body } = await act<TestEventReport>(t.shop, { intent: "test" });
-    expect(body).toMatchObject({ ok: false, httpStatus: 403, code: "pixel_forbidden", openAiMessage: "Pixel is disabled for this key." });
+    expect(body).toMatchObject({
+      ok: false,
+      httpStatus: 403,
+      code: "pixel_forbidden",
+      openAiMessage: "Pixel is disabled for this key.",
+    });
     expect(body.summary).toContain("OpenAI doesn't know this Pixel ID");
     expect((await load(t.shop)).status.state).toBe("rejected");
   });
@@ -398,7 +487,11 @@ describe("send test event", () => {
   it("without saved credentials, says what to do", async () => {
     const t = await newShop("test-none");
     const { body } = await act<TestEventReport>(t.shop, { intent: "test" });
-    expect(body).toMatchObject({ ok: false, httpStatus: null, summary: expect.stringContaining("Save a Pixel ID and a Conversions API key first") });
+    expect(body).toMatchObject({
+      ok: false,
+      httpStatus: null,
+      summary: expect.stringContaining("Save a Pixel ID and a Conversions API key first"),
+    });
   });
 });
 

@@ -96,24 +96,35 @@ export function installShopifyAdminStub(): ShopifyAdminStub {
     const mode = modes.get(shop) ?? "normal";
     if (mode === "access_denied") {
       return Response.json({
-        errors: [{ message: `Access denied for ${operation} field. Required access: \`write_pixels\` access scope.`, extensions: { code: "ACCESS_DENIED" } }],
+        errors: [
+          {
+            message: `Access denied for ${operation} field. Required access: \`write_pixels\` access scope.`,
+            extensions: { code: "ACCESS_DENIED" },
+          },
+        ],
         data: null,
       });
     }
     const settings = String((variables.webPixel as { settings?: unknown } | undefined)?.settings ?? "");
     const existing = pixels.get(shop) ?? null;
-    const data = (payload: unknown) => Response.json({ data: payload, extensions: { cost: { requestedQueryCost: 10 } } });
-    const userError = (code: string, field: string[], message: string) => ({ userErrors: [{ code, field, message }], webPixel: null });
+    const data = (payload: unknown) =>
+      Response.json({ data: payload, extensions: { cost: { requestedQueryCost: 10 } } });
+    const userError = (code: string, field: string[], message: string) => ({
+      userErrors: [{ code, field, message }],
+      webPixel: null,
+    });
     switch (operation) {
       case "webPixelCreate":
-        if (mode === "no_extension") return data({ webPixelCreate: userError("NO_EXTENSION", ["webPixel"], "No extension found.") });
+        if (mode === "no_extension")
+          return data({ webPixelCreate: userError("NO_EXTENSION", ["webPixel"], "No extension found.") });
         if (existing) return data({ webPixelCreate: userError("TAKEN", ["webPixel"], "Web pixel is taken.") });
         pixels.set(shop, { id: `gid://shopify/WebPixel/${++nextPixel}`, settings });
         return data({ webPixelCreate: { userErrors: [], webPixel: pixels.get(shop) } });
       case "webPixel":
         return data({ webPixel: existing ? { id: existing.id } : null });
       case "webPixelUpdate":
-        if (!existing || existing.id !== variables.id) return data({ webPixelUpdate: userError("NOT_FOUND", ["id"], "Web pixel not found.") });
+        if (!existing || existing.id !== variables.id)
+          return data({ webPixelUpdate: userError("NOT_FOUND", ["id"], "Web pixel not found.") });
         pixels.set(shop, { id: existing.id, settings });
         return data({ webPixelUpdate: { userErrors: [], webPixel: pixels.get(shop) } });
       default:

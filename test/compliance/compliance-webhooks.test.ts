@@ -56,7 +56,13 @@ function buyer(label: string): Buyer {
 /** orders/create for `who`, with an oppref so it is sent at once. */
 async function order(shop: string, who: Buyer, extra: { total?: string } = {}) {
   const id = nextOrderId++;
-  const body = makeShopifyOrder({ id, email: who.email, phone: who.phone, landingSite: "/?oppref=oa_c", total: extra.total });
+  const body = makeShopifyOrder({
+    id,
+    email: who.email,
+    phone: who.phone,
+    landingSite: "/?oppref=oa_c",
+    total: extra.total,
+  });
   (body.customer as Record<string, unknown>).id = who.customerId;
   expect(await status("orders/create", shop, body)).toBe(200);
   return id;
@@ -67,7 +73,14 @@ async function refund(shop: string, orderId: number, amount: string) {
 }
 
 async function receipt(shop: string, orderId: number) {
-  await recordPixelReceipt({ shop, orderId: String(orderId), checkoutToken: `chk${orderId}`, oppref: "oa_receipt_ref", consent: "granted", pixelStatus: "sent" });
+  await recordPixelReceipt({
+    shop,
+    orderId: String(orderId),
+    checkoutToken: `chk${orderId}`,
+    oppref: "oa_receipt_ref",
+    consent: "granted",
+    pixelStatus: "sent",
+  });
 }
 
 async function verified(topic: string, shop: string, body: unknown) {
@@ -115,17 +128,32 @@ describe("customers/data_request", () => {
     expect(report.ordersRequested.sort()).toEqual([String(listed), String(refunded), "999999999"].sort());
     expect(report.invalidOrderIds).toBe(1);
     expect(report.ordersNotHeld).toEqual(["999999999"]);
-    expect(report.ordersHeld.map((o) => o.orderId).sort()).toEqual([String(listed), String(refunded), String(unlisted)].sort());
+    expect(report.ordersHeld.map((o) => o.orderId).sort()).toEqual(
+      [String(listed), String(refunded), String(unlisted)].sort(),
+    );
     expect(report.ordersHeld.map((o) => o.orderId)).not.toContain(String(someoneElse));
 
     const byId = new Map(report.ordersHeld.map((o) => [o.orderId, o]));
     const first = byId.get(String(listed))!;
     expect(first.events).toHaveLength(1);
-    expect(first.events[0]).toMatchObject({ eventType: "order_created", status: "delivered", amountMinor: 5000, currency: "USD", clickReferenceHeld: true });
-    expect(first.events[0].matchingData).toEqual(expect.arrayContaining([{ field: "emails_sha256", form: "sha256", values: 1 }]));
+    expect(first.events[0]).toMatchObject({
+      eventType: "order_created",
+      status: "delivered",
+      amountMinor: 5000,
+      currency: "USD",
+      clickReferenceHeld: true,
+    });
+    expect(first.events[0].matchingData).toEqual(
+      expect.arrayContaining([{ field: "emails_sha256", form: "sha256", values: 1 }]),
+    );
     expect(first.events[0].matchingData.find((f) => f.field === "phone_numbers_sha256")?.form).toBe("sha256");
     expect(first.ledger).toMatchObject({ grossMinor: 5000, netMinor: 5000, currency: "USD" });
-    expect(first.pixelReceipt).toMatchObject({ consent: "granted", pixelStatus: "sent", clickReferenceHeld: true, checkoutTokenHeld: true });
+    expect(first.pixelReceipt).toMatchObject({
+      consent: "granted",
+      pixelStatus: "sent",
+      clickReferenceHeld: true,
+      checkoutTokenHeld: true,
+    });
     const second = byId.get(String(refunded))!;
     expect(second.ledgerEntries).toEqual([expect.objectContaining({ kind: "refund", requestedMinor: 3000 })]);
     expect(second.ledger?.refundedMinor).toBe(3000);
@@ -133,7 +161,16 @@ describe("customers/data_request", () => {
     // Nothing personal in the report: no raw identifiers, no digests, no click references.
     const text = JSON.stringify(report);
     const digits = jane.phone.replace(/\D/g, ""); // "14155551234"
-    for (const secret of [jane.email, jane.email.toLowerCase(), digits, jane.phone, sha256(jane.email.toLowerCase()), sha256(digits), "oa_receipt_ref", "oa_c\""]) {
+    for (const secret of [
+      jane.email,
+      jane.email.toLowerCase(),
+      digits,
+      jane.phone,
+      sha256(jane.email.toLowerCase()),
+      sha256(digits),
+      "oa_receipt_ref",
+      'oa_c"',
+    ]) {
       expect(text).not.toContain(secret);
     }
     // Read-only: nothing changed.
@@ -172,7 +209,8 @@ describe("customers/redact", () => {
     });
     expect(await status("customers/redact", shop, body)).toBe(200);
 
-    for (const id of [listed, unlisted, pending]) expect(await rowsForOrder(shop, id)).toEqual({ events: 0, ledgers: 0, entries: 0, receipts: 0 });
+    for (const id of [listed, unlisted, pending])
+      expect(await rowsForOrder(shop, id)).toEqual({ events: 0, ledgers: 0, entries: 0, receipts: 0 });
     expect(await rowsForOrder(shop, kept)).toEqual({ events: 1, ledgers: 1, entries: 0, receipts: 1 });
     expect((await rowsForOrder(otherShop.shop, sameIdElsewhere)).events).toBe(1);
     const digest = sha256(jane.email.toLowerCase());
@@ -202,7 +240,13 @@ describe("customers/redact", () => {
     const { shop } = await newShop("redact-malformed");
     const id = await order(shop, buyer("jane"));
     const before = await rowsHeldForShop(shop);
-    for (const body of ["{not json", "null", "[]", JSON.stringify({ shop_domain: shop, orders_to_redact: "all" }), JSON.stringify({ orders_to_redact: [id] })]) {
+    for (const body of [
+      "{not json",
+      "null",
+      "[]",
+      JSON.stringify({ shop_domain: shop, orders_to_redact: "all" }),
+      JSON.stringify({ orders_to_redact: [id] }),
+    ]) {
       expect(await status("customers/redact", shop, body)).toBe(200);
     }
     expect(await rowsHeldForShop(shop)).toEqual(before);
@@ -249,7 +293,15 @@ describe("app/uninstalled → shop/redact", () => {
 
     // 48 h later: shop/redact erases everything, in every table.
     expect(await status("shop/redact", shop, compliancePayload("shop/redact", shop))).toBe(200);
-    const zero = { settings: 0, sessions: 0, events: 0, receipts: 0, ledgers: 0, ledgerEntries: 0, webhookDeliveries: 0 };
+    const zero = {
+      settings: 0,
+      sessions: 0,
+      events: 0,
+      receipts: 0,
+      ledgers: 0,
+      ledgerEntries: 0,
+      webhookDeliveries: 0,
+    };
     expect(await rowsHeldForShop(shop)).toEqual(zero);
     const other = await rowsHeldForShop(bystander.shop);
     expect(other.settings).toBe(1);
@@ -259,8 +311,16 @@ describe("app/uninstalled → shop/redact", () => {
     expect(await status("shop/redact", shop, compliancePayload("shop/redact", shop))).toBe(200);
     expect(await status("app/uninstalled", shop, uninstall, { eventId: "uninstall-3" })).toBe(200);
     expect(await status("app/scopes_update", shop, { current: ["read_orders"] })).toBe(200);
-    expect(await status("customers/redact", shop, compliancePayload("customers/redact", shop, { orders_to_redact: [sent] }))).toBe(200);
-    expect(await status("customers/data_request", shop, compliancePayload("customers/data_request", shop, { orders_requested: [sent] }))).toBe(200);
+    expect(
+      await status("customers/redact", shop, compliancePayload("customers/redact", shop, { orders_to_redact: [sent] })),
+    ).toBe(200);
+    expect(
+      await status(
+        "customers/data_request",
+        shop,
+        compliancePayload("customers/data_request", shop, { orders_requested: [sent] }),
+      ),
+    ).toBe(200);
     expect(await rowsHeldForShop(shop)).toEqual(zero);
   });
 
@@ -281,20 +341,33 @@ describe("app/scopes_update", () => {
   it("stores the granted scope on the settings and the sessions; redelivery and junk are harmless", async () => {
     const { shop } = await newShop("scopes");
     const current = ["read_orders", "write_pixels", "read_customer_events", "read_customers"];
-    expect(await status("app/scopes_update", shop, { id: 1, previous: ["read_orders"], current, updated_at: new Date().toISOString() }, { eventId: "s-1" })).toBe(200);
+    expect(
+      await status(
+        "app/scopes_update",
+        shop,
+        { id: 1, previous: ["read_orders"], current, updated_at: new Date().toISOString() },
+        { eventId: "s-1" },
+      ),
+    ).toBe(200);
     const expected = current.join(",");
     expect((await prisma.shopSettings.findUnique({ where: { shop } }))?.installedScope).toBe(expected);
     expect((await prisma.session.findMany({ where: { shop } })).map((s) => s.scope)).toEqual([expected]);
 
     expect(await status("app/scopes_update", shop, { current: ["read_orders"] }, { eventId: "s-1" })).toBe(200); // same event: duplicate
     expect((await prisma.shopSettings.findUnique({ where: { shop } }))?.installedScope).toBe(expected);
-    expect(await status("app/scopes_update", shop, { current: "read_orders, write_pixels" }, { eventId: "s-2" })).toBe(200);
-    expect((await prisma.shopSettings.findUnique({ where: { shop } }))?.installedScope).toBe("read_orders,write_pixels");
+    expect(await status("app/scopes_update", shop, { current: "read_orders, write_pixels" }, { eventId: "s-2" })).toBe(
+      200,
+    );
+    expect((await prisma.shopSettings.findUnique({ where: { shop } }))?.installedScope).toBe(
+      "read_orders,write_pixels",
+    );
 
     for (const junk of ["{", "null", JSON.stringify({ current: 42 }), JSON.stringify({ current: [1, 2] })]) {
       expect(await status("app/scopes_update", shop, junk)).toBe(200);
     }
-    expect((await prisma.shopSettings.findUnique({ where: { shop } }))?.installedScope).toBe("read_orders,write_pixels");
+    expect((await prisma.shopSettings.findUnique({ where: { shop } }))?.installedScope).toBe(
+      "read_orders,write_pixels",
+    );
   });
 });
 
@@ -305,7 +378,9 @@ describe("request hygiene on the new webhook routes", () => {
   it("a forged HMAC is 401, missing Shopify headers 400, and nothing is stored", async () => {
     for (const topic of topics) {
       expect(await status(topic, shop, compliancePayload(topic, shop), { secret: "not-the-secret" })).toBe(401);
-      expect(await status(topic, shop, compliancePayload(topic, shop), { headers: { "X-Shopify-Hmac-Sha256": "AAAA" } })).toBe(401);
+      expect(
+        await status(topic, shop, compliancePayload(topic, shop), { headers: { "X-Shopify-Hmac-Sha256": "AAAA" } }),
+      ).toBe(401);
       const request = webhookRequest(BASE, { topic, shop, body: "{}", secret: TEST_SECRET });
       request.headers.delete("X-Shopify-Topic");
       expect((await callAction(actionFor(topic), request)).status).toBe(400);
@@ -331,7 +406,12 @@ describe("request hygiene on the new webhook routes", () => {
       });
       const headers = new Headers(declared.headers);
       headers.delete("content-length");
-      const streamed = new Request(declared.url, { method: "POST", headers, body: stream, duplex: "half" } as RequestInit);
+      const streamed = new Request(declared.url, {
+        method: "POST",
+        headers,
+        body: stream,
+        duplex: "half",
+      } as RequestInit);
       expect((await callAction(actionFor(topic), streamed)).status).toBe(413);
       expect(sent).toBeLessThan(8); // stopped reading once over the cap
     }

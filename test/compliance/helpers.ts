@@ -25,7 +25,9 @@ export async function deliver(
   topic: string,
   shop: string,
   body: unknown,
-  options: Partial<Pick<WebhookMessage, "eventId" | "webhookId" | "secret">> & { headers?: Record<string, string> } = {},
+  options: Partial<Pick<WebhookMessage, "eventId" | "webhookId" | "secret">> & {
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Response> {
   const message: WebhookMessage = {
     topic,
@@ -38,13 +40,25 @@ export async function deliver(
   return callAction(actionFor(topic), webhookRequest(BASE, message, options.headers));
 }
 
-export async function status(topic: string, shop: string, body: unknown, options: Parameters<typeof deliver>[3] = {}): Promise<number> {
+export async function status(
+  topic: string,
+  shop: string,
+  body: unknown,
+  options: Parameters<typeof deliver>[3] = {},
+): Promise<number> {
   return (await deliver(topic, shop, body, options)).status;
 }
 
 export async function addOfflineSession(shop: string, scope = "read_orders,write_pixels,read_customer_events") {
   return prisma.session.create({
-    data: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope, accessToken: `shpat_${randomBytes(16).toString("hex")}` },
+    data: {
+      id: `offline_${shop}`,
+      shop,
+      state: "",
+      isOnline: false,
+      scope,
+      accessToken: `shpat_${randomBytes(16).toString("hex")}`,
+    },
   });
 }
 

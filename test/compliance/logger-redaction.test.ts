@@ -26,7 +26,8 @@ describe("log redaction", () => {
       request: { headers: { "x-shopify-hmac-sha256": "c2ln" } },
       env: { ENCRYPTION_KEY: "a2V5", SHOPIFY_API_SECRET: "shpss_x" },
     });
-    for (const secret of [API_KEY, "v1.k.iv", "shpat_abc", "shprt_abc", "sid=1", "c2ln", "a2V5", "shpss_x"]) expect(out).not.toContain(secret);
+    for (const secret of [API_KEY, "v1.k.iv", "shpat_abc", "shprt_abc", "sid=1", "c2ln", "a2V5", "shpss_x"])
+      expect(out).not.toContain(secret);
     expect(out).toContain("[redacted]");
   });
 
@@ -42,15 +43,29 @@ describe("log redaction", () => {
       shipping_address: { address1: "1 Secret St" },
       client_details: { browser_ip: "203.0.113.10", user_agent: "UA" },
     };
-    const out = capture({ order, hook: { rawBody: JSON.stringify(order), payload: order }, nested: { deeper: { email: EMAIL, phone: PHONE } } });
+    const out = capture({
+      order,
+      hook: { rawBody: JSON.stringify(order), payload: order },
+      nested: { deeper: { email: EMAIL, phone: PHONE } },
+    });
     for (const pii of [EMAIL, PHONE, "Secretname", "1 Secret St", "203.0.113.10"]) expect(out).not.toContain(pii);
     expect(out).toContain('"id":1');
   });
 
   it("censors CAPI matching data, even hashed, and click references", () => {
-    const event = { id: "o1_x", oppref: "oa_click", user: { emails_sha256: ["ab".repeat(32)], ip_address: "203.0.113.9" } };
-    const out = capture({ event, batch: { events: [event] }, emails_sha256: ["cd".repeat(32)], ip_address: "198.51.100.1" });
-    for (const value of ["ab".repeat(32), "cd".repeat(32), "203.0.113.9", "198.51.100.1", "oa_click"]) expect(out).not.toContain(value);
+    const event = {
+      id: "o1_x",
+      oppref: "oa_click",
+      user: { emails_sha256: ["ab".repeat(32)], ip_address: "203.0.113.9" },
+    };
+    const out = capture({
+      event,
+      batch: { events: [event] },
+      emails_sha256: ["cd".repeat(32)],
+      ip_address: "198.51.100.1",
+    });
+    for (const value of ["ab".repeat(32), "cd".repeat(32), "203.0.113.9", "198.51.100.1", "oa_click"])
+      expect(out).not.toContain(value);
     expect(out).toContain("o1_x");
   });
 });

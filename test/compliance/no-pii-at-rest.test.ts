@@ -67,9 +67,29 @@ beforeAll(async () => {
   copyFileSync(path.join(runDir, "template.sqlite"), dbFile);
   db = createPrismaClient(`file:${dbFile}`);
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-  for (const [s, p, k] of [[shop, pixelId, apiKey], [badShop, badPixel, wrongKey]]) {
-    await db.shopSettings.create({ data: { shop: s, pixelId: p, apiKeyCiphertext: encryptSecret(keyRing(), k), apiKeyLast4: k.slice(-4), oppRefGraceSeconds: 0 } });
-    await db.session.create({ data: { id: `offline_${s}`, shop: s, state: "", isOnline: false, scope: "read_orders", accessToken: `shpat_${randomBytes(8).toString("hex")}` } });
+  for (const [s, p, k] of [
+    [shop, pixelId, apiKey],
+    [badShop, badPixel, wrongKey],
+  ]) {
+    await db.shopSettings.create({
+      data: {
+        shop: s,
+        pixelId: p,
+        apiKeyCiphertext: encryptSecret(keyRing(), k),
+        apiKeyLast4: k.slice(-4),
+        oppRefGraceSeconds: 0,
+      },
+    });
+    await db.session.create({
+      data: {
+        id: `offline_${s}`,
+        shop: s,
+        state: "",
+        isOnline: false,
+        scope: "read_orders",
+        accessToken: `shpat_${randomBytes(8).toString("hex")}`,
+      },
+    });
   }
   standin = await startOpenAiStandin();
   standin.addPixel(pixelId, apiKey);
@@ -96,8 +116,23 @@ function orderFor(b: Buyer, extra: Partial<Parameters<typeof makeShopifyOrder>[0
     landingSite: `/products/tee?oppref=oa_${tag}_${id}&email=${encodeURIComponent(b.email)}&phone=${encodeURIComponent(b.phone)}`,
     ...extra,
   });
-  order.customer = { id: 7_100_000_000_000 + id, email: b.email, phone: b.phone, first_name: b.firstName, last_name: b.lastName };
-  order.billing_address = { first_name: b.firstName, last_name: b.lastName, address1: `1 ${b.lastName} Street`, city: "San Francisco", province_code: "CA", country_code: "US", zip: "94103", phone: b.phone };
+  order.customer = {
+    id: 7_100_000_000_000 + id,
+    email: b.email,
+    phone: b.phone,
+    first_name: b.firstName,
+    last_name: b.lastName,
+  };
+  order.billing_address = {
+    first_name: b.firstName,
+    last_name: b.lastName,
+    address1: `1 ${b.lastName} Street`,
+    city: "San Francisco",
+    province_code: "CA",
+    country_code: "US",
+    zip: "94103",
+    phone: b.phone,
+  };
   order.note_attributes = [{ name: "contact", value: `${b.email} / ${b.phone}` }];
   order.contact_email = b.email;
   return { id, order };
@@ -120,7 +155,9 @@ describe("nothing secret or personal at rest", () => {
     expect(await send("orders/create", shop, orderFor(buyers[1], { test: true }).order)).toBe(200);
     expect(await send("orders/create", badShop, orderFor(buyers[2]).order)).toBe(200);
     // Malformed and forged bodies full of PII.
-    expect(await send("orders/create", shop, { id: buyers[3].email, email: buyers[3].email, total_price: buyers[3].phone })).toBe(200);
+    expect(
+      await send("orders/create", shop, { id: buyers[3].email, email: buyers[3].email, total_price: buyers[3].phone }),
+    ).toBe(200);
     expect(await send("orders/create", shop, `{"email":"${buyers[4].email}","phone":"${buyers[4].phone}"`)).toBe(200);
     expect(await send("orders/create", shop, orderFor(buyers[5]).order, "forged-secret")).toBe(401);
     // Pixel receipts and a refund.
@@ -128,24 +165,59 @@ describe("nothing secret or personal at rest", () => {
       const response = await fetch(new URL("/pixel/receipt", app!.url), {
         method: "POST",
         headers: { "Content-Type": "text/plain" },
-        body: JSON.stringify({ v: 1, shop, orderId: String(id), checkoutToken: `chk${id}`, oppref: `oa_receipt_${id}`, consent: "granted", pixel: "sent" }),
+        body: JSON.stringify({
+          v: 1,
+          shop,
+          orderId: String(id),
+          checkoutToken: `chk${id}`,
+          oppref: `oa_receipt_${id}`,
+          consent: "granted",
+          pixel: "sent",
+        }),
       });
       expect(response.status).toBeLessThan(300);
     }
-    expect(await send("refunds/create", shop, makeShopifyRefund({ id: nextId++, orderId: ids[1], amount: "10.00" }))).toBe(200);
+    expect(
+      await send("refunds/create", shop, makeShopifyRefund({ id: nextId++, orderId: ids[1], amount: "10.00" })),
+    ).toBe(200);
 
     // Everything sendable reaches OpenAI (proof the data went through the app, hashed).
-    await waitFor(() => standin.accepted(pixelId).filter((a) => a.event.type === "order_created").length === buyers.length, "worker to deliver", 30_000);
+    await waitFor(
+      () => standin.accepted(pixelId).filter((a) => a.event.type === "order_created").length === buyers.length,
+      "worker to deliver",
+      30_000,
+    );
     const sentEmails = standin.accepted(pixelId).flatMap((a) => a.event.user?.emails_sha256 ?? []);
     expect(sentEmails).toContain(sha256(buyers[0].email.toLowerCase()));
     expect(sentEmails.some((h) => h.includes("@"))).toBe(false);
 
     // Compliance: a data request (its payload carries the buyer's raw email and phone), a redaction.
     const customer = (b: Buyer, id: number) => ({ id: 7_100_000_000_000 + id, email: b.email, phone: b.phone });
-    expect(await send("customers/data_request", shop, { shop_id: 1, shop_domain: shop, customer: customer(buyers[6], ids[6]), orders_requested: [ids[6]], data_request: { id: 1 } })).toBe(200);
-    expect(await send("customers/redact", shop, { shop_id: 1, shop_domain: shop, customer: customer(buyers[7], ids[7]), orders_to_redact: [ids[7]] })).toBe(200);
-    expect(await send("app/scopes_update", shop, { current: ["read_orders", "write_pixels", "read_customer_events"] })).toBe(200);
-    await waitFor(async () => (await db.conversionEvent.count({ where: { status: { in: ["pending", "sending"] }, shop } })) === 0, "queue to drain", 30_000);
+    expect(
+      await send("customers/data_request", shop, {
+        shop_id: 1,
+        shop_domain: shop,
+        customer: customer(buyers[6], ids[6]),
+        orders_requested: [ids[6]],
+        data_request: { id: 1 },
+      }),
+    ).toBe(200);
+    expect(
+      await send("customers/redact", shop, {
+        shop_id: 1,
+        shop_domain: shop,
+        customer: customer(buyers[7], ids[7]),
+        orders_to_redact: [ids[7]],
+      }),
+    ).toBe(200);
+    expect(
+      await send("app/scopes_update", shop, { current: ["read_orders", "write_pixels", "read_customer_events"] }),
+    ).toBe(200);
+    await waitFor(
+      async () => (await db.conversionEvent.count({ where: { status: { in: ["pending", "sending"] }, shop } })) === 0,
+      "queue to drain",
+      30_000,
+    );
     expect(await send("app/uninstalled", badShop, { id: 2 })).toBe(200);
     expect(await send("shop/redact", badShop, { shop_id: 2, shop_domain: badShop })).toBe(200);
 
@@ -187,7 +259,8 @@ describe("nothing secret or personal at rest", () => {
     const leaks: string[] = [];
     for (const [what, value] of forbidden) {
       if (logs.includes(value) || logs.toLowerCase().includes(value.toLowerCase())) leaks.push(`${what} in logs`);
-      if (dbBytes.includes(Buffer.from(value, "utf8")) || dbBytes.includes(Buffer.from(value.toLowerCase(), "utf8"))) leaks.push(`${what} in the database file`);
+      if (dbBytes.includes(Buffer.from(value, "utf8")) || dbBytes.includes(Buffer.from(value.toLowerCase(), "utf8")))
+        leaks.push(`${what} in the database file`);
       // SQLite may store text as UTF-16 only if the database says so; this one is UTF-8, checked anyway.
       if (dbBytes.includes(Buffer.from(value, "utf16le"))) leaks.push(`${what} in the database file (UTF-16)`);
     }

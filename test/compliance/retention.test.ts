@@ -63,10 +63,22 @@ beforeEach(async () => {
 
 describe("purgeExpiredData", () => {
   it("deletes finished events older than the retention age and nothing else", async () => {
-    const old = await Promise.all(["delivered", "skipped", "rejected", "expired"].map((s) => event(shop, s, daysAgo(91))));
+    const old = await Promise.all(
+      ["delivered", "skipped", "rejected", "expired"].map((s) => event(shop, s, daysAgo(91))),
+    );
     const young = await Promise.all(["delivered", "skipped"].map((s) => event(shop, s, daysAgo(89))));
     const open = await Promise.all(["pending", "sending"].map((s) => event(shop, s, daysAgo(200))));
-    await prisma.orderLedger.create({ data: { shop, orderId: "1", orderDedupId: "o1_l", grossMinor: 100, netMinor: 100, currency: "USD", createdAt: daysAgo(400) } });
+    await prisma.orderLedger.create({
+      data: {
+        shop,
+        orderId: "1",
+        orderDedupId: "o1_l",
+        grossMinor: 100,
+        netMinor: 100,
+        currency: "USD",
+        createdAt: daysAgo(400),
+      },
+    });
 
     const report = await purgeExpiredData({ now: NOW, retentionDays: 90, batchSize: 3 });
     expect(report.events).toBe(4);
@@ -95,10 +107,18 @@ describe("purgeExpiredData", () => {
   });
 
   it("deletes old receipts and webhook idempotency rows", async () => {
-    await prisma.pixelReceipt.create({ data: { shop, orderId: "1", consent: "granted", pixelStatus: "sent", oppref: "x", receivedAt: daysAgo(100) } });
-    await prisma.pixelReceipt.create({ data: { shop, orderId: "2", consent: "granted", pixelStatus: "sent", receivedAt: daysAgo(10) } });
-    await prisma.webhookDelivery.create({ data: { shop, topic: "orders/create", eventId: "old", receivedAt: daysAgo(100) } });
-    await prisma.webhookDelivery.create({ data: { shop, topic: "orders/create", eventId: "new", receivedAt: daysAgo(1) } });
+    await prisma.pixelReceipt.create({
+      data: { shop, orderId: "1", consent: "granted", pixelStatus: "sent", oppref: "x", receivedAt: daysAgo(100) },
+    });
+    await prisma.pixelReceipt.create({
+      data: { shop, orderId: "2", consent: "granted", pixelStatus: "sent", receivedAt: daysAgo(10) },
+    });
+    await prisma.webhookDelivery.create({
+      data: { shop, topic: "orders/create", eventId: "old", receivedAt: daysAgo(100) },
+    });
+    await prisma.webhookDelivery.create({
+      data: { shop, topic: "orders/create", eventId: "new", receivedAt: daysAgo(1) },
+    });
     const report = await purgeExpiredData({ now: NOW, retentionDays: 90 });
     expect(report).toMatchObject({ receipts: 1, webhookDeliveries: 1 });
     expect((await prisma.pixelReceipt.findMany({ where: { shop } })).map((r) => r.orderId)).toEqual(["2"]);
@@ -148,7 +168,13 @@ describe("RETENTION_DAYS", () => {
 
 describe("withoutUserData", () => {
   it("drops only the user object; unreadable payloads are dropped whole", () => {
-    expect(JSON.parse(withoutUserData(PAYLOAD)!)).toEqual({ id: "o1_x", type: "order_created", timestamp_ms: 1, action_source: "web", data: { type: "contents", amount: 100, currency: "USD" } });
+    expect(JSON.parse(withoutUserData(PAYLOAD)!)).toEqual({
+      id: "o1_x",
+      type: "order_created",
+      timestamp_ms: 1,
+      action_source: "web",
+      data: { type: "contents", amount: 100, currency: "USD" },
+    });
     expect(withoutUserData(null)).toBeNull();
     expect(withoutUserData("{broken")).toBeNull();
     expect(withoutUserData("[1]")).toBeNull();

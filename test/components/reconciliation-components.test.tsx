@@ -16,7 +16,13 @@ const wrap = (node: React.ReactNode) => renderToString(<AppProvider i18n={en}>{n
 
 describe("AlertsBanner", () => {
   it("renders nothing when all is well", () => {
-    expect(renderToString(<AppProvider i18n={en}><AlertsBanner alerts={[]} /></AppProvider>)).not.toContain("data-alert-id");
+    expect(
+      renderToString(
+        <AppProvider i18n={en}>
+          <AlertsBanner alerts={[]} />
+        </AppProvider>,
+      ),
+    ).not.toContain("data-alert-id");
   });
 
   it("renders one banner per alert, most serious first, with its action link", () => {
@@ -32,7 +38,10 @@ describe("AlertsBanner", () => {
       expiring: { count: 0, earliest: null },
     });
     const html = wrap(<AlertsBanner alerts={alerts} />);
-    expect([...html.matchAll(/data-alert-id="([a-z_]+)"/g)].map((m) => m[1])).toEqual(["credentials_rejected", "delivery_failing"]);
+    expect([...html.matchAll(/data-alert-id="([a-z_]+)"/g)].map((m) => m[1])).toEqual([
+      "credentials_rejected",
+      "delivery_failing",
+    ]);
     expect(html).toContain("OpenAI rejected your Conversions API key");
     expect(html).toContain("OpenAI answered 401: invalid key");
     expect(html).toContain("Delivery to OpenAI has been failing for 60 minutes");
@@ -43,11 +52,51 @@ describe("AlertsBanner", () => {
 
 describe("DailyChart", () => {
   const rows: EventAggregateRow[] = [
-    { day: "2026-11-01", eventType: "order_created", eventName: "", status: "delivered", skipReason: null, nonWebSent: false, count: 7 },
-    { day: "2026-11-01", eventType: "order_created", eventName: "", status: "rejected", skipReason: "rejected_by_openai", count: 1, nonWebSent: false },
-    { day: "2026-11-02", eventType: "order_created", eventName: "", status: "expired", skipReason: "expired", count: 2, nonWebSent: false },
-    { day: "2026-11-02", eventType: "order_created", eventName: "", status: "pending", skipReason: null, count: 3, nonWebSent: false },
-    { day: "2026-11-02", eventType: "order_created", eventName: "", status: "skipped", skipReason: "test_order", count: 4, nonWebSent: false },
+    {
+      day: "2026-11-01",
+      eventType: "order_created",
+      eventName: "",
+      status: "delivered",
+      skipReason: null,
+      nonWebSent: false,
+      count: 7,
+    },
+    {
+      day: "2026-11-01",
+      eventType: "order_created",
+      eventName: "",
+      status: "rejected",
+      skipReason: "rejected_by_openai",
+      count: 1,
+      nonWebSent: false,
+    },
+    {
+      day: "2026-11-02",
+      eventType: "order_created",
+      eventName: "",
+      status: "expired",
+      skipReason: "expired",
+      count: 2,
+      nonWebSent: false,
+    },
+    {
+      day: "2026-11-02",
+      eventType: "order_created",
+      eventName: "",
+      status: "pending",
+      skipReason: null,
+      count: 3,
+      nonWebSent: false,
+    },
+    {
+      day: "2026-11-02",
+      eventType: "order_created",
+      eventName: "",
+      status: "skipped",
+      skipReason: "test_order",
+      count: 4,
+      nonWebSent: false,
+    },
   ];
   const days = buildEventFigures(rows, { from: "2026-11-01", to: "2026-11-03" }).days;
 
@@ -65,6 +114,6 @@ describe("DailyChart", () => {
     const html = wrap(<DailyChart days={days} />);
     expect(html).toContain("Loading chart…");
     expect(html).toContain("17 web orders over 3 days");
-    expect(html).not.toContain("data-testid=\"daily-chart\"");
+    expect(html).not.toContain('data-testid="daily-chart"');
   });
 });

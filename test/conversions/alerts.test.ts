@@ -60,9 +60,13 @@ describe("thresholds", () => {
 
 describe("credentials rejected", () => {
   it("fires on status rejected only", () => {
-    expect(ids(calm({ credentials: { status: "rejected", message: "OpenAI answered 401: bad key", checkedAt: ago(5) } }))).toEqual(["credentials_rejected"]);
+    expect(
+      ids(calm({ credentials: { status: "rejected", message: "OpenAI answered 401: bad key", checkedAt: ago(5) } })),
+    ).toEqual(["credentials_rejected"]);
     expect(ids(calm({ credentials: { status: "unknown", message: null, checkedAt: null } }))).toEqual([]);
-    const [alert] = evaluateAlerts(calm({ credentials: { status: "rejected", message: "OpenAI answered 401: bad key", checkedAt: ago(5) } }));
+    const [alert] = evaluateAlerts(
+      calm({ credentials: { status: "rejected", message: "OpenAI answered 401: bad key", checkedAt: ago(5) } }),
+    );
     expect(alert.tone).toBe("critical");
     expect(alert.message).toContain("OpenAI answered 401: bad key");
   });
@@ -70,7 +74,11 @@ describe("credentials rejected", () => {
 
 describe("delivery failing", () => {
   const failing = (minutes: number, lastDeliveredAt: Date | null = null) =>
-    calm({ oldestFailing: { createdAt: ago(minutes), lastStatus: 503, lastError: "unavailable" }, failingCount: 4, lastDeliveredAt });
+    calm({
+      oldestFailing: { createdAt: ago(minutes), lastStatus: 503, lastError: "unavailable" },
+      failingCount: 4,
+      lastDeliveredAt,
+    });
 
   it("fires only after MORE than 30 minutes without success", () => {
     expect(ids(failing(DELIVERY_FAILING_AFTER_MINUTES))).toEqual([]);
@@ -91,7 +99,13 @@ describe("delivery failing", () => {
     expect(alert.title).toBe("Delivery to OpenAI has been failing for 95 minutes");
     expect(alert.message).toContain("4 events are being retried");
     expect(alert.message).toContain("HTTP 503 (unavailable)");
-    const [network] = evaluateAlerts(calm({ oldestFailing: { createdAt: ago(60 * 5), lastStatus: null, lastError: null }, failingCount: 1, lastDeliveredAt: null }));
+    const [network] = evaluateAlerts(
+      calm({
+        oldestFailing: { createdAt: ago(60 * 5), lastStatus: null, lastError: null },
+        failingCount: 1,
+        lastDeliveredAt: null,
+      }),
+    );
     expect(network.title).toBe("Delivery to OpenAI has been failing for 5 hours");
     expect(network.message).toContain("1 event is being retried");
     expect(network.message).toContain("no answer (network)");
@@ -116,7 +130,12 @@ describe("accepted/orders ratio", () => {
   });
 
   it("leaves chosen skips out of the denominator and counts failures in it", () => {
-    const row = (status: string, count: number, skipReason: string | null = null, extra: Partial<EventAggregateRow> = {}): EventAggregateRow => ({
+    const row = (
+      status: string,
+      count: number,
+      skipReason: string | null = null,
+      extra: Partial<EventAggregateRow> = {},
+    ): EventAggregateRow => ({
       day: "2026-11-20",
       eventType: "order_created",
       eventName: "",
@@ -146,7 +165,8 @@ describe("accepted/orders ratio", () => {
 });
 
 describe("pixel receipts stopped", () => {
-  const receipts = (baseline: number, quiet: number, webOrdersQuiet: number) => ids(calm({ receipts: { baseline, quiet, webOrdersQuiet } }));
+  const receipts = (baseline: number, quiet: number, webOrdersQuiet: number) =>
+    ids(calm({ receipts: { baseline, quiet, webOrdersQuiet } }));
 
   it("fires when receipts stopped while at least 5 web orders kept coming", () => {
     expect(receipts(1, 0, RECEIPTS_QUIET_MIN_ORDERS)).toEqual(["receipts_stopped"]);
@@ -198,7 +218,13 @@ describe("ordering and formatting", () => {
       receipts: { baseline: 3, quiet: 0, webOrdersQuiet: 9 },
       expiring: { count: 2, earliest: new Date(NOW.getTime() + 60 * MIN) },
     });
-    expect(ids(all)).toEqual(["credentials_rejected", "delivery_failing", "low_accepted_ratio", "receipts_stopped", "events_expiring"]);
+    expect(ids(all)).toEqual([
+      "credentials_rejected",
+      "delivery_failing",
+      "low_accepted_ratio",
+      "receipts_stopped",
+      "events_expiring",
+    ]);
     expect(JSON.parse(JSON.stringify(evaluateAlerts(all)))).toEqual(evaluateAlerts(all));
   });
 

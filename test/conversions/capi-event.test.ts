@@ -38,9 +38,12 @@ describe("custom event names", () => {
     expect(CUSTOM_EVENT_NAME_PATTERN.source).toBe("^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$");
   });
 
-  it.each(["order_refunded", "order_cancelled", "a", "9", "ab", "a-b_c", "x".repeat(64), "refund2"])("accepts %j", (name) => {
-    expect(isValidCustomEventName(name)).toBe(true);
-  });
+  it.each(["order_refunded", "order_cancelled", "a", "9", "ab", "a-b_c", "x".repeat(64), "refund2"])(
+    "accepts %j",
+    (name) => {
+      expect(isValidCustomEventName(name)).toBe(true);
+    },
+  );
 
   it.each([
     "",

@@ -1,10 +1,43 @@
 import { describe, expect, it } from "vitest";
-import { OPT_IN_COUNTRIES, consentDecision, requiresOptInConsent, type ReceiptConsent } from "../../app/conversions/consent";
+import {
+  OPT_IN_COUNTRIES,
+  consentDecision,
+  requiresOptInConsent,
+  type ReceiptConsent,
+} from "../../app/conversions/consent";
 import type { ShopPolicy } from "../../app/conversions/shop-policy";
 
 describe("OPT_IN_COUNTRIES", () => {
   it("is the 30 EEA countries plus the UK and Switzerland", () => {
-    const eu27 = ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"];
+    const eu27 = [
+      "AT",
+      "BE",
+      "BG",
+      "HR",
+      "CY",
+      "CZ",
+      "DK",
+      "EE",
+      "FI",
+      "FR",
+      "DE",
+      "GR",
+      "HU",
+      "IE",
+      "IT",
+      "LV",
+      "LT",
+      "LU",
+      "MT",
+      "NL",
+      "PL",
+      "PT",
+      "RO",
+      "SK",
+      "SI",
+      "ES",
+      "SE",
+    ];
     expect(eu27).toHaveLength(27);
     expect([...OPT_IN_COUNTRIES].sort()).toEqual([...eu27, "IS", "LI", "NO", "GB", "CH"].sort());
     expect(OPT_IN_COUNTRIES.size).toBe(32);

@@ -6,12 +6,20 @@ import { FIXTURE_REFUND, makeCancelledOrder, makeOrder, makeRefund } from "../fi
 
 const ORDER_DEDUP_ID = "o1_bPRRbUC0682e86LVd6jEmw" as DedupId; // order 5912345678901
 
-const tx = (kind: string, status: string, amount: unknown, currency: unknown = "USD") => ({ kind, status, amount, currency });
+const tx = (kind: string, status: string, amount: unknown, currency: unknown = "USD") => ({
+  kind,
+  status,
+  amount,
+  currency,
+});
 
 describe("parseRefund", () => {
-  it.each([["929361463\u0000x"], ["abc"], [""], [-5], [0], ["gid://shopify/Refund/-1"]])("refuses a refund id that is not a Shopify id: %j", (id) => {
-    expect(parseRefund(makeRefund({ id })).ok).toBe(false);
-  });
+  it.each([["929361463\u0000x"], ["abc"], [""], [-5], [0], ["gid://shopify/Refund/-1"]])(
+    "refuses a refund id that is not a Shopify id: %j",
+    (id) => {
+      expect(parseRefund(makeRefund({ id })).ok).toBe(false);
+    },
+  );
 
   it("accepts numeric, digit-string and gid refund ids alike", () => {
     for (const id of [929361463, "929361463", "gid://shopify/Refund/929361463"]) {
@@ -62,7 +70,13 @@ describe("parseRefund", () => {
   it("is ok with amount 0 when no money moved (restock-only refund)", () => {
     expect(parseRefund(makeRefund({ transactions: [] }))).toEqual({
       ok: true,
-      refund: { orderId: "5912345678901", refundId: "929361463", amountMinor: 0, currency: "USD", occurredAt: new Date("2026-11-22T19:03:10Z") },
+      refund: {
+        orderId: "5912345678901",
+        refundId: "929361463",
+        amountMinor: 0,
+        currency: "USD",
+        occurredAt: new Date("2026-11-22T19:03:10Z"),
+      },
     });
     const noLines = parseRefund(makeRefund({ transactions: undefined, refund_line_items: [] }));
     expect(noLines.ok && [noLines.refund.amountMinor, noLines.refund.currency]).toEqual([0, ""]);
@@ -80,9 +94,21 @@ describe("parseRefund", () => {
     ["bad order id", makeRefund({ order_id: "abc" }), "order_id"],
     ["no timestamp", makeRefund({ processed_at: undefined, created_at: undefined }), "processed_at/created_at"],
     ["transactions not a list", makeRefund({ transactions: { kind: "refund" } }), "transactions"],
-    ["mixed currencies", makeRefund({ transactions: [tx("refund", "success", "1.00", "USD"), tx("refund", "success", "1.00", "EUR")] }), "more than one currency"],
-    ["missing currency", makeRefund({ transactions: [tx("refund", "success", "1.00", null)] }), "transactions[0].currency"],
-    ["unknown currency", makeRefund({ transactions: [tx("refund", "success", "1.00", "ZZZ")] }), "transactions[0].currency"],
+    [
+      "mixed currencies",
+      makeRefund({ transactions: [tx("refund", "success", "1.00", "USD"), tx("refund", "success", "1.00", "EUR")] }),
+      "more than one currency",
+    ],
+    [
+      "missing currency",
+      makeRefund({ transactions: [tx("refund", "success", "1.00", null)] }),
+      "transactions[0].currency",
+    ],
+    [
+      "unknown currency",
+      makeRefund({ transactions: [tx("refund", "success", "1.00", "ZZZ")] }),
+      "transactions[0].currency",
+    ],
     ["missing amount", makeRefund({ transactions: [tx("refund", "success", undefined)] }), "transactions[0].amount"],
     ["negative amount", makeRefund({ transactions: [tx("refund", "success", "-1.00")] }), "transactions[0].amount"],
     ["too many decimals", makeRefund({ transactions: [tx("refund", "success", "1.001")] }), "transactions[0].amount"],
@@ -145,7 +171,11 @@ describe("buildCorrectionEvent", () => {
   });
 
   it("derives the id from order, kind and key (stable across retries)", async () => {
-    const digest = createHash("sha256").update(`${ORDER_DEDUP_ID}|cancel|cancel`).digest().subarray(0, 16).toString("base64url");
+    const digest = createHash("sha256")
+      .update(`${ORDER_DEDUP_ID}|cancel|cancel`)
+      .digest()
+      .subarray(0, 16)
+      .toString("base64url");
     const cancel = await buildCorrectionEvent({ ...base, kind: "cancel", key: "cancel", eventName: "order_cancelled" });
     expect(cancel.id).toBe(`c1_${digest}`);
     expect(cancel.id).toBe("c1_-NDcv-mqiooHTHIPYR8Pdw");
@@ -154,7 +184,11 @@ describe("buildCorrectionEvent", () => {
   });
 
   it("strips query and fragment from the source URL and upper-cases the currency", async () => {
-    const event = await buildCorrectionEvent({ ...base, currency: "usd", sourceUrl: "https://shop.example.com/checkouts/thank-you?token=abc#x" });
+    const event = await buildCorrectionEvent({
+      ...base,
+      currency: "usd",
+      sourceUrl: "https://shop.example.com/checkouts/thank-you?token=abc#x",
+    });
     expect(event.source_url).toBe("https://shop.example.com/checkouts/thank-you");
     expect(event.data.currency).toBe("USD");
   });

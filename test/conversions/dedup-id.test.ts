@@ -89,7 +89,9 @@ describe("derivedEventId", () => {
 
   it("matches the documented construction", async () => {
     const digest = createHash("sha256").update(`${orderDedupId}|refund|929361463`).digest();
-    expect(await derivedEventId(orderDedupId, "refund", "929361463")).toBe(`r1_${digest.subarray(0, 16).toString("base64url")}`);
+    expect(await derivedEventId(orderDedupId, "refund", "929361463")).toBe(
+      `r1_${digest.subarray(0, 16).toString("base64url")}`,
+    );
   });
 
   it("is stable for the same input and distinct per kind, key and order", async () => {

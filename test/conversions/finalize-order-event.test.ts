@@ -19,7 +19,12 @@ function event(overrides: Partial<CapiEvent> = {}): CapiEvent {
     source_url: "https://example-shop.myshopify.com/checkouts/thank-you",
     oppref: "from_landing",
     user: { emails_sha256: ["ab".repeat(32)], countries: ["US"] },
-    data: { type: "contents", amount: 12999, currency: "USD", contents: [{ id: "1", content_type: "product", quantity: 1 }] },
+    data: {
+      type: "contents",
+      amount: 12999,
+      currency: "USD",
+      contents: [{ id: "1", content_type: "product", quantity: 1 }],
+    },
     ...overrides,
   };
 }
@@ -62,18 +67,24 @@ describe("finalizeOrderCreated", () => {
 
   it("the receipt's oppref wins over landing_site and note_attributes", () => {
     for (const source of ["landing_site", "note_attributes"] as const) {
-      const result = finalizeOrderCreated(input({ opprefSource: source, receipt: { oppref: "from_cookie", consent: "granted" } }));
+      const result = finalizeOrderCreated(
+        input({ opprefSource: source, receipt: { oppref: "from_cookie", consent: "granted" } }),
+      );
       expect(result).toEqual({ action: "send", event: event({ oppref: "from_cookie" }), opprefSource: "receipt" });
     }
   });
 
   it("keeps the event's oppref when the receipt has none", () => {
-    const result = finalizeOrderCreated(input({ opprefSource: "note_attributes", receipt: { oppref: null, consent: "granted" } }));
+    const result = finalizeOrderCreated(
+      input({ opprefSource: "note_attributes", receipt: { oppref: null, consent: "granted" } }),
+    );
     expect(result).toEqual({ action: "send", event: event(), opprefSource: "note_attributes" });
   });
 
   it("never sends an empty oppref", () => {
-    const result = finalizeOrderCreated(input({ event: withoutOppref(), opprefSource: "none", receipt: { oppref: "", consent: "granted" } }));
+    const result = finalizeOrderCreated(
+      input({ event: withoutOppref(), opprefSource: "none", receipt: { oppref: "", consent: "granted" } }),
+    );
     expect(result.action).toBe("send");
     if (result.action === "send") {
       expect("oppref" in result.event).toBe(false);
@@ -84,7 +95,9 @@ describe("finalizeOrderCreated", () => {
   it("returns a new event and does not mutate the input", () => {
     const original = event();
     const snapshot = structuredClone(original);
-    const result = finalizeOrderCreated(input({ event: original, receipt: { oppref: "from_cookie", consent: "granted" } }));
+    const result = finalizeOrderCreated(
+      input({ event: original, receipt: { oppref: "from_cookie", consent: "granted" } }),
+    );
     expect(original).toEqual(snapshot);
     if (result.action !== "send") throw new Error("expected send");
     expect(result.event).not.toBe(original);
@@ -106,14 +119,21 @@ describe("finalizeOrderCreated", () => {
     });
 
     it("does not hold once a receipt has arrived", () => {
-      const result = finalizeOrderCreated(input({ event: withoutOppref(), opprefSource: "none", receipt: { oppref: null, consent: "granted" } }));
+      const result = finalizeOrderCreated(
+        input({ event: withoutOppref(), opprefSource: "none", receipt: { oppref: null, consent: "granted" } }),
+      );
       expect(result.action).toBe("send");
     });
 
     it("holds an opt-in-region order without a consent signal, instead of skipping it at once", () => {
-      expect(finalizeOrderCreated(input({ requiresOptIn: true }))).toEqual({ action: "hold", until: new Date(CREATED.getTime() + GRACE) });
+      expect(finalizeOrderCreated(input({ requiresOptIn: true }))).toEqual({
+        action: "hold",
+        until: new Date(CREATED.getTime() + GRACE),
+      });
       // ...and sends it when the receipt brings consent
-      expect(finalizeOrderCreated(input({ requiresOptIn: true, receipt: { oppref: null, consent: "granted" } })).action).toBe("send");
+      expect(
+        finalizeOrderCreated(input({ requiresOptIn: true, receipt: { oppref: null, consent: "granted" } })).action,
+      ).toBe("send");
     });
 
     it("does not hold when the receipt could not change anything", () => {
@@ -138,13 +158,17 @@ describe("finalizeOrderCreated", () => {
 
   describe("skips", () => {
     it("skips an order cancelled or fully refunded before delivery, before anything else", () => {
-      const result = finalizeOrderCreated(input({ orderFullyReversed: true, receipt: { oppref: "x", consent: "denied" } }));
+      const result = finalizeOrderCreated(
+        input({ orderFullyReversed: true, receipt: { oppref: "x", consent: "denied" } }),
+      );
       expect(result).toMatchObject({ action: "skip", reason: "cancelled_before_send" });
     });
 
     it("honours an explicit denial under every policy", () => {
       for (const consentPolicy of ["regional", "send", "skip"] as const) {
-        const result = finalizeOrderCreated(input({ receipt: { oppref: "from_cookie", consent: "denied" }, policy: { consentPolicy } }));
+        const result = finalizeOrderCreated(
+          input({ receipt: { oppref: "from_cookie", consent: "denied" }, policy: { consentPolicy } }),
+        );
         expect(result).toMatchObject({ action: "skip", reason: "consent_denied" });
       }
     });
@@ -160,8 +184,13 @@ describe("finalizeOrderCreated", () => {
     });
 
     it("policy 'skip' needs a signal everywhere; policy 'send' needs none", () => {
-      expect(finalizeOrderCreated(input({ now: AFTER_GRACE, policy: { consentPolicy: "skip" } }))).toMatchObject({ action: "skip", reason: "no_consent_signal" });
-      expect(finalizeOrderCreated(input({ requiresOptIn: true, policy: { consentPolicy: "send" } })).action).toBe("send");
+      expect(finalizeOrderCreated(input({ now: AFTER_GRACE, policy: { consentPolicy: "skip" } }))).toMatchObject({
+        action: "skip",
+        reason: "no_consent_signal",
+      });
+      expect(finalizeOrderCreated(input({ requiresOptIn: true, policy: { consentPolicy: "send" } })).action).toBe(
+        "send",
+      );
     });
 
     it("skips events older than 7 days", () => {

@@ -2,18 +2,35 @@ import { describe, expect, it } from "vitest";
 import { computeLedger, type LedgerEntryInput } from "../../app/conversions/ledger";
 
 const at = (day: number) => new Date(Date.UTC(2026, 10, day, 12));
-const refund = (key: string, requestedMinor: number, day: number): LedgerEntryInput => ({ key, kind: "refund", requestedMinor, occurredAt: at(day) });
-const cancel = (day: number, requestedMinor = 0, key = "cancel"): LedgerEntryInput => ({ key, kind: "cancel", requestedMinor, occurredAt: at(day) });
+const refund = (key: string, requestedMinor: number, day: number): LedgerEntryInput => ({
+  key,
+  kind: "refund",
+  requestedMinor,
+  occurredAt: at(day),
+});
+const cancel = (day: number, requestedMinor = 0, key = "cancel"): LedgerEntryInput => ({
+  key,
+  kind: "cancel",
+  requestedMinor,
+  occurredAt: at(day),
+});
 
 /** Every permutation of a small list: the ledger must not care about arrival order. */
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 describe("computeLedger", () => {
   it("no corrections: net is gross", () => {
-    expect(computeLedger({ grossMinor: 12999, entries: [] })).toEqual({ netMinor: 12999, refundedMinor: 0, applied: [], fullyReversed: false });
+    expect(computeLedger({ grossMinor: 12999, entries: [] })).toEqual({
+      netMinor: 12999,
+      refundedMinor: 0,
+      applied: [],
+      fullyReversed: false,
+    });
   });
 
   it("partial refunds reduce net in time order", () => {
@@ -29,7 +46,9 @@ describe("computeLedger", () => {
   });
 
   it("clamps refunds so net never goes below zero", () => {
-    expect(computeLedger({ grossMinor: 5000, entries: [refund("a", 4000, 1), refund("b", 4000, 2), refund("c", 10, 3)] })).toEqual({
+    expect(
+      computeLedger({ grossMinor: 5000, entries: [refund("a", 4000, 1), refund("b", 4000, 2), refund("c", 10, 3)] }),
+    ).toEqual({
       netMinor: 0,
       refundedMinor: 5000,
       applied: [
@@ -85,7 +104,10 @@ describe("computeLedger", () => {
   });
 
   it("only the first cancellation applies", () => {
-    const result = computeLedger({ grossMinor: 1000, entries: [cancel(2, 1000, "cancel"), cancel(3, 1000, "cancel-2")] });
+    const result = computeLedger({
+      grossMinor: 1000,
+      entries: [cancel(2, 1000, "cancel"), cancel(3, 1000, "cancel-2")],
+    });
     expect(result.applied).toEqual([
       { key: "cancel", appliedMinor: 1000, clamped: false },
       { key: "cancel-2", appliedMinor: 0, clamped: true },

@@ -50,7 +50,9 @@ describe("buildCapiUser", () => {
 
   it("the phone hash is OpenAI's documented example", async () => {
     const user = await buildCapiUser({ phones: [{ value: "+1 (415) 555-2671" }] }, ["phone"]);
-    expect(user).toEqual({ phone_numbers_sha256: ["758fbf68945f21c416814c539ab578876c8d98fb69e6da692def92cd52417fe0"] });
+    expect(user).toEqual({
+      phone_numbers_sha256: ["758fbf68945f21c416814c539ab578876c8d98fb69e6da692def92cd52417fe0"],
+    });
   });
 
   it("keeps the first 3 unique valid values of each list", async () => {
@@ -105,7 +107,17 @@ describe("buildCapiUser", () => {
 
   it("never puts raw email, phone, name or external id in the result", async () => {
     const json = JSON.stringify(await buildCapiUser(FULL, ALL_MATCHING_FIELDS));
-    for (const raw of ["jane.doe", "Jane.Doe", "4155552671", "José", "josé", "Connor", "oconnor", "Cust-001", "7012345678901"]) {
+    for (const raw of [
+      "jane.doe",
+      "Jane.Doe",
+      "4155552671",
+      "José",
+      "josé",
+      "Connor",
+      "oconnor",
+      "Cust-001",
+      "7012345678901",
+    ]) {
       expect(json).not.toContain(raw);
     }
   });

@@ -9,13 +9,16 @@ const NON_TWO_CODES = Object.values(NON_TWO_DECIMAL_CURRENCIES).flat();
 describe("minor-units: the table shared with the web pixel", () => {
   it("gives every code the server knows the server's exponent", () => {
     expect(KNOWN_CURRENCY_CODES.length).toBeGreaterThanOrEqual(160);
-    for (const code of KNOWN_CURRENCY_CODES) expect([code, minorUnitExponent(code)]).toEqual([code, currencyExponent(code)]);
+    for (const code of KNOWN_CURRENCY_CODES)
+      expect([code, minorUnitExponent(code)]).toEqual([code, currencyExponent(code)]);
   });
 
   it("lists each non-2 code once, and only codes the server knows", () => {
     expect(new Set(NON_TWO_CODES).size).toBe(NON_TWO_CODES.length);
     for (const code of NON_TWO_CODES) expect(KNOWN_CURRENCY_CODES).toContain(code);
-    expect(KNOWN_CURRENCY_CODES.filter((code) => currencyExponent(code) !== 2).sort()).toEqual([...NON_TWO_CODES].sort());
+    expect(KNOWN_CURRENCY_CODES.filter((code) => currencyExponent(code) !== 2).sort()).toEqual(
+      [...NON_TWO_CODES].sort(),
+    );
   });
 
   it.each([
@@ -60,7 +63,20 @@ describe("exactMinorUnits", () => {
   });
 
   it("is what toMinorUnits computes, for every code and a spread of amounts", () => {
-    const amounts: (string | number)[] = [0, 7, 0.1, 1.5, 129.99, 12.345, 1.2345, 8900.5, "0.10", "19.999", "1.2340", "90071992547.40991"];
+    const amounts: (string | number)[] = [
+      0,
+      7,
+      0.1,
+      1.5,
+      129.99,
+      12.345,
+      1.2345,
+      8900.5,
+      "0.10",
+      "19.999",
+      "1.2340",
+      "90071992547.40991",
+    ];
     for (const code of KNOWN_CURRENCY_CODES) {
       for (const amount of amounts) {
         const shared = exactMinorUnits(amount, minorUnitExponent(code));

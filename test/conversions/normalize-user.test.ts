@@ -114,12 +114,19 @@ describe("normalizeEmail", () => {
     expect(normalizeEmail(input)).toBe(expected);
   });
 
-  it.each(["   ", "a@b", "@example.com", "jane@", "jane@@example.com", "jane doe@example.com", "jane@example.c", "jane@.com", "jane@example..com"])(
-    "rejects %j",
-    (input) => {
-      expect(normalizeEmail(input)).toBeNull();
-    },
-  );
+  it.each([
+    "   ",
+    "a@b",
+    "@example.com",
+    "jane@",
+    "jane@@example.com",
+    "jane doe@example.com",
+    "jane@example.c",
+    "jane@.com",
+    "jane@example..com",
+  ])("rejects %j", (input) => {
+    expect(normalizeEmail(input)).toBeNull();
+  });
 
   it.each([null, undefined, 42, {}, ["a@b.co"]])("rejects non-strings (%j)", (input) => {
     expect(normalizeEmail(input)).toBeNull();
@@ -247,12 +254,15 @@ describe("raw address and client fields", () => {
     expect(normalizeCity("São Paulo")).toBe("São Paulo");
   });
 
-  it.each([normalizeRegion, normalizeCity, normalizePostal, normalizeUserAgent])("%o drops empty and non-strings", (fn) => {
-    expect(fn("")).toBeNull();
-    expect(fn("  ")).toBeNull();
-    expect(fn(null)).toBeNull();
-    expect(fn(94103)).toBeNull();
-  });
+  it.each([normalizeRegion, normalizeCity, normalizePostal, normalizeUserAgent])(
+    "%o drops empty and non-strings",
+    (fn) => {
+      expect(fn("")).toBeNull();
+      expect(fn("  ")).toBeNull();
+      expect(fn(null)).toBeNull();
+      expect(fn(94103)).toBeNull();
+    },
+  );
 
   it.each<[unknown, string | null]>([
     ["203.0.113.42", "203.0.113.42"],

@@ -56,8 +56,20 @@ describe("opprefFromNoteAttributes", () => {
     [[{ name: "__oppref", value: "abc" }], "abc"],
     [[{ name: "__OppRef", value: "abc" }], "abc"],
     [[{ name: " oppref ", value: "abc" }], "abc"],
-    [[{ name: "gift_note", value: "hi" }, { name: "oppref", value: " raw value " }], " raw value "],
-    [[{ name: "oppref", value: "" }, { name: "__oppref", value: "second" }], "second"],
+    [
+      [
+        { name: "gift_note", value: "hi" },
+        { name: "oppref", value: " raw value " },
+      ],
+      " raw value ",
+    ],
+    [
+      [
+        { name: "oppref", value: "" },
+        { name: "__oppref", value: "second" },
+      ],
+      "second",
+    ],
     [[{ name: "oppref", value: 123 }], null],
     [[{ name: "oppref", value: "x".repeat(513) }], null],
     [[{ name: "opprefx", value: "abc" }], null],

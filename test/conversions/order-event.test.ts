@@ -119,7 +119,7 @@ describe("decideOrderCreated: the fixture web order", () => {
     for (const raw of [
       "Jane",
       "jane",
-      "Doe\"",
+      'Doe"',
       "example.com",
       "4155552671",
       "555-2671",
@@ -214,8 +214,12 @@ describe("decideOrderCreated: skip rules", () => {
 
   it("falls back to created_at when processed_at is missing or unreadable", async () => {
     const created = "2026-11-20T15:20:00Z";
-    expect((await send(makeOrder({ processed_at: undefined, created_at: created }))).event.timestamp_ms).toBe(Date.parse(created));
-    expect((await send(makeOrder({ processed_at: "garbage", created_at: created }))).event.timestamp_ms).toBe(Date.parse(created));
+    expect((await send(makeOrder({ processed_at: undefined, created_at: created }))).event.timestamp_ms).toBe(
+      Date.parse(created),
+    );
+    expect((await send(makeOrder({ processed_at: "garbage", created_at: created }))).event.timestamp_ms).toBe(
+      Date.parse(created),
+    );
   });
 
   it("keeps a slightly-future timestamp and pins a far-future one to now", async () => {
@@ -241,7 +245,10 @@ describe("decideOrderCreated: money", () => {
           title: "Thing",
           quantity: 1,
           price: "129.99",
-          price_set: { shop_money: { amount: "129.99", currency_code: "USD" }, presentment_money: { amount: "119.50", currency_code: "EUR" } },
+          price_set: {
+            shop_money: { amount: "129.99", currency_code: "USD" },
+            presentment_money: { amount: "119.50", currency_code: "EUR" },
+          },
         },
       ],
     });
@@ -250,33 +257,67 @@ describe("decideOrderCreated: money", () => {
       type: "contents",
       amount: 11950,
       currency: "EUR",
-      contents: [{ id: "11", name: "Thing", content_type: "product", quantity: 1, amount: 11950, currency: "EUR", group_id: "10" }],
+      contents: [
+        {
+          id: "11",
+          name: "Thing",
+          content_type: "product",
+          quantity: 1,
+          amount: 11950,
+          currency: "EUR",
+          group_id: "10",
+        },
+      ],
     });
     expect([decision.amountMinor, decision.currency]).toEqual([11950, "EUR"]);
   });
 
   it("falls back to total_price in the shop currency when there is no total_price_set", async () => {
-    const order = makeOrder({ total_price_set: undefined, total_price: "129.99", currency: "USD", presentment_currency: "CAD" });
+    const order = makeOrder({
+      total_price_set: undefined,
+      total_price: "129.99",
+      currency: "USD",
+      presentment_currency: "CAD",
+    });
     const decision = await send(order);
     expect([decision.event.data.amount, decision.event.data.currency]).toEqual([12999, "USD"]);
   });
 
   it("handles zero- and three-decimal currencies", async () => {
-    const jpy = await send(makeOrder({ currency: "JPY", total_price_set: { presentment_money: { amount: "8900", currency_code: "JPY" } }, line_items: [] }));
+    const jpy = await send(
+      makeOrder({
+        currency: "JPY",
+        total_price_set: { presentment_money: { amount: "8900", currency_code: "JPY" } },
+        line_items: [],
+      }),
+    );
     expect(jpy.event.data).toEqual({ type: "contents", amount: 8900, currency: "JPY" });
-    const kwd = await send(makeOrder({ total_price_set: { presentment_money: { amount: "12.345", currency_code: "kwd" } }, line_items: [] }));
+    const kwd = await send(
+      makeOrder({ total_price_set: { presentment_money: { amount: "12.345", currency_code: "kwd" } }, line_items: [] }),
+    );
     expect(kwd.event.data).toEqual({ type: "contents", amount: 12345, currency: "KWD" });
   });
 
   it("sends a zero-total order with amount 0 (a real, free conversion)", async () => {
-    const decision = await send(makeOrder({ total_price_set: { presentment_money: { amount: "0.00", currency_code: "USD" } } }));
+    const decision = await send(
+      makeOrder({ total_price_set: { presentment_money: { amount: "0.00", currency_code: "USD" } } }),
+    );
     expect(decision.event.data.amount).toBe(0);
   });
 
   it.each([
-    [{ total_price_set: { presentment_money: { amount: "19.999", currency_code: "USD" } } }, "total_price_set.presentment_money"],
-    [{ total_price_set: { presentment_money: { amount: "-1.00", currency_code: "USD" } } }, "total_price_set.presentment_money"],
-    [{ total_price_set: { presentment_money: { amount: "1.00", currency_code: "ZZZ" } } }, "total_price_set.presentment_money"],
+    [
+      { total_price_set: { presentment_money: { amount: "19.999", currency_code: "USD" } } },
+      "total_price_set.presentment_money",
+    ],
+    [
+      { total_price_set: { presentment_money: { amount: "-1.00", currency_code: "USD" } } },
+      "total_price_set.presentment_money",
+    ],
+    [
+      { total_price_set: { presentment_money: { amount: "1.00", currency_code: "ZZZ" } } },
+      "total_price_set.presentment_money",
+    ],
     [{ total_price_set: undefined, total_price: "abc" }, "total_price"],
     [{ total_price_set: undefined, total_price: undefined }, "total_price"],
     [{ total_price_set: undefined, currency: undefined, presentment_currency: undefined }, "total_price"],
@@ -300,12 +341,27 @@ describe("decideOrderCreated: contents", () => {
         { id: 5, variant_id: 55, product_id: 50, title: "Fractional quantity", quantity: 1.5, price: "1.00" },
         { variant_id: null, product_id: null, title: "No id at all", quantity: 1, price: "1.00" },
         "not an object",
-        { id: 6, variant_id: 66, product_id: 60, title: "  ", quantity: 1, price_set: { presentment_money: { amount: "3.00", currency_code: "USD" } } },
+        {
+          id: 6,
+          variant_id: 66,
+          product_id: 60,
+          title: "  ",
+          quantity: 1,
+          price_set: { presentment_money: { amount: "3.00", currency_code: "USD" } },
+        },
       ],
     });
     const { event } = await send(order);
     expect(event.data.contents).toEqual([
-      { id: "20", name: "No variant", content_type: "product", quantity: 1, amount: 100, currency: "USD", group_id: "20" },
+      {
+        id: "20",
+        name: "No variant",
+        content_type: "product",
+        quantity: 1,
+        amount: 100,
+        currency: "USD",
+        group_id: "20",
+      },
       { id: "2", name: "Custom item", content_type: "product", quantity: 3, amount: 250, currency: "USD" },
       { id: "33", name: "Bad price", content_type: "product", quantity: 1, group_id: "30" },
       { id: "66", content_type: "product", quantity: 1, amount: 300, currency: "USD", group_id: "60" },
@@ -313,7 +369,14 @@ describe("decideOrderCreated: contents", () => {
   });
 
   it(`keeps at most ${MAX_CONTENT_ITEMS} items`, async () => {
-    const lineItems = Array.from({ length: 150 }, (_, i) => ({ id: i + 1, variant_id: 1000 + i, product_id: 5, title: `Item ${i}`, quantity: 1, price: "1.00" }));
+    const lineItems = Array.from({ length: 150 }, (_, i) => ({
+      id: i + 1,
+      variant_id: 1000 + i,
+      product_id: 5,
+      title: `Item ${i}`,
+      quantity: 1,
+      price: "1.00",
+    }));
     const { event } = await send(makeOrder({ line_items: lineItems }));
     expect(event.data.contents).toHaveLength(100);
     expect(event.data.contents?.[99].id).toBe("1099");
@@ -329,7 +392,9 @@ describe("decideOrderCreated: contents", () => {
 
 describe("decideOrderCreated: oppref", () => {
   it("reads note_attributes when landing_site has none", async () => {
-    const decision = await send(makeOrder({ landing_site: "/products/x", note_attributes: [{ name: "__oppref", value: "from_notes" }] }));
+    const decision = await send(
+      makeOrder({ landing_site: "/products/x", note_attributes: [{ name: "__oppref", value: "from_notes" }] }),
+    );
     expect([decision.event.oppref, decision.opprefSource]).toEqual(["from_notes", "note_attributes"]);
   });
 
@@ -367,7 +432,15 @@ describe("decideOrderCreated: matching data", () => {
   });
 
   it("tolerates missing or odd personal-data fields", async () => {
-    const order = makeOrder({ customer: null, billing_address: null, shipping_address: "x", email: 42, phone: {}, client_details: [], browser_ip: null });
+    const order = makeOrder({
+      customer: null,
+      billing_address: null,
+      shipping_address: "x",
+      email: 42,
+      phone: {},
+      client_details: [],
+      browser_ip: null,
+    });
     const decision = await send(order);
     expect(decision.event.user).toBeUndefined();
     expect(decision.requiresOptIn).toBe(true); // no country known at all
@@ -390,8 +463,16 @@ describe("decideOrderCreated: malformed payloads never throw", () => {
     ["zero id", makeOrder({ id: 0 }), "id is not a Shopify order id"],
     ["test not boolean", makeOrder({ test: "yes" }), "test must be boolean, got string"],
     ["source_name not a string", makeOrder({ source_name: 5 }), "source_name must be string, got number"],
-    ["no timestamps", makeOrder({ processed_at: undefined, created_at: undefined }), "processed_at and created_at are missing"],
-    ["zone-less timestamp", makeOrder({ processed_at: "2026-11-20 10:15:30", created_at: undefined }), "not an ISO 8601 timestamp"],
+    [
+      "no timestamps",
+      makeOrder({ processed_at: undefined, created_at: undefined }),
+      "processed_at and created_at are missing",
+    ],
+    [
+      "zone-less timestamp",
+      makeOrder({ processed_at: "2026-11-20 10:15:30", created_at: undefined }),
+      "not an ISO 8601 timestamp",
+    ],
   ])("%s → malformed_payload", async (_label, payload, detail) => {
     const decision = await skip(payload);
     expect(decision.reason).toBe("malformed_payload");
@@ -418,7 +499,16 @@ describe("decideOrderCreated: malformed payloads never throw", () => {
   });
 
   it("never rejects, whatever it is given", async () => {
-    const weird: unknown[] = [undefined, 0, true, Symbol("x"), () => 1, new Date(), { id: {} }, { id: 1, line_items: [null] }];
+    const weird: unknown[] = [
+      undefined,
+      0,
+      true,
+      Symbol("x"),
+      () => 1,
+      new Date(),
+      { id: {} },
+      { id: 1, line_items: [null] },
+    ];
     for (const payload of weird) {
       const decision = await decideOrderCreated(payload, ctx());
       expect(["send", "skip"]).toContain(decision.kind);

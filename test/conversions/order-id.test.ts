@@ -16,12 +16,23 @@ describe("normalizeOrderId", () => {
     expect(normalizeOrderId(input)).toBe(expected);
   });
 
-  it.each([0, -1, 1.5, 2 ** 53, "abc", "", "0123", "123456789012345678901", "gid://shopify/Product/1", null, undefined, {}, 0n])(
-    "rejects %s",
-    (input) => {
-      expect(() => normalizeOrderId(input)).toThrow(InvalidOrderIdError);
-    },
-  );
+  it.each([
+    0,
+    -1,
+    1.5,
+    2 ** 53,
+    "abc",
+    "",
+    "0123",
+    "123456789012345678901",
+    "gid://shopify/Product/1",
+    null,
+    undefined,
+    {},
+    0n,
+  ])("rejects %s", (input) => {
+    expect(() => normalizeOrderId(input)).toThrow(InvalidOrderIdError);
+  });
 
   it("does not echo long inputs in the error message", () => {
     const long = `x${"a".repeat(200)}`;

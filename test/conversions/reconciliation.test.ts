@@ -28,31 +28,69 @@ import { SKIP_REASONS } from "~/conversions/skip-reasons";
 const RANGE = { from: "2026-11-01", to: "2026-11-03" };
 
 function ev(partial: Partial<EventAggregateRow> & Pick<EventAggregateRow, "status" | "count">): EventAggregateRow {
-  return { day: "2026-11-01", eventType: "order_created", eventName: "", skipReason: null, nonWebSent: false, ...partial };
+  return {
+    day: "2026-11-01",
+    eventType: "order_created",
+    eventName: "",
+    skipReason: null,
+    nonWebSent: false,
+    ...partial,
+  };
 }
 
 function px(partial: Partial<PixelAggregateRow> & Pick<PixelAggregateRow, "count">): PixelAggregateRow {
-  return { delivered: false, opprefSource: null, hasOppref: false, pixelStatus: null, consent: null, lateReceipt: false, ...partial };
+  return {
+    delivered: false,
+    opprefSource: null,
+    hasOppref: false,
+    pixelStatus: null,
+    consent: null,
+    lateReceipt: false,
+    ...partial,
+  };
 }
 
 describe("day ranges", () => {
   it("parses from/to, swaps a reversed range and clamps the future to today", () => {
-    expect(parseDayRange({ from: "2026-11-01", to: "2026-11-03" }, "2026-11-20")).toEqual({ from: "2026-11-01", to: "2026-11-03" });
-    expect(parseDayRange({ from: "2026-11-03", to: "2026-11-01" }, "2026-11-20")).toEqual({ from: "2026-11-01", to: "2026-11-03" });
-    expect(parseDayRange({ from: "2026-11-18", to: "2026-12-30" }, "2026-11-20")).toEqual({ from: "2026-11-18", to: "2026-11-20" });
-    expect(parseDayRange({ from: "2026-12-01", to: "2026-12-30" }, "2026-11-20")).toEqual({ from: "2026-11-20", to: "2026-11-20" });
+    expect(parseDayRange({ from: "2026-11-01", to: "2026-11-03" }, "2026-11-20")).toEqual({
+      from: "2026-11-01",
+      to: "2026-11-03",
+    });
+    expect(parseDayRange({ from: "2026-11-03", to: "2026-11-01" }, "2026-11-20")).toEqual({
+      from: "2026-11-01",
+      to: "2026-11-03",
+    });
+    expect(parseDayRange({ from: "2026-11-18", to: "2026-12-30" }, "2026-11-20")).toEqual({
+      from: "2026-11-18",
+      to: "2026-11-20",
+    });
+    expect(parseDayRange({ from: "2026-12-01", to: "2026-12-30" }, "2026-11-20")).toEqual({
+      from: "2026-11-20",
+      to: "2026-11-20",
+    });
   });
 
   it("falls back to `days`, then to the last 30 days, for missing or invalid input", () => {
     expect(parseDayRange({ days: "7" }, "2026-11-20")).toEqual({ from: "2026-11-14", to: "2026-11-20" });
     expect(parseDayRange({ days: "1" }, "2026-11-20")).toEqual({ from: "2026-11-20", to: "2026-11-20" });
-    for (const bad of [{}, { days: "0" }, { days: "-3" }, { days: "abc" }, { days: "2.5" }, { from: "2026-02-30", to: "2026-03-01" }, { from: "2026-11-01" }]) {
+    for (const bad of [
+      {},
+      { days: "0" },
+      { days: "-3" },
+      { days: "abc" },
+      { days: "2.5" },
+      { from: "2026-02-30", to: "2026-03-01" },
+      { from: "2026-11-01" },
+    ]) {
       expect(parseDayRange(bad, "2026-11-20")).toEqual({ from: "2026-10-22", to: "2026-11-20" });
     }
   });
 
   it("shortens a range longer than 366 days, keeping its end", () => {
-    expect(parseDayRange({ from: "2020-01-01", to: "2026-11-20" }, "2026-11-20")).toEqual({ from: "2025-11-20", to: "2026-11-20" });
+    expect(parseDayRange({ from: "2020-01-01", to: "2026-11-20" }, "2026-11-20")).toEqual({
+      from: "2025-11-20",
+      to: "2026-11-20",
+    });
     expect(parseDayRange({ days: "5000" }, "2026-11-20")).toEqual({ from: "2025-11-20", to: "2026-11-20" });
     expect(dayCount(parseDayRange({ days: "366" }, "2026-11-20"))).toBe(366);
   });
@@ -143,17 +181,36 @@ describe("buildEventFigures", () => {
   });
 
   it("counts corrections with the same buckets, also per event name", () => {
-    expect(f.corrections).toMatchObject({ total: 7, accepted: 4, waiting: 2, skipped: 1, skippedByReason: { zero_amount: 1 } });
+    expect(f.corrections).toMatchObject({
+      total: 7,
+      accepted: 4,
+      waiting: 2,
+      skipped: 1,
+      skippedByReason: { zero_amount: 1 },
+    });
     expect(f.correctionsByName.order_refunded).toMatchObject({ total: 5, accepted: 4, skipped: 1 });
     expect(f.correctionsByName.order_cancelled).toMatchObject({ total: 2, waiting: 2 });
   });
 
   it("has one zero-filled entry per day, oldest first", () => {
     expect(f.days.map((d) => d.day)).toEqual(["2026-11-01", "2026-11-02", "2026-11-03"]);
-    expect(f.days[0].orders).toMatchObject({ total: 20, accepted: 10, waiting: 3, failed: 1, expired: 1, skipped: 4, other: 1 });
+    expect(f.days[0].orders).toMatchObject({
+      total: 20,
+      accepted: 10,
+      waiting: 3,
+      failed: 1,
+      expired: 1,
+      skipped: 4,
+      other: 1,
+    });
     expect(f.days[1].orders).toMatchObject({ total: 5, accepted: 5 });
     expect(f.days[1].corrections).toMatchObject({ total: 2, waiting: 2 });
-    expect(f.days[2].orders).toMatchObject({ total: 6, expired: 2, skipped: 4, skippedByReason: { consent_denied: 4 } });
+    expect(f.days[2].orders).toMatchObject({
+      total: 6,
+      expired: 2,
+      skipped: 4,
+      skippedByReason: { consent_denied: 4 },
+    });
     const empty = buildEventFigures([], RANGE);
     expect(empty.days.every((d) => d.orders.total === 0 && d.corrections.total === 0)).toBe(true);
     expect(empty.orders.total).toBe(0);
@@ -162,9 +219,31 @@ describe("buildEventFigures", () => {
 
 describe("buildPixelLoss", () => {
   const rows: PixelAggregateRow[] = [
-    px({ delivered: true, pixelStatus: "sent", consent: "granted", hasOppref: true, opprefSource: "receipt", count: 50 }),
-    px({ delivered: true, pixelStatus: "sent", consent: "granted", hasOppref: true, opprefSource: "receipt", lateReceipt: true, count: 2 }),
-    px({ delivered: true, pixelStatus: "blocked", consent: "granted", hasOppref: true, opprefSource: "landing_site", count: 8 }),
+    px({
+      delivered: true,
+      pixelStatus: "sent",
+      consent: "granted",
+      hasOppref: true,
+      opprefSource: "receipt",
+      count: 50,
+    }),
+    px({
+      delivered: true,
+      pixelStatus: "sent",
+      consent: "granted",
+      hasOppref: true,
+      opprefSource: "receipt",
+      lateReceipt: true,
+      count: 2,
+    }),
+    px({
+      delivered: true,
+      pixelStatus: "blocked",
+      consent: "granted",
+      hasOppref: true,
+      opprefSource: "landing_site",
+      count: 8,
+    }),
     px({ delivered: false, pixelStatus: "blocked", consent: "granted", count: 2 }),
     px({ delivered: true, pixelStatus: "not_sent", consent: "unknown", count: 5 }),
     px({ delivered: false, pixelStatus: "not_sent", consent: "denied", count: 6 }),
@@ -203,7 +282,12 @@ describe("buildPixelLoss", () => {
 
   it("has no rates without orders", () => {
     const empty = buildPixelLoss([]);
-    expect(empty).toMatchObject({ webOrders: 0, pixelLossRate: null, serverRecoveryRate: null, recoveredShareOfMissed: null });
+    expect(empty).toMatchObject({
+      webOrders: 0,
+      pixelLossRate: null,
+      serverRecoveryRate: null,
+      recoveredShareOfMissed: null,
+    });
     expect(pixelLossSummary(empty)).toMatch(/No web orders/);
   });
 
@@ -224,22 +308,55 @@ describe("buildPixelLoss", () => {
       withoutOppref: 9,
       coverageRate: 72 / 81,
     });
-    expect(buildOpprefCoverage([px({ delivered: true, hasOppref: true, opprefSource: "martian", count: 2 })])).toMatchObject({ withOppref: 2, otherSource: 2 });
+    expect(
+      buildOpprefCoverage([px({ delivered: true, hasOppref: true, opprefSource: "martian", count: 2 })]),
+    ).toMatchObject({ withOppref: 2, otherSource: 2 });
     expect(buildOpprefCoverage([]).coverageRate).toBeNull();
   });
 });
 
 describe("buildRevenue", () => {
   it("merges per currency (case-insensitively, null → unknown), largest gross first", () => {
-    const zero = { orders: 0, unknownAmount: 0, grossMinor: 0, refundedMinor: 0, cancelledMinor: 0, netMinor: 0, cancelledOrders: 0, reportedMinor: 0, correctionsReportedMinor: 0 };
+    const zero = {
+      orders: 0,
+      unknownAmount: 0,
+      grossMinor: 0,
+      refundedMinor: 0,
+      cancelledMinor: 0,
+      netMinor: 0,
+      cancelledOrders: 0,
+      reportedMinor: 0,
+      correctionsReportedMinor: 0,
+    };
     const revenue = buildRevenue([
       { ...zero, currency: "EUR", orders: 2, grossMinor: 5000, netMinor: 5000, reportedMinor: 5000 },
-      { ...zero, currency: "USD", orders: 3, grossMinor: 30000, refundedMinor: 2500, cancelledMinor: 10000, netMinor: 17500, cancelledOrders: 1, reportedMinor: 20000 },
+      {
+        ...zero,
+        currency: "USD",
+        orders: 3,
+        grossMinor: 30000,
+        refundedMinor: 2500,
+        cancelledMinor: 10000,
+        netMinor: 17500,
+        cancelledOrders: 1,
+        reportedMinor: 20000,
+      },
       { ...zero, currency: "usd", correctionsReportedMinor: 2500 },
       { ...zero, currency: null, orders: 1, unknownAmount: 1 },
     ]);
     expect(revenue.map((r) => r.currency)).toEqual(["USD", "EUR", "unknown"]);
-    expect(revenue[0]).toEqual({ currency: "USD", orders: 3, unknownAmount: 0, grossMinor: 30000, refundedMinor: 2500, cancelledMinor: 10000, netMinor: 17500, cancelledOrders: 1, reportedMinor: 20000, correctionsReportedMinor: 2500 });
+    expect(revenue[0]).toEqual({
+      currency: "USD",
+      orders: 3,
+      unknownAmount: 0,
+      grossMinor: 30000,
+      refundedMinor: 2500,
+      cancelledMinor: 10000,
+      netMinor: 17500,
+      cancelledOrders: 1,
+      reportedMinor: 20000,
+      correctionsReportedMinor: 2500,
+    });
     expect(revenue[2]).toMatchObject({ orders: 1, unknownAmount: 1 });
   });
 
@@ -265,18 +382,37 @@ describe("texts", () => {
     for (const [reason, text] of Object.entries(SKIP_REASONS)) expect(skipReasonText(reason)).toBe(text);
     expect(skipReasonText("unknown")).toBe("No reason was recorded.");
     expect(skipReasonText("brand_new")).toBe("Recorded reason: brand_new.");
-    expect(sortedReasons({ b: 2, a: 2, c: 5, z: 0 })).toEqual([["c", 5], ["a", 2], ["b", 2]]);
+    expect(sortedReasons({ b: 2, a: 2, c: 5, z: 0 })).toEqual([
+      ["c", 5],
+      ["a", 2],
+      ["b", 2],
+    ]);
   });
 
   it("describes OpenAI's answer for each outcome", () => {
     const base = { skipReason: null, attempts: 1, lastStatus: null, lastError: null };
     expect(describeOpenAiAnswer({ ...base, status: "delivered", lastStatus: 200 })).toBe("Accepted (HTTP 200)");
-    expect(describeOpenAiAnswer({ ...base, status: "rejected", lastStatus: 422, lastError: "event_timestamp_too_old: too old" })).toBe("Rejected (HTTP 422): event_timestamp_too_old: too old");
+    expect(
+      describeOpenAiAnswer({
+        ...base,
+        status: "rejected",
+        lastStatus: 422,
+        lastError: "event_timestamp_too_old: too old",
+      }),
+    ).toBe("Rejected (HTTP 422): event_timestamp_too_old: too old");
     expect(describeOpenAiAnswer({ ...base, status: "pending", attempts: 0 })).toBe("Not sent yet");
-    expect(describeOpenAiAnswer({ ...base, status: "pending", attempts: 3, lastStatus: 503, lastError: "unavailable" })).toBe("Will retry (last answer HTTP 503): unavailable");
-    expect(describeOpenAiAnswer({ ...base, status: "pending", attempts: 2, lastError: "fetch failed" })).toBe("Will retry: fetch failed");
-    expect(describeOpenAiAnswer({ ...base, status: "skipped", skipReason: "test_order" })).toBe(`Not sent: ${SKIP_REASONS.test_order}`);
-    expect(describeOpenAiAnswer({ ...base, status: "expired", skipReason: "expired" })).toBe(`Not sent: ${SKIP_REASONS.expired}`);
+    expect(
+      describeOpenAiAnswer({ ...base, status: "pending", attempts: 3, lastStatus: 503, lastError: "unavailable" }),
+    ).toBe("Will retry (last answer HTTP 503): unavailable");
+    expect(describeOpenAiAnswer({ ...base, status: "pending", attempts: 2, lastError: "fetch failed" })).toBe(
+      "Will retry: fetch failed",
+    );
+    expect(describeOpenAiAnswer({ ...base, status: "skipped", skipReason: "test_order" })).toBe(
+      `Not sent: ${SKIP_REASONS.test_order}`,
+    );
+    expect(describeOpenAiAnswer({ ...base, status: "expired", skipReason: "expired" })).toBe(
+      `Not sent: ${SKIP_REASONS.expired}`,
+    );
   });
 });
 

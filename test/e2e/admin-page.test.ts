@@ -55,7 +55,11 @@ async function openAdmin({ appBridge }: { appBridge: boolean }): Promise<OpenedP
           : route.abort("internetdisconnected");
       }
       // Polaris' Inter font stylesheet and font files: empty, the system font stands in.
-      return route.fulfill({ status: 200, contentType: url.pathname.endsWith(".css") ? "text/css" : "font/woff2", body: "" });
+      return route.fulfill({
+        status: 200,
+        contentType: url.pathname.endsWith(".css") ? "text/css" : "font/woff2",
+        body: "",
+      });
     }
     blocked.push(url.href);
     return route.abort("blockedbyclient");
@@ -125,7 +129,9 @@ describe.skipIf(!runE2e)("admin page in a real browser (local preview)", () => {
     await page.getByLabel("Pixel ID").fill(PIXEL_ID);
     await saveBarButton(page, "Save").click();
     await page.getByText("OpenAI didn't accept the connection. Nothing was saved.").waitFor();
-    await page.getByText("Wrong key type — use a Conversions API key from OpenAI Ads Manager", { exact: false }).waitFor();
+    await page
+      .getByText("Wrong key type — use a Conversions API key from OpenAI Ads Manager", { exact: false })
+      .waitFor();
     await page.getByLabel("Save anyway").waitFor();
 
     // 3. The Conversions API key: checked, stored, pixel activated, status green.
@@ -153,7 +159,11 @@ describe.skipIf(!runE2e)("admin page in a real browser (local preview)", () => {
     ]);
     expect(standin.accepted()).toEqual([]);
 
-    await page.locator(".ab-toast").first().waitFor({ state: "detached", timeout: 10_000 }).catch(() => undefined);
+    await page
+      .locator(".ab-toast")
+      .first()
+      .waitFor({ state: "detached", timeout: 10_000 })
+      .catch(() => undefined);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 

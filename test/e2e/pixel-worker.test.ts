@@ -148,7 +148,9 @@ const PAGE_HTML = `<!doctype html><meta charset="utf-8"><title>E2E shop</title>
 // ─── servers ──────────────────────────────────────────────────────────────────────────────────────
 
 function listen(server: http.Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 /** The storefront origin: the page, the worker stub and the bundles. */
@@ -176,7 +178,8 @@ function appServer(seen: { method: string; status: number }[]) {
       body: method === "GET" || method === "HEAD" || method === "OPTIONS" ? undefined : Buffer.concat(chunks),
     });
     const args = { request, params: {}, context: {} };
-    const response = method === "GET" || method === "HEAD" || method === "OPTIONS" ? await loader(args) : await action(args);
+    const response =
+      method === "GET" || method === "HEAD" || method === "OPTIONS" ? await loader(args) : await action(args);
     seen.push({ method, status: response.status });
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
@@ -197,7 +200,10 @@ describe.skipIf(!runE2e)("web pixel bundle in a real browser worker", () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
     standin = await startOpenAiStandin({ credentials: { [PIXEL_ID]: "capi_e2e_key" } });
-    const normal = await buildPixel({ outfile: path.join(process.cwd(), "test-artifacts", "pixel-e2e.js"), testImageTagBase: `${standin.url}/v1/sdk/events` });
+    const normal = await buildPixel({
+      outfile: path.join(process.cwd(), "test-artifacts", "pixel-e2e.js"),
+      testImageTagBase: `${standin.url}/v1/sdk/events`,
+    });
     // Same code, image tags aimed at a port nothing listens on: the browser's fetch rejects, like an ad blocker.
     const blocked = await buildPixel({ outfile: null, testImageTagBase: "http://127.0.0.1:9/v1/sdk/events" });
     expect(readFileSync(normal.outfile as string, "utf8")).toBe(normal.code);
@@ -219,25 +225,55 @@ describe.skipIf(!runE2e)("web pixel bundle in a real browser worker", () => {
   });
 
   function settings(overrides: Record<string, string> = {}) {
-    return { pixelId: PIXEL_ID, receiptUrl, shopDomain: SHOP, funnelEvents: "page_viewed,contents_viewed,items_added,checkout_started", enabled: "true", ...overrides };
+    return {
+      pixelId: PIXEL_ID,
+      receiptUrl,
+      shopDomain: SHOP,
+      funnelEvents: "page_viewed,contents_viewed,items_added,checkout_started",
+      enabled: "true",
+      ...overrides,
+    };
   }
 
-  async function openStorefront(pathAndQuery: string, config: { bundle?: string; marketingAllowed: boolean; settings?: Record<string, string> }, page?: Page) {
+  async function openStorefront(
+    pathAndQuery: string,
+    config: { bundle?: string; marketingAllowed: boolean; settings?: Record<string, string> },
+    page?: Page,
+  ) {
     const context = page ? page.context() : await browser.newContext();
     const tab = page ?? (await context.newPage());
     const requests: PwRequest[] = [];
     tab.on("request", (request) => requests.push(request));
     await tab.goto(`${storefrontUrl}${pathAndQuery}`);
-    await tab.evaluate((c) => (window as any).startPixel(c), { bundle: config.bundle ?? "/pixel.js", shop: SHOP, marketingAllowed: config.marketingAllowed, settings: config.settings ?? settings() });
-    const publish = (name: string, data: unknown = {}) => tab.evaluate(([n, d]) => (window as any).pixel.publish(n, d), [name, data] as const);
-    const fetchLog = () => tab.evaluate(() => (window as any).fetchLog as { url: string; method: string; ok: boolean; status?: number; responseType?: string; error?: string }[]);
+    await tab.evaluate((c) => (window as any).startPixel(c), {
+      bundle: config.bundle ?? "/pixel.js",
+      shop: SHOP,
+      marketingAllowed: config.marketingAllowed,
+      settings: config.settings ?? settings(),
+    });
+    const publish = (name: string, data: unknown = {}) =>
+      tab.evaluate(([n, d]) => (window as any).pixel.publish(n, d), [name, data] as const);
+    const fetchLog = () =>
+      tab.evaluate(
+        () =>
+          (window as any).fetchLog as {
+            url: string;
+            method: string;
+            ok: boolean;
+            status?: number;
+            responseType?: string;
+            error?: string;
+          }[],
+      );
     return { page: tab, context, requests, publish, fetchLog };
   }
 
   it("landing from an ad with consent: cookie, funnel image tags, order_created with the server's dedup id, receipt stored", async () => {
     standin.reset();
     const orderId = "gid://shopify/OrderIdentity/7000000000001";
-    const s = await openStorefront("/products/board?utm_source=chatgpt&oppref=op_e2e_Landing-1", { marketingAllowed: true });
+    const s = await openStorefront("/products/board?utm_source=chatgpt&oppref=op_e2e_Landing-1", {
+      marketingAllowed: true,
+    });
     await s.publish("page_viewed");
     await s.publish("product_viewed", productViewedData({ amount: 129.99 }));
     await s.publish("product_added_to_cart", addedToCartData(1));
@@ -254,7 +290,11 @@ describe.skipIf(!runE2e)("web pixel bundle in a real browser worker", () => {
     // The OpenAI stand-in saw five valid image tags (it answers 400 to anything off-contract).
     const hits = standin.imageTagHits();
     expect(hits.map((h) => [h.query.event, h.status])).toEqual([
-      ["page_viewed", 200], ["contents_viewed", 200], ["items_added", 200], ["checkout_started", 200], ["order_created", 200],
+      ["page_viewed", 200],
+      ["contents_viewed", 200],
+      ["items_added", 200],
+      ["checkout_started", 200],
+      ["order_created", 200],
     ]);
     for (const hit of hits) {
       expect(hit.query.pid).toBe(PIXEL_ID);
@@ -270,8 +310,14 @@ describe.skipIf(!runE2e)("web pixel bundle in a real browser worker", () => {
     // The receipt crossed origins as a simple request: no preflight, the browser accepted the CORS answer.
     const log = await s.fetchLog();
     const receiptFetch = log.filter((entry) => entry.url === receiptUrl);
-    expect(receiptFetch).toEqual([{ type: "fetch", url: receiptUrl, method: "POST", ok: true, status: 202, responseType: "cors" }]);
-    expect(log.filter((entry) => entry.url.startsWith(standin.url)).every((entry) => entry.ok && entry.responseType === "opaque")).toBe(true);
+    expect(receiptFetch).toEqual([
+      { type: "fetch", url: receiptUrl, method: "POST", ok: true, status: 202, responseType: "cors" },
+    ]);
+    expect(
+      log
+        .filter((entry) => entry.url.startsWith(standin.url))
+        .every((entry) => entry.ok && entry.responseType === "opaque"),
+    ).toBe(true);
     expect(appSeen.some((entry) => entry.method === "OPTIONS")).toBe(false);
 
     // Playwright saw the worker's requests go out too.
@@ -281,11 +327,22 @@ describe.skipIf(!runE2e)("web pixel bundle in a real browser worker", () => {
     expect(receiptRequest.method()).toBe("POST");
     expect(receiptRequest.headers()["content-type"]).toBe("text/plain");
     expect(JSON.parse(receiptRequest.postData() ?? "")).toEqual({
-      v: 1, shop: SHOP, orderId: "7000000000001", checkoutToken: "tok_e2e_1", oppref: "op_e2e_Landing-1", consent: "granted", pixel: "sent",
+      v: 1,
+      shop: SHOP,
+      orderId: "7000000000001",
+      checkoutToken: "tok_e2e_1",
+      oppref: "op_e2e_Landing-1",
+      consent: "granted",
+      pixel: "sent",
     });
 
     const stored = await findPixelReceipt(SHOP, "7000000000001");
-    expect(stored).toMatchObject({ checkoutToken: "tok_e2e_1", oppref: "op_e2e_Landing-1", consent: "granted", pixelStatus: "sent" });
+    expect(stored).toMatchObject({
+      checkoutToken: "tok_e2e_1",
+      oppref: "op_e2e_Landing-1",
+      consent: "granted",
+      pixelStatus: "sent",
+    });
 
     // Next page of the same visit: no oppref in the URL, the cookie supplies it.
     const next = await openStorefront("/collections/all", { marketingAllowed: true }, s.page);
@@ -299,7 +356,11 @@ describe.skipIf(!runE2e)("web pixel bundle in a real browser worker", () => {
     await s.publish("checkout_completed", checkoutData({ orderId: "7000000000002", token: "tok_e2e_2" }));
     const log = await s.fetchLog();
     expect(log.find((entry) => entry.url.startsWith("http://127.0.0.1:9/"))).toMatchObject({ ok: false });
-    expect(await findPixelReceipt(SHOP, "7000000000002")).toMatchObject({ pixelStatus: "blocked", consent: "granted", oppref: "op_e2e_blocked" });
+    expect(await findPixelReceipt(SHOP, "7000000000002")).toMatchObject({
+      pixelStatus: "blocked",
+      consent: "granted",
+      oppref: "op_e2e_blocked",
+    });
     await s.context.close();
   });
 

@@ -47,15 +47,25 @@ interface OpenedPage {
 }
 
 async function open(pathAndQuery: string, options: { javaScript?: boolean } = {}): Promise<OpenedPage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, javaScriptEnabled: options.javaScript ?? true, acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    deviceScaleFactor: 1,
+    javaScriptEnabled: options.javaScript ?? true,
+    acceptDownloads: true,
+  });
   contexts.push(context);
   const blocked: string[] = [];
   await context.route("**/*", (route) => {
     const url = new URL(route.request().url());
     if (url.hostname === "127.0.0.1") return route.continue();
     if (url.hostname === "cdn.shopify.com") {
-      if (url.pathname === "/shopifycloud/app-bridge.js") return route.fulfill({ status: 200, contentType: "application/javascript", body: APP_BRIDGE_STANDIN_JS });
-      return route.fulfill({ status: 200, contentType: url.pathname.endsWith(".css") ? "text/css" : "font/woff2", body: "" });
+      if (url.pathname === "/shopifycloud/app-bridge.js")
+        return route.fulfill({ status: 200, contentType: "application/javascript", body: APP_BRIDGE_STANDIN_JS });
+      return route.fulfill({
+        status: 200,
+        contentType: url.pathname.endsWith(".css") ? "text/css" : "font/woff2",
+        body: "",
+      });
     }
     blocked.push(url.href);
     return route.abort("blockedbyclient");
@@ -78,7 +88,12 @@ async function open(pathAndQuery: string, options: { javaScript?: boolean } = {}
   });
   await page.goto(`${app.url}${pathAndQuery}`);
   const appBridgeNoise = /\bat ui-(nav-menu|title-bar|save-bar)\b/;
-  return { page, blocked, errors, consoleErrors: async () => (await Promise.all(consoleErrors)).filter((text) => !appBridgeNoise.test(text)) };
+  return {
+    page,
+    blocked,
+    errors,
+    consoleErrors: async () => (await Promise.all(consoleErrors)).filter((text) => !appBridgeNoise.test(text)),
+  };
 }
 
 const figure = (page: Page, id: string) => page.locator(`[data-figure="${id}"]`);
@@ -93,7 +108,12 @@ beforeAll(async () => {
   const now = new Date();
   await seedReconciliationDemo(db, PREVIEW_SHOP, { now, days: DAYS });
   expected = await loadReconciliation(PREVIEW_SHOP, lastDays(utcDay(now), DAYS), { db, now });
-  app = await startAppProcess({ NODE_ENV: "development", LOCAL_PREVIEW: "true", DATABASE_URL: `file:${file}`, RUN_WORKER: "false" });
+  app = await startAppProcess({
+    NODE_ENV: "development",
+    LOCAL_PREVIEW: "true",
+    DATABASE_URL: `file:${file}`,
+    RUN_WORKER: "false",
+  });
   browser = await launchChromium();
   mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
 }, 60_000);
@@ -126,7 +146,9 @@ describe.skipIf(!runE2e)("reconciliation page in a real browser (local preview, 
       expect(await figure(page, id).innerText()).toContain(value.toLocaleString("en-US"));
     }
     await page.getByText(`${formatPercent(expected.pixel.pixelLossRate)} missed by the pixel`).waitFor();
-    await page.getByText(`${formatPercent(expected.oppref.coverageRate)} of accepted server events carried an oppref`).waitFor();
+    await page
+      .getByText(`${formatPercent(expected.oppref.coverageRate)} of accepted server events carried an oppref`)
+      .waitFor();
     await page.getByText("Test order: Shopify marked it as a test").first().waitFor();
 
     // Polaris Viz is loaded after hydration and draws SVG bars, one group per day.
@@ -160,12 +182,19 @@ describe.skipIf(!runE2e)("reconciliation page in a real browser (local preview, 
     await page.getByText(matching).waitFor();
     // 50 rows per page; the next page follows a keyset cursor.
     expect(await page.locator("tbody tr").count()).toBe(Math.min(50, expected.events.orders.accepted));
-    await page.getByRole("button", { name: /next/i }).or(page.locator('a[aria-label="Next"], button[aria-label="Next"]')).first().click();
+    await page
+      .getByRole("button", { name: /next/i })
+      .or(page.locator('a[aria-label="Next"], button[aria-label="Next"]'))
+      .first()
+      .click();
     await expect.poll(() => new URL(page.url()).searchParams.has("after")).toBe(true);
     await page.getByText(matching).waitFor();
     await page.screenshot({ path: SCREENSHOT_EVENTS, fullPage: true });
 
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
     const file = await download.path();
     const csv = readFileSync(file!, "utf8");
     const lines = csv.split("\r\n").filter((line) => line !== "");

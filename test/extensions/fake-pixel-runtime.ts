@@ -22,7 +22,12 @@ export interface Privacy {
 }
 
 export function privacy(marketingAllowed: boolean): Privacy {
-  return { analyticsProcessingAllowed: true, marketingAllowed, preferencesProcessingAllowed: true, saleOfDataAllowed: true };
+  return {
+    analyticsProcessingAllowed: true,
+    marketingAllowed,
+    preferencesProcessingAllowed: true,
+    saleOfDataAllowed: true,
+  };
 }
 
 export interface FetchCall {
@@ -121,7 +126,8 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}) {
     },
     customerPrivacy: {
       subscribe(name, callback) {
-        if (name === "visitorConsentCollected") consentSubscribers.push(callback as (event: { customerPrivacy: Privacy }) => unknown);
+        if (name === "visitorConsentCollected")
+          consentSubscribers.push(callback as (event: { customerPrivacy: Privacy }) => unknown);
         return () => true;
       },
     },
@@ -177,13 +183,29 @@ export function contextFor(href: string) {
       title: "Pixel Test Shop",
     },
     navigator: { cookieEnabled: true, language: "en-US", languages: ["en-US"], userAgent: "Mozilla/5.0 (test)" },
-    window: { innerHeight: 800, innerWidth: 1200, location: {}, origin: url.origin, outerHeight: 800, outerWidth: 1200, pageXOffset: 0, pageYOffset: 0, screen: { height: 800, width: 1200 }, screenX: 0, screenY: 0, scrollX: 0, scrollY: 0 },
+    window: {
+      innerHeight: 800,
+      innerWidth: 1200,
+      location: {},
+      origin: url.origin,
+      outerHeight: 800,
+      outerWidth: 1200,
+      pageXOffset: 0,
+      pageYOffset: 0,
+      screen: { height: 800, width: 1200 },
+      screenX: 0,
+      screenY: 0,
+      scrollX: 0,
+      scrollY: 0,
+    },
   };
 }
 
 // ─── event payloads (data part), per the standard-events reference ─────────────────────────────
 
-export function productVariant(options: { id?: string; productId?: string; amount?: number; currencyCode?: string } = {}) {
+export function productVariant(
+  options: { id?: string; productId?: string; amount?: number; currencyCode?: string } = {},
+) {
   return {
     id: options.id ?? "44858553761923",
     image: { src: "https://cdn.shopify.com/s/files/snowboard.png" },
@@ -209,7 +231,12 @@ export function productViewedData(options: Parameters<typeof productVariant>[0] 
 export function addedToCartData(quantity: number, variant = productVariant()) {
   return {
     cartLine: {
-      cost: { totalAmount: { amount: Number((variant.price.amount * quantity).toFixed(2)), currencyCode: variant.price.currencyCode } },
+      cost: {
+        totalAmount: {
+          amount: Number((variant.price.amount * quantity).toFixed(2)),
+          currencyCode: variant.price.currencyCode,
+        },
+      },
       merchandise: variant,
       quantity,
     },
@@ -261,8 +288,18 @@ export function checkoutData(options: CheckoutOptions = {}) {
         title: line.variant.product.title,
         variant: line.variant,
       })),
-      localization: { country: { isoCode: "US" }, language: { isoCode: "en" }, market: { handle: "us", id: "gid://shopify/Market/1" } },
-      order: options.orderId === null ? null : { customer: { id: "gid://shopify/Customer/777", isFirstOrder: true }, id: options.orderId ?? "gid://shopify/OrderIdentity/5678901234" },
+      localization: {
+        country: { isoCode: "US" },
+        language: { isoCode: "en" },
+        market: { handle: "us", id: "gid://shopify/Market/1" },
+      },
+      order:
+        options.orderId === null
+          ? null
+          : {
+              customer: { id: "gid://shopify/Customer/777", isFirstOrder: true },
+              id: options.orderId ?? "gid://shopify/OrderIdentity/5678901234",
+            },
       phone: "+14155552671",
       shippingAddress: address,
       shippingLine: { price: { amount: 0, currencyCode } },
@@ -271,7 +308,13 @@ export function checkoutData(options: CheckoutOptions = {}) {
       token: options.token === undefined ? "c1-4f2a9d7e8b6c5a4d3e2f1a0b9c8d7e6f" : options.token,
       totalPrice: { amount: options.amount ?? 129.99, currencyCode },
       totalTax: { amount: 0, currencyCode },
-      transactions: [{ amount: { amount: options.amount ?? 129.99, currencyCode }, gateway: "bogus", paymentMethod: { name: "Bogus", type: "creditCard" } }],
+      transactions: [
+        {
+          amount: { amount: options.amount ?? 129.99, currencyCode },
+          gateway: "bogus",
+          paymentMethod: { name: "Bogus", type: "creditCard" },
+        },
+      ],
     },
   };
 }

@@ -62,7 +62,13 @@ describe("pixel bundle", () => {
     ["gid://shopify/OrderIdentity/123", "o1_ohmO4bFNY3L5fPEYdzKy-g"],
     ["9007199254740991", "o1_JwTIH8r8DfxT1dFE0iW_9Q"],
   ];
-  const MORE = ["1", "450789469", "gid://shopify/OrderIdentity/820982911946154508", "12345678901234567890", "6073212059955"];
+  const MORE = [
+    "1",
+    "450789469",
+    "gid://shopify/OrderIdentity/820982911946154508",
+    "12345678901234567890",
+    "6073212059955",
+  ];
 
   it("computes the same order dedup ids as the server (golden vectors and more)", async () => {
     const orders = [...GOLDEN.map(([id]) => id), ...MORE];

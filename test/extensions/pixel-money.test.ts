@@ -46,11 +46,19 @@ describe("pixel and server agree on minor units", () => {
   });
 
   it("order_created carries the server's amount too, or leaves the order to the server", async () => {
-    for (const [code, amount] of [["KWD", 12.345], ["JPY", 8900], ["CLF", 1.2345], ["USD", 12.345]] as const) {
+    for (const [code, amount] of [
+      ["KWD", 12.345],
+      ["JPY", 8900],
+      ["CLF", 1.2345],
+      ["USD", 12.345],
+    ] as const) {
       const runtime = createFakeRuntime({ marketingAllowed: true });
       createOpenAiPixel(runtime.api, { fetch: runtime.fetch });
       const variant = productVariant({ amount, currencyCode: code });
-      await runtime.publish("checkout_completed", checkoutData({ amount, currencyCode: code, lines: [{ variant, quantity: 1 }] }));
+      await runtime.publish(
+        "checkout_completed",
+        checkoutData({ amount, currencyCode: code, lines: [{ variant, quantity: 1 }] }),
+      );
       const expected = serverMinorUnits(code, amount);
       const tags = runtime.imageTags().map((call) => new URL(call.url).searchParams.get("data[amount]"));
       expect([code, tags]).toEqual([code, expected === null ? [] : [String(expected)]]);

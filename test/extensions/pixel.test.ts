@@ -18,8 +18,16 @@ import {
 } from "./fake-pixel-runtime";
 
 const DOCUMENTED_PARAMS = new Set([
-  "pid", "event", "data[type]", "event_id", "oppref", "custom_event_name",
-  "data[amount]", "data[currency]", "data[plan_id]", "data[contents]",
+  "pid",
+  "event",
+  "data[type]",
+  "event_id",
+  "oppref",
+  "custom_event_name",
+  "data[amount]",
+  "data[currency]",
+  "data[plan_id]",
+  "data[contents]",
 ]);
 const COOKIE_ATTRIBUTES = "Max-Age=2592000; Path=/; SameSite=Lax; Secure";
 
@@ -67,12 +75,21 @@ function receiptOf(runtime: ReturnType<typeof createFakeRuntime>): PixelReceiptB
 describe("oppref capture", () => {
   it("writes an oppref from the landing URL to the __oppref cookie, unchanged, with the right attributes", async () => {
     const runtime = start({ href: "https://shop.example/products/x?utm_source=chatgpt&oppref=op_AbC-123.x_Y" });
-    await runtime.publish("page_viewed", {}, "https://shop.example/products/x?utm_source=chatgpt&oppref=op_AbC-123.x_Y");
+    await runtime.publish(
+      "page_viewed",
+      {},
+      "https://shop.example/products/x?utm_source=chatgpt&oppref=op_AbC-123.x_Y",
+    );
 
     expect(runtime.cookieWrites).toEqual([`__oppref=op_AbC-123.x_Y; ${COOKIE_ATTRIBUTES}`]);
     expect(runtime.cookies.get(OPPREF_COOKIE)).toBe("op_AbC-123.x_Y");
     const [view] = runtime.imageTags();
-    expect(tag(view.url)).toMatchObject({ event: "page_viewed", "data[type]": "contents", pid: PIXEL_ID, oppref: "op_AbC-123.x_Y" });
+    expect(tag(view.url)).toMatchObject({
+      event: "page_viewed",
+      "data[type]": "contents",
+      pid: PIXEL_ID,
+      oppref: "op_AbC-123.x_Y",
+    });
   });
 
   it("reuses the cookie on later pages of the visit (no oppref in their URLs)", async () => {
@@ -86,7 +103,13 @@ describe("oppref capture", () => {
 
     expect(runtime.cookieWrites).toEqual([]);
     const tags = runtime.imageTags().map((call) => tag(call.url));
-    expect(tags.map((t) => t.event)).toEqual(["page_viewed", "contents_viewed", "items_added", "checkout_started", "order_created"]);
+    expect(tags.map((t) => t.event)).toEqual([
+      "page_viewed",
+      "contents_viewed",
+      "items_added",
+      "checkout_started",
+      "order_created",
+    ]);
     for (const t of tags) expect(t.oppref).toBe("op_from_cookie");
     expect(receiptOf(runtime).oppref).toBe("op_from_cookie");
   });
@@ -137,7 +160,15 @@ describe("consent", () => {
     expect(runtime.cookieWrites).toEqual([]);
     expect(runtime.cookies.get(OPPREF_COOKIE)).toBe("op_cookie");
     const receipt = receiptOf(runtime);
-    expect(receipt).toEqual({ v: 1, shop: SHOP, orderId: "5912345678901", checkoutToken: "c1-4f2a9d7e8b6c5a4d3e2f1a0b9c8d7e6f", oppref: null, consent: "denied", pixel: "not_sent" });
+    expect(receipt).toEqual({
+      v: 1,
+      shop: SHOP,
+      orderId: "5912345678901",
+      checkoutToken: "c1-4f2a9d7e8b6c5a4d3e2f1a0b9c8d7e6f",
+      oppref: null,
+      consent: "denied",
+      pixel: "not_sent",
+    });
     expect(runtime.receipts()[0].init.body).not.toContain("op_");
   });
 
@@ -196,14 +227,17 @@ describe("settings", () => {
     expect(runtime.imageTags().map((call) => tag(call.url).event)).toEqual(["items_added", "order_created"]);
   });
 
-  it.each(["false", "", "TRUE", "1"])("enabled=%j: nothing goes to OpenAI, the receipt still reaches the app", async (enabled) => {
-    const href = "https://shop.example/?oppref=op_x";
-    const runtime = start({ settings: defaultSettings({ enabled }), href });
-    await runtime.publish("page_viewed", {}, href);
-    await runtime.publish("checkout_completed", checkoutData());
-    expect(runtime.imageTags()).toEqual([]);
-    expect(receiptOf(runtime)).toMatchObject({ pixel: "not_sent", consent: "granted", oppref: "op_x" });
-  });
+  it.each(["false", "", "TRUE", "1"])(
+    "enabled=%j: nothing goes to OpenAI, the receipt still reaches the app",
+    async (enabled) => {
+      const href = "https://shop.example/?oppref=op_x";
+      const runtime = start({ settings: defaultSettings({ enabled }), href });
+      await runtime.publish("page_viewed", {}, href);
+      await runtime.publish("checkout_completed", checkoutData());
+      expect(runtime.imageTags()).toEqual([]);
+      expect(receiptOf(runtime)).toMatchObject({ pixel: "not_sent", consent: "granted", oppref: "op_x" });
+    },
+  );
 
   it("without a pixel id nothing fires; without a receipt URL no receipt is sent", async () => {
     const runtime = start({ settings: defaultSettings({ pixelId: "", receiptUrl: "" }) });
@@ -220,16 +254,29 @@ describe("image tags", () => {
     await runtime.publish("page_viewed", {});
     await runtime.publish("product_viewed", { productVariant: variant });
     await runtime.publish("product_added_to_cart", addedToCartData(3, variant));
-    await runtime.publish("checkout_started", checkoutData({ amount: 59.7, currencyCode: "EUR", lines: [{ variant, quantity: 3 }] }));
+    await runtime.publish(
+      "checkout_started",
+      checkoutData({ amount: 59.7, currencyCode: "EUR", lines: [{ variant, quantity: 3 }] }),
+    );
     const [page, viewed, added, started] = runtime.imageTags().map((call) => tag(call.url));
 
-    expect(Object.keys(page).filter((k) => k !== "contents").sort()).toEqual(["data[type]", "event", "event_id", "pid"]);
+    expect(
+      Object.keys(page)
+        .filter((k) => k !== "contents")
+        .sort(),
+    ).toEqual(["data[type]", "event", "event_id", "pid"]);
     expect(viewed).toMatchObject({ event: "contents_viewed", "data[amount]": "1990", "data[currency]": "EUR" });
-    expect(viewed.contents).toEqual([{ id: "111", quantity: 1, content_type: "product", amount: 1990, currency: "EUR" }]);
+    expect(viewed.contents).toEqual([
+      { id: "111", quantity: 1, content_type: "product", amount: 1990, currency: "EUR" },
+    ]);
     expect(added).toMatchObject({ event: "items_added", "data[amount]": "5970", "data[currency]": "EUR" });
-    expect(added.contents).toEqual([{ id: "111", quantity: 3, content_type: "product", amount: 1990, currency: "EUR" }]);
+    expect(added.contents).toEqual([
+      { id: "111", quantity: 3, content_type: "product", amount: 1990, currency: "EUR" },
+    ]);
     expect(started).toMatchObject({ event: "checkout_started", "data[amount]": "5970", "data[currency]": "EUR" });
-    expect(started.contents).toEqual([{ id: "111", quantity: 3, content_type: "product", amount: 1990, currency: "EUR" }]);
+    expect(started.contents).toEqual([
+      { id: "111", quantity: 3, content_type: "product", amount: 1990, currency: "EUR" },
+    ]);
   });
 
   it("non-order events get distinct random opaque ids (base64url of 16 random bytes)", async () => {
@@ -276,11 +323,22 @@ describe("order_created on checkout_completed", () => {
   ])("amount is exact minor units of checkout.totalPrice (%s %s → %s)", async (currencyCode, amount, minor) => {
     const runtime = start();
     const variant = productVariant({ amount, currencyCode });
-    await runtime.publish("checkout_completed", checkoutData({ amount, currencyCode, lines: [{ variant, quantity: 1 }] }));
+    await runtime.publish(
+      "checkout_completed",
+      checkoutData({ amount, currencyCode, lines: [{ variant, quantity: 1 }] }),
+    );
     const t = tag(runtime.imageTags()[0].url);
     expect(t["data[amount]"]).toBe(minor);
     expect(t["data[currency]"]).toBe(currencyCode.toUpperCase());
-    expect(t.contents).toEqual([{ id: "44858553761923", quantity: 1, content_type: "product", amount: Number(minor), currency: currencyCode.toUpperCase() }]);
+    expect(t.contents).toEqual([
+      {
+        id: "44858553761923",
+        quantity: 1,
+        content_type: "product",
+        amount: Number(minor),
+        currency: currencyCode.toUpperCase(),
+      },
+    ]);
   });
 
   it("an amount that cannot be converted exactly leaves the order to the server (no pixel event, receipt not_sent)", async () => {
@@ -294,7 +352,10 @@ describe("order_created on checkout_completed", () => {
     const href = "https://shop.example/?oppref=op_R";
     const runtime = start({ href });
     await runtime.publish("page_viewed", {}, href);
-    await runtime.publish("checkout_completed", checkoutData({ orderId: "gid://shopify/OrderIdentity/5678901234", token: "tok_ABC123" }));
+    await runtime.publish(
+      "checkout_completed",
+      checkoutData({ orderId: "gid://shopify/OrderIdentity/5678901234", token: "tok_ABC123" }),
+    );
 
     const [call] = runtime.receipts();
     expect(call.url).toBe(RECEIPT_URL);
@@ -315,7 +376,11 @@ describe("order_created on checkout_completed", () => {
     for (const fragment of PII_FRAGMENTS) expect(body).not.toContain(fragment);
     expect(body).not.toMatch(/amount|price|129/i);
     // The receipt goes out after the OpenAI request settled (its outcome is in it).
-    expect(runtime.fetchCalls.map((c) => (c.url === RECEIPT_URL ? "receipt" : "tag"))).toEqual(["tag", "tag", "receipt"]);
+    expect(runtime.fetchCalls.map((c) => (c.url === RECEIPT_URL ? "receipt" : "tag"))).toEqual([
+      "tag",
+      "tag",
+      "receipt",
+    ]);
   });
 
   it("an ad-blocked OpenAI request is reported as blocked", async () => {

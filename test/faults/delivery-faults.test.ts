@@ -53,15 +53,30 @@ async function newShop(label: string) {
 }
 
 function orderMessage(shop: string, id: number, eventId?: string, webhookId?: string): WebhookMessage {
-  return { topic: "orders/create", shop, body: JSON.stringify(makeShopifyOrder({ id, landingSite: `/?oppref=oa_f${id}` })), secret: TEST_SECRET, eventId, webhookId };
+  return {
+    topic: "orders/create",
+    shop,
+    body: JSON.stringify(makeShopifyOrder({ id, landingSite: `/?oppref=oa_f${id}` })),
+    secret: TEST_SECRET,
+    eventId,
+    webhookId,
+  };
 }
 
 /**
  * Sends like Shopify: waits a bounded time for an answer and, on anything but 2xx, sends again later
  * with the same ids. Returns the final status (0: never answered) and how many attempts failed.
  */
-async function deliverLikeShopify(url: string, message: WebhookMessage, attempts = 6): Promise<{ status: number; failures: number }> {
-  const stable = { ...message, eventId: message.eventId ?? crypto.randomUUID(), webhookId: message.webhookId ?? crypto.randomUUID() };
+async function deliverLikeShopify(
+  url: string,
+  message: WebhookMessage,
+  attempts = 6,
+): Promise<{ status: number; failures: number }> {
+  const stable = {
+    ...message,
+    eventId: message.eventId ?? crypto.randomUUID(),
+    webhookId: message.webhookId ?? crypto.randomUUID(),
+  };
   let failures = 0;
   let status = 0;
   for (let i = 0; i < attempts; i++) {
@@ -93,7 +108,8 @@ async function ingestOrders(shop: string, count: number, concurrency = 8): Promi
   return ids;
 }
 
-const expectedCreates = async (ids: number[]) => Promise.all(ids.map(async (id) => `order_created:${await dedupIdForOrder(id)}`));
+const expectedCreates = async (ids: number[]) =>
+  Promise.all(ids.map(async (id) => `order_created:${await dedupIdForOrder(id)}`));
 
 async function record(figures: Awaited<ReturnType<typeof deliveryFigures>>) {
   summary.add(figures);
@@ -120,7 +136,14 @@ describe("fault injection: delivery", () => {
     standin.setFailure(null);
     // Backoff never waits more than an hour: two simulated hours later everything is due.
     await runUntilIdle({ baseUrl: standin.url, now: at(180) });
-    await record(await deliveryFigures("openai-outage-1h", standin, [{ shop, pixelId, expected: await expectedCreates(ids) }], standin.duplicatesIgnored() - resentBefore));
+    await record(
+      await deliveryFigures(
+        "openai-outage-1h",
+        standin,
+        [{ shop, pixelId, expected: await expectedCreates(ids) }],
+        standin.duplicatesIgnored() - resentBefore,
+      ),
+    );
   }, 60_000);
 
   it("worker SIGKILLed at 20 seeded random points while orders keep arriving: nothing lost, nothing doubled", async () => {
@@ -139,7 +162,10 @@ describe("fault injection: delivery", () => {
     for (let kill = 1; kill <= 20; kill++) {
       await addOrders(6);
       standin.setLatency(Math.floor(rng() * 120));
-      const worker = await startAppProcess({ OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "20", LOG_LEVEL: "error" }, "worker.js");
+      const worker = await startAppProcess(
+        { OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "20", LOG_LEVEL: "error" },
+        "worker.js",
+      );
       const mode = rng();
       if (mode < 0.3) {
         // Anywhere: during start-up, a claim, a request, or the commit after it.
@@ -148,7 +174,13 @@ describe("fault injection: delivery", () => {
         await sleep(delay);
       } else {
         // Right after a fresh claim (rows leased now), then a random slice into the batch.
-        await waitFor(async () => (await prisma.conversionEvent.count({ where: { status: "sending", leaseUntil: { gt: new Date() } } })) > 0 || worker.child.exitCode !== null, "a claim", 10_000).catch(() => undefined);
+        await waitFor(
+          async () =>
+            (await prisma.conversionEvent.count({ where: { status: "sending", leaseUntil: { gt: new Date() } } })) >
+              0 || worker.child.exitCode !== null,
+          "a claim",
+          10_000,
+        ).catch(() => undefined);
         const delay = Math.floor(rng() * 150);
         killPoints.push(`claim+${delay}ms`);
         await sleep(delay);
@@ -156,7 +188,10 @@ describe("fault injection: delivery", () => {
       expect(worker.child.exitCode).toBeNull(); // it was still running when killed
       await worker.kill("SIGKILL");
       // The dead worker's lease runs out (simulated: its rows become claimable again at once).
-      await prisma.conversionEvent.updateMany({ where: { status: "sending" }, data: { leaseUntil: new Date(Date.now() - 1) } });
+      await prisma.conversionEvent.updateMany({
+        where: { status: "sending" },
+        data: { leaseUntil: new Date(Date.now() - 1) },
+      });
     }
     standin.setLatency(0);
     await runUntilIdle({ baseUrl: standin.url, now: () => new Date(Date.now() + 5 * 60_000) });
@@ -166,8 +201,20 @@ describe("fault injection: delivery", () => {
       expect(integrity[0].integrity_check).toBe("ok");
     }
 
-    const targets = await Promise.all(shops.map(async (s) => ({ shop: s.shop, pixelId: s.pixelId, expected: await expectedCreates(idsByShop.get(s.shop)!) })));
-    const figures = await deliveryFigures("worker-sigkill-x20", standin, targets, standin.duplicatesIgnored() - resentBefore, `kills=${killPoints.length} seed=${SEED}`);
+    const targets = await Promise.all(
+      shops.map(async (s) => ({
+        shop: s.shop,
+        pixelId: s.pixelId,
+        expected: await expectedCreates(idsByShop.get(s.shop)!),
+      })),
+    );
+    const figures = await deliveryFigures(
+      "worker-sigkill-x20",
+      standin,
+      targets,
+      standin.duplicatesIgnored() - resentBefore,
+      `kills=${killPoints.length} seed=${SEED}`,
+    );
     expect(killPoints).toHaveLength(20);
     await record(figures);
   }, 150_000);
@@ -184,16 +231,28 @@ describe("fault injection: delivery", () => {
         const sameEvent = n < 3;
         const results = await Promise.all(
           Array.from({ length: 10 }, (_, i) =>
-            deliverLikeShopify(i % 2 ? second.url : app.url, orderMessage(shop, id, sameEvent ? `evt-${id}` : `evt-${id}-${i}`, sameEvent ? `wh-${id}` : undefined)),
+            deliverLikeShopify(
+              i % 2 ? second.url : app.url,
+              orderMessage(shop, id, sameEvent ? `evt-${id}` : `evt-${id}-${i}`, sameEvent ? `wh-${id}` : undefined),
+            ),
           ),
         );
         expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
         retried += results.reduce((s, r) => s + r.failures, 0);
       }
       expect(await prisma.conversionEvent.count({ where: { shop } })).toBe(ids.length);
-      for (const id of ids.slice(0, 3)) expect(await prisma.webhookDelivery.count({ where: { shop, eventId: `evt-${id}` } })).toBe(1);
+      for (const id of ids.slice(0, 3))
+        expect(await prisma.webhookDelivery.count({ where: { shop, eventId: `evt-${id}` } })).toBe(1);
       await runUntilIdle({ baseUrl: standin.url });
-      await record(await deliveryFigures("concurrent-duplicate-webhooks", standin, [{ shop, pixelId, expected: await expectedCreates(ids) }], 0, `5xx answered and retried: ${retried}`));
+      await record(
+        await deliveryFigures(
+          "concurrent-duplicate-webhooks",
+          standin,
+          [{ shop, pixelId, expected: await expectedCreates(ids) }],
+          0,
+          `5xx answered and retried: ${retried}`,
+        ),
+      );
       expect(await healthy(second.url, second.child)).toBe(true);
     } finally {
       await second.kill("SIGKILL");
@@ -213,14 +272,18 @@ describe("fault injection: delivery", () => {
     });
     expect((await deliverLikeShopify(app.url, refund(partial, refundIds[0]))).status).toBe(200);
     expect((await deliverLikeShopify(app.url, orderMessage(shop, partial))).status).toBe(200);
-    const race = await Promise.all([deliverLikeShopify(app.url, refund(racing, refundIds[1])), deliverLikeShopify(app.url, orderMessage(shop, racing))]);
+    const race = await Promise.all([
+      deliverLikeShopify(app.url, refund(racing, refundIds[1])),
+      deliverLikeShopify(app.url, orderMessage(shop, racing)),
+    ]);
     expect(race.map((r) => r.status)).toEqual([200, 200]);
     // Redeliveries of both, in the wrong order again.
     expect((await deliverLikeShopify(app.url, refund(partial, refundIds[0]))).status).toBe(200);
     expect((await deliverLikeShopify(app.url, orderMessage(shop, partial))).status).toBe(200);
 
     // Corrections may wait for their order's event and a settling period: let simulated time pass.
-    for (const minutes of [0, 5, 30, 120, 24 * 60]) await runUntilIdle({ baseUrl: standin.url, now: () => new Date(Date.now() + minutes * 60_000) });
+    for (const minutes of [0, 5, 30, 120, 24 * 60])
+      await runUntilIdle({ baseUrl: standin.url, now: () => new Date(Date.now() + minutes * 60_000) });
 
     const expected = new Set(await expectedCreates([partial, racing]));
     const rows = await prisma.conversionEvent.findMany({ where: { shop } });
@@ -263,50 +326,74 @@ describe("fault injection: delivery", () => {
     expect(good).toHaveLength(999);
     // Isolation by splitting: about 2·log2(1000) requests, not 1000.
     expect(requests).toBeLessThan(40);
-    await record(await deliveryFigures("bad-event-in-1000-batch", standin, [{ shop, pixelId, expected: good }], 0, `requests=${requests}, rejected=1`));
+    await record(
+      await deliveryFigures(
+        "bad-event-in-1000-batch",
+        standin,
+        [{ shop, pixelId, expected: good }],
+        0,
+        `requests=${requests}, rejected=1`,
+      ),
+    );
   }, 90_000);
 
   // A file lock held by another connection is SQLite's failure mode; Postgres locks rows, not the database.
-  it.runIf(ON_SQLITE)("database write-locked by another connection: webhooks wait or fail 5xx, nothing acknowledged unstored, retries succeed", async () => {
-    const { shop, pixelId } = await newShop("f-dblock");
-    const url = process.env.DATABASE_URL!;
-    const locker = createClient({ url });
-    const ids = Array.from({ length: 6 }, () => nextOrderId++);
-    const messages = ids.map((id) => ({ ...orderMessage(shop, id), eventId: crypto.randomUUID(), webhookId: crypto.randomUUID() }));
-    const tx = await locker.transaction("write"); // BEGIN IMMEDIATE: holds the write lock
-    let released = false;
-    const statuses: number[] = [];
-    let healthDuringLock = false;
-    try {
-      await tx.execute({ sql: "UPDATE ShopSettings SET updatedAt = updatedAt WHERE shop = ?", args: [shop] });
-      // First wave: sent while the lock is held longer than the app's busy timeout (10 s).
-      const firstWave = Promise.all(messages.slice(0, 4).map((m) => sendWebhook(app.url, m).catch(() => 0)));
-      await sleep(1_000);
-      healthDuringLock = await healthy(app.url, app.child); // readers are not blocked (WAL)
-      // Second wave: sent shortly before the lock goes; they wait for it and get through.
-      await sleep(9_500);
-      const secondWave = Promise.all(messages.slice(4).map((m) => sendWebhook(app.url, m).catch(() => 0)));
-      await sleep(1_000);
-      await tx.rollback();
-      released = true;
-      statuses.push(...(await firstWave), ...(await secondWave));
-    } finally {
-      if (!released) await tx.rollback().catch(() => undefined);
-      locker.close();
-    }
-    // Only 2xx or 5xx: a lock is never the sender's fault. And every 2xx is on disk.
-    expect(statuses.every((s) => s === 200 || s >= 500)).toBe(true);
-    for (const [i, status] of statuses.entries()) {
-      const stored = await prisma.webhookDelivery.count({ where: { shop, eventId: messages[i].eventId } });
-      if (status === 200) expect(stored).toBe(1);
-      else expect(stored).toBe(0);
-    }
-    // Shopify retries what was not acknowledged.
-    for (const message of messages) expect((await deliverLikeShopify(app.url, message)).status).toBe(200);
-    expect(await prisma.conversionEvent.count({ where: { shop } })).toBe(ids.length);
-    await runUntilIdle({ baseUrl: standin.url });
-    const failed = statuses.filter((s) => s !== 200).length;
-    expect(healthDuringLock).toBe(true);
-    await record(await deliveryFigures("database-locked", standin, [{ shop, pixelId, expected: await expectedCreates(ids) }], 0, `answered during lock: ${statuses.join(",")} (failed ${failed}, retried)`));
-  }, 90_000);
+  it.runIf(ON_SQLITE)(
+    "database write-locked by another connection: webhooks wait or fail 5xx, nothing acknowledged unstored, retries succeed",
+    async () => {
+      const { shop, pixelId } = await newShop("f-dblock");
+      const url = process.env.DATABASE_URL!;
+      const locker = createClient({ url });
+      const ids = Array.from({ length: 6 }, () => nextOrderId++);
+      const messages = ids.map((id) => ({
+        ...orderMessage(shop, id),
+        eventId: crypto.randomUUID(),
+        webhookId: crypto.randomUUID(),
+      }));
+      const tx = await locker.transaction("write"); // BEGIN IMMEDIATE: holds the write lock
+      let released = false;
+      const statuses: number[] = [];
+      let healthDuringLock = false;
+      try {
+        await tx.execute({ sql: "UPDATE ShopSettings SET updatedAt = updatedAt WHERE shop = ?", args: [shop] });
+        // First wave: sent while the lock is held longer than the app's busy timeout (10 s).
+        const firstWave = Promise.all(messages.slice(0, 4).map((m) => sendWebhook(app.url, m).catch(() => 0)));
+        await sleep(1_000);
+        healthDuringLock = await healthy(app.url, app.child); // readers are not blocked (WAL)
+        // Second wave: sent shortly before the lock goes; they wait for it and get through.
+        await sleep(9_500);
+        const secondWave = Promise.all(messages.slice(4).map((m) => sendWebhook(app.url, m).catch(() => 0)));
+        await sleep(1_000);
+        await tx.rollback();
+        released = true;
+        statuses.push(...(await firstWave), ...(await secondWave));
+      } finally {
+        if (!released) await tx.rollback().catch(() => undefined);
+        locker.close();
+      }
+      // Only 2xx or 5xx: a lock is never the sender's fault. And every 2xx is on disk.
+      expect(statuses.every((s) => s === 200 || s >= 500)).toBe(true);
+      for (const [i, status] of statuses.entries()) {
+        const stored = await prisma.webhookDelivery.count({ where: { shop, eventId: messages[i].eventId } });
+        if (status === 200) expect(stored).toBe(1);
+        else expect(stored).toBe(0);
+      }
+      // Shopify retries what was not acknowledged.
+      for (const message of messages) expect((await deliverLikeShopify(app.url, message)).status).toBe(200);
+      expect(await prisma.conversionEvent.count({ where: { shop } })).toBe(ids.length);
+      await runUntilIdle({ baseUrl: standin.url });
+      const failed = statuses.filter((s) => s !== 200).length;
+      expect(healthDuringLock).toBe(true);
+      await record(
+        await deliveryFigures(
+          "database-locked",
+          standin,
+          [{ shop, pixelId, expected: await expectedCreates(ids) }],
+          0,
+          `answered during lock: ${statuses.join(",")} (failed ${failed}, retried)`,
+        ),
+      );
+    },
+    90_000,
+  );
 });

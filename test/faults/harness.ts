@@ -64,21 +64,41 @@ export async function deliveryFigures(
     }
     const unexpected = [...acceptedSet].filter((key) => !expected.has(key));
     duplicated += unexpected.length;
-    if (unexpected.length) problems.push(`${target.shop}: accepted but not expected: ${unexpected.slice(0, 5).join(", ")}`);
+    if (unexpected.length)
+      problems.push(`${target.shop}: accepted but not expected: ${unexpected.slice(0, 5).join(", ")}`);
 
-    const rows = await prisma.conversionEvent.findMany({ where: { shop: target.shop }, select: { status: true, eventName: true, eventId: true, orderId: true, eventType: true } });
+    const rows = await prisma.conversionEvent.findMany({
+      where: { shop: target.shop },
+      select: { status: true, eventName: true, eventId: true, orderId: true, eventType: true },
+    });
     const open = rows.filter((r) => r.status === "pending" || r.status === "sending");
     if (open.length) problems.push(`${target.shop}: ${open.length} event(s) still open`);
     const notAccepted = rows.filter((r) => r.status === "delivered" && !acceptedSet.has(rowKey(r)));
-    if (notAccepted.length) problems.push(`${target.shop}: ${notAccepted.length} row(s) marked delivered that OpenAI never accepted`);
+    if (notAccepted.length)
+      problems.push(`${target.shop}: ${notAccepted.length} row(s) marked delivered that OpenAI never accepted`);
     const keys = rows.filter((r) => r.eventId !== null).map(rowKey);
     const dupRows = keys.length - new Set(keys).size;
-    const ordersWithTwoCreates = countDuplicates(rows.filter((r) => r.eventName === "order_created" && r.orderId).map((r) => r.orderId!));
+    const ordersWithTwoCreates = countDuplicates(
+      rows.filter((r) => r.eventName === "order_created" && r.orderId).map((r) => r.orderId!),
+    );
     duplicated += dupRows + ordersWithTwoCreates;
-    if (dupRows + ordersWithTwoCreates) problems.push(`${target.shop}: duplicated rows ${dupRows}, orders with two order_created rows ${ordersWithTwoCreates}`);
+    if (dupRows + ordersWithTwoCreates)
+      problems.push(
+        `${target.shop}: duplicated rows ${dupRows}, orders with two order_created rows ${ordersWithTwoCreates}`,
+      );
   }
   if (lost) problems.push(`${lost} expected event(s) lost`);
-  return { scenario, status: "run", expected: expectedCount, accepted: acceptedCount, duplicated, lost, resent, notes, problems };
+  return {
+    scenario,
+    status: "run",
+    expected: expectedCount,
+    accepted: acceptedCount,
+    duplicated,
+    lost,
+    resent,
+    notes,
+    problems,
+  };
 }
 
 function rowKey(row: { eventType: string; eventName: string; eventId: string | null }): string {

@@ -24,7 +24,13 @@ import { deliveryFigures, FaultSummary, healthy, pick, seededRandom } from "./ha
 
 const ROUTES = WEBHOOK_ROUTE_ACTIONS;
 const TOPICS = Object.keys(ROUTES);
-const CAPPED = new Set(["app/uninstalled", "app/scopes_update", "customers/data_request", "customers/redact", "shop/redact"]);
+const CAPPED = new Set([
+  "app/uninstalled",
+  "app/scopes_update",
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+]);
 
 const SEED = Number(process.env.FAULT_SEED ?? 20260707);
 const IN_PROCESS_CASES = 10_000;
@@ -74,7 +80,27 @@ interface FuzzCase {
   forged: boolean;
 }
 
-const JUNK_VALUES: unknown[] = [null, true, false, 0, -1, 1e308, -0.5, 2 ** 64, "", " ", MARKER, "0".repeat(500), [], [MARKER], {}, { [MARKER]: MARKER }, "gid://shopify/Order/abc", "\u0000\u202e", "😀".repeat(50)];
+const JUNK_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1e308,
+  -0.5,
+  2 ** 64,
+  "",
+  " ",
+  MARKER,
+  "0".repeat(500),
+  [],
+  [MARKER],
+  {},
+  { [MARKER]: MARKER },
+  "gid://shopify/Order/abc",
+  "\u0000\u202e",
+  "😀".repeat(50),
+];
 
 function mutate(rng: () => number, value: unknown, depth = 0): unknown {
   if (depth > 3 || rng() < 0.3) return pick(rng, JUNK_VALUES);
@@ -100,11 +126,26 @@ function validBody(rng: () => number, topic: string, shop: string): Record<strin
     case "app/uninstalled":
       return { id: 1, domain: shop, myshopify_domain: shop };
     case "app/scopes_update":
-      return { id: 1, previous: ["read_orders"], current: ["read_orders", MARKER], updated_at: new Date().toISOString() };
+      return {
+        id: 1,
+        previous: ["read_orders"],
+        current: ["read_orders", MARKER],
+        updated_at: new Date().toISOString(),
+      };
     case "customers/data_request":
-      return { shop_id: 1, shop_domain: shop, customer: { id, email: `${MARKER}@example.com`, phone: "+14155550000" }, orders_requested: [id] };
+      return {
+        shop_id: 1,
+        shop_domain: shop,
+        customer: { id, email: `${MARKER}@example.com`, phone: "+14155550000" },
+        orders_requested: [id],
+      };
     case "customers/redact":
-      return { shop_id: 1, shop_domain: shop, customer: { id, email: `${MARKER}@example.com` }, orders_to_redact: [id] };
+      return {
+        shop_id: 1,
+        shop_domain: shop,
+        customer: { id, email: `${MARKER}@example.com` },
+        orders_to_redact: [id],
+      };
     case "shop/redact":
       return { shop_id: 1, shop_domain: shop };
     default:
@@ -126,10 +167,15 @@ function hmacBytes(bytes: Uint8Array): string {
 function generate(rng: () => number, n: number, options: { hugeBodies: boolean }): FuzzCase {
   const topic = pick(rng, TOPICS);
   const r = rng();
-  const signedShop = rng() < 0.9 ? fuzzShop : pick(rng, ["", " ", "not a shop", `${MARKER}.myshopify.com`, "a".repeat(300), "../../etc/passwd"]);
+  const signedShop =
+    rng() < 0.9
+      ? fuzzShop
+      : pick(rng, ["", " ", "not a shop", `${MARKER}.myshopify.com`, "a".repeat(300), "../../etc/passwd"]);
   if (r < 0.28) {
     // Forged: wrong secret, garbage signature, a valid signature of another body, or none at all.
-    const body = JSON.stringify(rng() < 0.5 ? validBody(rng, topic, forgedShop) : mutate(rng, validBody(rng, topic, forgedShop)));
+    const body = JSON.stringify(
+      rng() < 0.5 ? validBody(rng, topic, forgedShop) : mutate(rng, validBody(rng, topic, forgedShop)),
+    );
     const headers = signedHeaders(topic, forgedShop, body);
     const how = rng();
     if (how < 0.25) headers["X-Shopify-Hmac-Sha256"] = signBody(body, "wrong-secret");
@@ -142,7 +188,13 @@ function generate(rng: () => number, n: number, options: { hugeBodies: boolean }
     // A required Shopify header missing or empty (still signed).
     const body = JSON.stringify(validBody(rng, topic, forgedShop));
     const headers = signedHeaders(topic, forgedShop, body);
-    const victim = pick(rng, ["X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-API-Version", "X-Shopify-Webhook-Id", "X-Shopify-Hmac-Sha256"]);
+    const victim = pick(rng, [
+      "X-Shopify-Topic",
+      "X-Shopify-Shop-Domain",
+      "X-Shopify-API-Version",
+      "X-Shopify-Webhook-Id",
+      "X-Shopify-Hmac-Sha256",
+    ]);
     if (rng() < 0.5) delete headers[victim];
     else headers[victim] = "";
     return { kind: "missing-header", topic, method: "POST", headers, body, forged: true };
@@ -152,20 +204,36 @@ function generate(rng: () => number, n: number, options: { hugeBodies: boolean }
     const method = pick(rng, ["GET", "PUT", "DELETE", "PATCH"]);
     // GET never reaches an action: routes without a loader get Remix's 400 (the routes of this issue answer 405).
     const expected = method !== "GET" || CAPPED.has(topic) ? 405 : undefined;
-    return { kind: "wrong-method", topic, method, headers: signedHeaders(topic, forgedShop, body), body: null, forged: true, expect: expected };
+    return {
+      kind: "wrong-method",
+      topic,
+      method,
+      headers: signedHeaders(topic, forgedShop, body),
+      body: null,
+      forged: true,
+      expect: expected,
+    };
   }
   if (r < 0.58) {
     // Correctly signed, but the JSON is cut off somewhere.
     const full = JSON.stringify(validBody(rng, topic, signedShop));
     const body = full.slice(0, Math.floor(rng() * full.length));
-    return { kind: "truncated-json", topic, method: "POST", headers: signedHeaders(topic, signedShop, body), body, forged: false };
+    return {
+      kind: "truncated-json",
+      topic,
+      method: "POST",
+      headers: signedHeaders(topic, signedShop, body),
+      body,
+      forged: false,
+    };
   }
   if (r < 0.83) {
     // Correctly signed, well-formed JSON of the wrong shape and types.
     const body = JSON.stringify(rng() < 0.15 ? pick(rng, JUNK_VALUES) : mutate(rng, validBody(rng, topic, signedShop)));
     const headers = signedHeaders(topic, signedShop, body);
     if (rng() < 0.1) headers["X-Shopify-Event-Id"] = `${MARKER}${"e".repeat(Math.floor(rng() * 4000))}`;
-    if (rng() < 0.05) headers["X-Shopify-Topic"] = pick(rng, [MARKER, "ORDERS_CREATE", "orders/create/../../x", "%F0%9F%98%80"]);
+    if (rng() < 0.05)
+      headers["X-Shopify-Topic"] = pick(rng, [MARKER, "ORDERS_CREATE", "orders/create/../../x", "%F0%9F%98%80"]);
     if (rng() < 0.05) headers["Content-Type"] = pick(rng, ["text/plain", "application/x-www-form-urlencoded", MARKER]);
     return { kind: "wrong-types", topic, method: "POST", headers, body, forged: false };
   }
@@ -187,12 +255,24 @@ function generate(rng: () => number, n: number, options: { hugeBodies: boolean }
 }
 
 function requestFor(base: string, c: FuzzCase): Request {
-  return new Request(new URL(webhookPath(c.topic), base), { method: c.method, headers: c.headers, body: c.method === "GET" || c.method === "HEAD" ? null : c.body });
+  return new Request(new URL(webhookPath(c.topic), base), {
+    method: c.method,
+    headers: c.headers,
+    body: c.method === "GET" || c.method === "HEAD" ? null : c.body,
+  });
 }
 
 function goodOrder(shop = good.shop): { id: number; message: WebhookMessage } {
   const id = nextOrderId++;
-  return { id, message: { topic: "orders/create", shop, body: JSON.stringify(makeShopifyOrder({ id, landingSite: `/?oppref=oa_g${id}` })), secret: TEST_SECRET } };
+  return {
+    id,
+    message: {
+      topic: "orders/create",
+      shop,
+      body: JSON.stringify(makeShopifyOrder({ id, landingSite: `/?oppref=oa_g${id}` })),
+      secret: TEST_SECRET,
+    },
+  };
 }
 
 interface Tally {
@@ -202,9 +282,13 @@ interface Tally {
 
 function check(c: FuzzCase, status: number, text: string, tally: Tally) {
   tally.byStatus.set(status, (tally.byStatus.get(status) ?? 0) + 1);
-  const fail = (what: string) => tally.problems.length < 20 && tally.problems.push(`${c.kind} ${c.method} ${c.topic}: ${what}`);
+  const fail = (what: string) =>
+    tally.problems.length < 20 && tally.problems.push(`${c.kind} ${c.method} ${c.topic}: ${what}`);
   // A 5xx names the body (escaped, shortened) so the failing input can be replayed.
-  if (status >= 500) fail(`answered ${status} to ${typeof c.body === "string" ? JSON.stringify(c.body.slice(0, 300)) : `${c.body?.length ?? 0} random bytes`}`);
+  if (status >= 500)
+    fail(
+      `answered ${status} to ${typeof c.body === "string" ? JSON.stringify(c.body.slice(0, 300)) : `${c.body?.length ?? 0} random bytes`}`,
+    );
   if (c.expect !== undefined && status !== c.expect) fail(`answered ${status}, expected ${c.expect}`);
   if (c.forged && status >= 200 && status < 300) fail(`forged request accepted (${status})`);
   if (![200, 400, 401, 405, 413].includes(status)) fail(`unexpected status ${status}`);
@@ -223,14 +307,29 @@ describe("fault injection: fuzzed webhooks", () => {
       if (n % goodEvery === 0 && goodIds.length < GOOD_ORDERS) {
         const { id, message } = goodOrder();
         goodIds.push(id);
-        const response = await ROUTES["orders/create"]({ request: requestFor("https://app.example.test", { kind: "good", topic: message.topic, method: "POST", headers: webhookHeaders(message), body: message.body, forged: false }), params: {}, context: {} });
+        const response = await ROUTES["orders/create"]({
+          request: requestFor("https://app.example.test", {
+            kind: "good",
+            topic: message.topic,
+            method: "POST",
+            headers: webhookHeaders(message),
+            body: message.body,
+            forged: false,
+          }),
+          params: {},
+          context: {},
+        });
         expect(response.status).toBe(200);
       }
       const c = generate(rng, n, { hugeBodies: true });
       let status: number;
       let text = "";
       try {
-        const response = await ROUTES[c.topic]({ request: requestFor("https://app.example.test", c), params: {}, context: {} });
+        const response = await ROUTES[c.topic]({
+          request: requestFor("https://app.example.test", c),
+          params: {},
+          context: {},
+        });
         status = response.status;
         text = response.body ? await response.text() : "";
       } catch (error) {
@@ -245,8 +344,17 @@ describe("fault injection: fuzzed webhooks", () => {
     }
     await runUntilIdle({ baseUrl: standin.url });
     const expected = await Promise.all(goodIds.map(async (id) => `order_created:${await dedupIdForOrder(id)}`));
-    const statusMix = [...tally.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(" ");
-    const figures = await deliveryFigures("fuzz-10k-in-process", standin, [{ shop: good.shop, pixelId: good.pixelId, expected }], 0, `${IN_PROCESS_CASES} cases: ${statusMix}`);
+    const statusMix = [...tally.byStatus.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}×${n}`)
+      .join(" ");
+    const figures = await deliveryFigures(
+      "fuzz-10k-in-process",
+      standin,
+      [{ shop: good.shop, pixelId: good.pixelId, expected }],
+      0,
+      `${IN_PROCESS_CASES} cases: ${statusMix}`,
+    );
     summary.add(figures);
     expect(tally.problems).toEqual([]);
     expect(await prisma.webhookDelivery.count({ where: { shop: forgedShop } })).toBe(0);
@@ -262,7 +370,11 @@ describe("fault injection: fuzzed webhooks", () => {
       if (n % 30 === 0) {
         const { id, message } = goodOrder(goodHttp.shop);
         goodIds.push(id);
-        const response = await fetch(new URL(webhookPath(message.topic), app.url), { method: "POST", headers: webhookHeaders(message), body: message.body });
+        const response = await fetch(new URL(webhookPath(message.topic), app.url), {
+          method: "POST",
+          headers: webhookHeaders(message),
+          body: message.body,
+        });
         expect(response.status).toBe(200);
       }
       const c = generate(rng, n, { hugeBodies: n % 60 === 59 });
@@ -274,15 +386,25 @@ describe("fault injection: fuzzed webhooks", () => {
         text = await response.text();
       } catch (error) {
         // The server may close the connection on an oversized body after answering 413.
-        if (c.kind !== "huge-body") tally.problems.push(`${c.kind} ${c.topic}: network error ${error instanceof Error ? error.message : ""}`);
+        if (c.kind !== "huge-body")
+          tally.problems.push(`${c.kind} ${c.topic}: network error ${error instanceof Error ? error.message : ""}`);
         continue;
       }
       check(c, status, text, tally);
     }
     await runUntilIdle({ baseUrl: standin.url });
     const expected = await Promise.all(goodIds.map(async (id) => `order_created:${await dedupIdForOrder(id)}`));
-    const statusMix = [...tally.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(" ");
-    const figures = await deliveryFigures("fuzz-http-sample", standin, [{ shop: goodHttp.shop, pixelId: goodHttp.pixelId, expected }], 0, `${HTTP_CASES} cases: ${statusMix}`);
+    const statusMix = [...tally.byStatus.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}×${n}`)
+      .join(" ");
+    const figures = await deliveryFigures(
+      "fuzz-http-sample",
+      standin,
+      [{ shop: goodHttp.shop, pixelId: goodHttp.pixelId, expected }],
+      0,
+      `${HTTP_CASES} cases: ${statusMix}`,
+    );
     summary.add(figures);
     expect(tally.problems).toEqual([]);
     expect(await healthy(app.url, app.child)).toBe(true);
@@ -295,14 +417,35 @@ describe("fault injection: fuzzed webhooks", () => {
     const problems: string[] = [];
     const statuses = new Map<number, number>();
     for (let n = 0; n < 300; n++) {
-      const base = { v: 1, shop: good.shop, orderId: String(nextOrderId++), checkoutToken: "chk1", oppref: MARKER, consent: "granted", pixel: "sent" };
+      const base = {
+        v: 1,
+        shop: good.shop,
+        orderId: String(nextOrderId++),
+        checkoutToken: "chk1",
+        oppref: MARKER,
+        consent: "granted",
+        pixel: "sent",
+      };
       const body = rng() < 0.2 ? `${MARKER}${"{".repeat(Math.floor(rng() * 50))}` : JSON.stringify(mutate(rng, base));
-      const headers: Record<string, string> = { "Content-Type": pick(rng, ["text/plain", "application/json", "text/plain;charset=utf-8", MARKER, "multipart/form-data"]) };
-      if (rng() < 0.3) headers["X-Forwarded-For"] = pick(rng, [`203.0.113.${n % 250}`, MARKER, "1.1.1.1, 2.2.2.2", "::1"]);
+      const headers: Record<string, string> = {
+        "Content-Type": pick(rng, [
+          "text/plain",
+          "application/json",
+          "text/plain;charset=utf-8",
+          MARKER,
+          "multipart/form-data",
+        ]),
+      };
+      if (rng() < 0.3)
+        headers["X-Forwarded-For"] = pick(rng, [`203.0.113.${n % 250}`, MARKER, "1.1.1.1, 2.2.2.2", "::1"]);
       const huge = rng() < 0.02;
       let response: Response;
       try {
-        response = await fetch(new URL("/pixel/receipt", app.url), { method: pick(rng, ["POST", "POST", "POST", "PUT", "OPTIONS"]), headers, body: huge ? `${MARKER}${"x".repeat(100_000)}` : body });
+        response = await fetch(new URL("/pixel/receipt", app.url), {
+          method: pick(rng, ["POST", "POST", "POST", "PUT", "OPTIONS"]),
+          headers,
+          body: huge ? `${MARKER}${"x".repeat(100_000)}` : body,
+        });
       } catch {
         if (!huge) problems.push(`receipt ${n}: network error`);
         continue;
@@ -314,6 +457,15 @@ describe("fault injection: fuzzed webhooks", () => {
     }
     expect(problems).toEqual([]);
     expect(await healthy(app.url, app.child)).toBe(true);
-    summary.add({ scenario: "fuzz-pixel-receipts", status: "run", expected: 0, accepted: 0, duplicated: 0, lost: 0, resent: 0, notes: [...statuses].map(([s, n]) => `${s}×${n}`).join(" ") });
+    summary.add({
+      scenario: "fuzz-pixel-receipts",
+      status: "run",
+      expected: 0,
+      accepted: 0,
+      duplicated: 0,
+      lost: 0,
+      resent: 0,
+      notes: [...statuses].map(([s, n]) => `${s}×${n}`).join(" "),
+    });
   }, 60_000);
 });

@@ -16,7 +16,10 @@ export interface AppProcess {
 }
 
 /** `script` is "server.js" (web + worker) or "worker.js" (worker alone), from this run's build. */
-export async function startAppProcess(env: Record<string, string>, script: "server.js" | "worker.js" = "server.js"): Promise<AppProcess> {
+export async function startAppProcess(
+  env: Record<string, string>,
+  script: "server.js" | "worker.js" = "server.js",
+): Promise<AppProcess> {
   const buildDir = process.env.APP_BUILD_DIR ?? path.join(process.cwd(), "build");
   const child = spawn(process.execPath, [path.join(buildDir, script)], {
     env: {
@@ -38,21 +41,24 @@ export async function startAppProcess(env: Record<string, string>, script: "serv
   child.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   // Only the web server announces a URL; a worker process is "started" once spawned.
-  const url = script !== "server.js" ? "" : await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app did not start:\n${out}`)), 20_000);
-    const onData = () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`app exited with ${code}:\n${out}`));
-    });
-  });
+  const url =
+    script !== "server.js"
+      ? ""
+      : await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`app did not start:\n${out}`)), 20_000);
+          const onData = () => {
+            const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+            if (match) {
+              clearTimeout(timer);
+              resolve(match[1]);
+            }
+          };
+          child.stdout!.on("data", onData);
+          child.once("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`app exited with ${code}:\n${out}`));
+          });
+        });
   return {
     url,
     child,
@@ -69,7 +75,11 @@ export async function startAppProcess(env: Record<string, string>, script: "serv
 }
 
 /** Polls until `check` is true (no fixed sleeps; bounded). */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

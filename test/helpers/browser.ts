@@ -20,7 +20,8 @@ export const CHROMIUM_ARGS = [
 /** Whether a browser suite should run here; warns (naming the suite) when it is skipped. */
 export function browserTestsEnabled(suite: string): boolean {
   const enabled = existsSync(CHROMIUM) || Boolean(process.env.CI);
-  if (!enabled) console.warn(`${suite} skipped: ${CHROMIUM} not found (apt-get install -y chromium); with CI set this fails`);
+  if (!enabled)
+    console.warn(`${suite} skipped: ${CHROMIUM} not found (apt-get install -y chromium); with CI set this fails`);
   return enabled;
 }
 

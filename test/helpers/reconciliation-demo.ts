@@ -14,11 +14,15 @@ export interface DemoSeed {
   receipts: number;
 }
 
-export async function seedReconciliationDemo(db: PrismaClient, shop: string, options: { now?: Date; days?: number; seed?: number } = {}): Promise<DemoSeed> {
+export async function seedReconciliationDemo(
+  db: PrismaClient,
+  shop: string,
+  options: { now?: Date; days?: number; seed?: number } = {},
+): Promise<DemoSeed> {
   const now = options.now ?? new Date();
   const days = options.days ?? 14;
   const rnd = seededRandom(options.seed ?? 20261125);
-  const pick = <T,>(table: [number, T][]): T => {
+  const pick = <T>(table: [number, T][]): T => {
     let x = rnd();
     for (const [p, value] of table) {
       if ((x -= p) < 0) return value;
@@ -59,8 +63,24 @@ export async function seedReconciliationDemo(db: PrismaClient, shop: string, opt
       // The last few hours always have some orders still in the queue (grace period, a retry).
       if (status === "delivered" && ageHours < 4 && rnd() < 0.35) [status, skipReason] = ["pending", null];
       const delivered = status === "delivered";
-      const pixel = skipReason === "pos_order" ? null : pick<[string, string] | null>([[0.66, ["sent", "granted"]], [0.12, ["blocked", "granted"]], [0.05, ["not_sent", "denied"]], [0.17, null]]);
-      const opprefSource = !delivered ? null : pixel?.[0] === "sent" && rnd() < 0.55 ? "receipt" : pick<string>([[0.18, "landing_site"], [0.05, "note_attributes"], [0.77, "none"]]);
+      const pixel =
+        skipReason === "pos_order"
+          ? null
+          : pick<[string, string] | null>([
+              [0.66, ["sent", "granted"]],
+              [0.12, ["blocked", "granted"]],
+              [0.05, ["not_sent", "denied"]],
+              [0.17, null],
+            ]);
+      const opprefSource = !delivered
+        ? null
+        : pixel?.[0] === "sent" && rnd() < 0.55
+          ? "receipt"
+          : pick<string>([
+              [0.18, "landing_site"],
+              [0.05, "note_attributes"],
+              [0.77, "none"],
+            ]);
       events.push(
         eventRow({
           shop,
@@ -73,7 +93,10 @@ export async function seedReconciliationDemo(db: PrismaClient, shop: string, opt
           currency,
           attempts: delivered || status === "rejected" ? 1 : status === "pending" ? Math.floor(rnd() * 3) : 0,
           lastStatus: delivered ? 200 : status === "rejected" ? 422 : null,
-          lastError: status === "rejected" ? "invalid_event: events[0].data.contents[0].quantity must be a positive integer" : null,
+          lastError:
+            status === "rejected"
+              ? "invalid_event: events[0].data.contents[0].quantity must be a positive integer"
+              : null,
           deliveredAt: delivered ? new Date(createdAt.getTime() + 125_000) : null,
           oppref: opprefSource && opprefSource !== "none" ? `op_demo_${id}` : null,
           opprefSource,
@@ -114,11 +137,24 @@ export async function seedReconciliationDemo(db: PrismaClient, shop: string, opt
           }),
         );
       }
-      if (pixel) receipts.push(receiptRow({ shop, orderId: id, pixelStatus: pixel[0], consent: pixel[1], receivedAt: new Date(createdAt.getTime() - 4000) }));
+      if (pixel)
+        receipts.push(
+          receiptRow({
+            shop,
+            orderId: id,
+            pixelStatus: pixel[0],
+            consent: pixel[1],
+            receivedAt: new Date(createdAt.getTime() - 4000),
+          }),
+        );
     }
   }
   // Orders from the last hour or two are still in the queue (grace period, a retry after a 503).
-  for (const [minutesAgo, attempts] of [[3, 0], [41, 1], [97, 2]] as const) {
+  for (const [minutesAgo, attempts] of [
+    [3, 0],
+    [41, 1],
+    [97, 2],
+  ] as const) {
     const createdAt = new Date(now.getTime() - minutesAgo * 60_000);
     const id = String(++orderId);
     const gross = 2500 + minutesAgo * 37;
@@ -136,12 +172,33 @@ export async function seedReconciliationDemo(db: PrismaClient, shop: string, opt
         lastError: attempts > 0 ? "server_error: The server is temporarily unavailable" : null,
       }),
     );
-    ledger.push(ledgerRow({ shop, orderId: id, currency: "USD", grossMinor: gross, netMinor: gross, createdAt, orderSeenAt: createdAt }));
-    receipts.push(receiptRow({ shop, orderId: id, pixelStatus: attempts === 2 ? "blocked" : "sent", receivedAt: new Date(createdAt.getTime() - 3000) }));
+    ledger.push(
+      ledgerRow({
+        shop,
+        orderId: id,
+        currency: "USD",
+        grossMinor: gross,
+        netMinor: gross,
+        createdAt,
+        orderSeenAt: createdAt,
+      }),
+    );
+    receipts.push(
+      receiptRow({
+        shop,
+        orderId: id,
+        pixelStatus: attempts === 2 ? "blocked" : "sent",
+        receivedAt: new Date(createdAt.getTime() - 3000),
+      }),
+    );
   }
 
   await db.conversionEvent.createMany({ data: events });
   await db.pixelReceipt.createMany({ data: receipts });
   await db.orderLedger.createMany({ data: ledger });
-  return { orders: events.filter((e) => e.eventType === "order_created").length, corrections: events.filter((e) => e.eventType === "custom").length, receipts: receipts.length };
+  return {
+    orders: events.filter((e) => e.eventType === "order_created").length,
+    corrections: events.filter((e) => e.eventType === "custom").length,
+    receipts: receipts.length,
+  };
 }

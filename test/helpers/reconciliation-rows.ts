@@ -8,7 +8,11 @@ import type { Prisma } from "@prisma/client";
 let seq = 0;
 const next = () => `${Date.now().toString(36)}${(++seq).toString(36).padStart(5, "0")}`;
 
-export type EventInput = Partial<Prisma.ConversionEventCreateManyInput> & { shop: string; createdAt: Date; status: string };
+export type EventInput = Partial<Prisma.ConversionEventCreateManyInput> & {
+  shop: string;
+  createdAt: Date;
+  status: string;
+};
 
 export function eventRow(input: EventInput): Prisma.ConversionEventCreateManyInput {
   const id = next();
@@ -22,7 +26,16 @@ export function eventRow(input: EventInput): Prisma.ConversionEventCreateManyInp
     orderName: `#${1000 + seq}`,
     orderDedupId: `o1_${id}`,
     skipReason: null,
-    payload: input.status === "skipped" ? null : JSON.stringify({ id: `o1_${id}`, type, action_source: "web", data: { type: "contents" }, user: { emails_sha256: ["ab".repeat(32)] } }),
+    payload:
+      input.status === "skipped"
+        ? null
+        : JSON.stringify({
+            id: `o1_${id}`,
+            type,
+            action_source: "web",
+            data: { type: "contents" },
+            user: { emails_sha256: ["ab".repeat(32)] },
+          }),
     amountMinor: null,
     currency: null,
     occurredAt,
@@ -34,14 +47,25 @@ export function eventRow(input: EventInput): Prisma.ConversionEventCreateManyInp
 
 /** A CAPI payload as the pipeline stores it, with a chosen action_source. */
 export function payloadWith(actionSource: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ id: "o1_x", type: "order_created", timestamp_ms: 1, action_source: actionSource, data: { type: "contents", amount: 100, currency: "USD" }, ...extra });
+  return JSON.stringify({
+    id: "o1_x",
+    type: "order_created",
+    timestamp_ms: 1,
+    action_source: actionSource,
+    data: { type: "contents", amount: 100, currency: "USD" },
+    ...extra,
+  });
 }
 
-export function receiptRow(input: Partial<Prisma.PixelReceiptCreateManyInput> & { shop: string; orderId: string; receivedAt: Date }): Prisma.PixelReceiptCreateManyInput {
+export function receiptRow(
+  input: Partial<Prisma.PixelReceiptCreateManyInput> & { shop: string; orderId: string; receivedAt: Date },
+): Prisma.PixelReceiptCreateManyInput {
   return { checkoutToken: null, oppref: null, consent: "granted", pixelStatus: "sent", ...input };
 }
 
-export function ledgerRow(input: Partial<Prisma.OrderLedgerCreateManyInput> & { shop: string; orderId: string }): Prisma.OrderLedgerCreateManyInput {
+export function ledgerRow(
+  input: Partial<Prisma.OrderLedgerCreateManyInput> & { shop: string; orderId: string },
+): Prisma.OrderLedgerCreateManyInput {
   const gross = input.grossMinor === undefined ? 1000 : input.grossMinor;
   return {
     orderDedupId: `o1_${next()}`,

@@ -2,7 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { VerifiedWebhook } from "~/webhooks/verify.server";
 
 /** What verifyWebhook would hand an ingest function for this body (tests that skip HTTP). */
-export function verifiedWebhook(topic: string, shop: string, body: unknown, eventId: string = randomUUID()): VerifiedWebhook {
+export function verifiedWebhook(
+  topic: string,
+  shop: string,
+  body: unknown,
+  eventId: string = randomUUID(),
+): VerifiedWebhook {
   const rawBody = typeof body === "string" ? body : JSON.stringify(body);
   let payload: unknown;
   try {

@@ -43,7 +43,13 @@ async function newShop(label: string, settings: ShopSettingsInput = {}) {
 
 type Json = Record<string, unknown>;
 const post = (topic: string, shop: string, body: Json | string, eventId?: string) =>
-  sendWebhook(app.url, { topic, shop, body: typeof body === "string" ? body : JSON.stringify(body), secret: TEST_SECRET, eventId });
+  sendWebhook(app.url, {
+    topic,
+    shop,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    secret: TEST_SECRET,
+    eventId,
+  });
 
 /**
  * Delivery passes on a test clock that moves 30 s per step for `minutes` (default 6: past the
@@ -62,10 +68,23 @@ async function drain(minutes = 6) {
 function order(id: number, extra: Partial<OrderSpec> = {}) {
   return makeShopifyOrder({ id, landingSite: "/?oppref=oa_click_1", ...extra });
 }
-const cancelled = (o: Json, at = new Date()) => ({ ...o, cancelled_at: at.toISOString(), cancel_reason: "customer", financial_status: "refunded" });
+const cancelled = (o: Json, at = new Date()) => ({
+  ...o,
+  cancelled_at: at.toISOString(),
+  cancel_reason: "customer",
+  financial_status: "refunded",
+});
 
-const customs = (pixelId: string) => standin.accepted(pixelId).filter((a) => a.event.type === "custom").map((a) => a.event);
-const orderCreated = (pixelId: string) => standin.accepted(pixelId).filter((a) => a.event.type === "order_created").map((a) => a.event);
+const customs = (pixelId: string) =>
+  standin
+    .accepted(pixelId)
+    .filter((a) => a.event.type === "custom")
+    .map((a) => a.event);
+const orderCreated = (pixelId: string) =>
+  standin
+    .accepted(pixelId)
+    .filter((a) => a.event.type === "order_created")
+    .map((a) => a.event);
 
 async function ledgerOf(shop: string, orderId: number) {
   const view = await ledgerForOrder(shop, String(orderId));
@@ -121,7 +140,13 @@ describe("refunds/create → one correction per refund", () => {
       { name: "order_created", status: "delivered", skipReason: null, amount: 12999 },
       { name: "order_refunded", status: "delivered", skipReason: null, amount: 3250 },
     ]);
-    expect(await ledgerOf(shop, id)).toEqual({ gross: 12999, refunded: 3250, cancelled: 0, net: 9749, entries: [[`refund:${refundId}`, 3250, 3250]] });
+    expect(await ledgerOf(shop, id)).toEqual({
+      gross: 12999,
+      refunded: 3250,
+      cancelled: 0,
+      net: 9749,
+      entries: [[`refund:${refundId}`, 3250, 3250]],
+    });
   });
 
   it("a refund before its order is kept, applied when the order arrives, and reported after order_created", async () => {
@@ -133,15 +158,29 @@ describe("refunds/create → one correction per refund", () => {
     expect(await post("refunds/create", shop, refund)).toBe(200);
     await drain();
     expect(standin.accepted(pixelId)).toHaveLength(0);
-    expect(await ledgerOf(shop, id)).toMatchObject({ gross: null, net: null, entries: [[`refund:${refundId}`, 1500, 0]] });
-    expect(await rowsOf(shop, id)).toEqual([{ name: "order_refunded", status: "pending", skipReason: null, amount: 1500 }]);
+    expect(await ledgerOf(shop, id)).toMatchObject({
+      gross: null,
+      net: null,
+      entries: [[`refund:${refundId}`, 1500, 0]],
+    });
+    expect(await rowsOf(shop, id)).toEqual([
+      { name: "order_refunded", status: "pending", skipReason: null, amount: 1500 },
+    ]);
 
     expect(await post("orders/create", shop, order(id, { total: "80.00" }))).toBe(200);
     await drain();
     // First-wins: order_created carries the gross; the correction carries the refund.
     expect(orderCreated(pixelId).map((e) => e.data.amount)).toEqual([8000]);
-    expect(customs(pixelId).map((e) => [e.custom_event_name, e.data.amount, e.data.order_ref])).toEqual([["order_refunded", 1500, await dedupIdForOrder(id)]]);
-    expect(await ledgerOf(shop, id)).toEqual({ gross: 8000, refunded: 1500, cancelled: 0, net: 6500, entries: [[`refund:${refundId}`, 1500, 1500]] });
+    expect(customs(pixelId).map((e) => [e.custom_event_name, e.data.amount, e.data.order_ref])).toEqual([
+      ["order_refunded", 1500, await dedupIdForOrder(id)],
+    ]);
+    expect(await ledgerOf(shop, id)).toEqual({
+      gross: 8000,
+      refunded: 1500,
+      cancelled: 0,
+      net: 6500,
+      entries: [[`refund:${refundId}`, 1500, 1500]],
+    });
   });
 
   it("two partial refunds accumulate: two corrections, net exact", async () => {
@@ -150,10 +189,18 @@ describe("refunds/create → one correction per refund", () => {
     const [r1, r2] = [nextId++, nextId++];
     await post("orders/create", shop, order(id));
     await drain();
-    await post("refunds/create", shop, makeShopifyRefund({ id: r1, orderId: id, amount: "30.00", at: new Date(Date.now() - 2000) }));
+    await post(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: r1, orderId: id, amount: "30.00", at: new Date(Date.now() - 2000) }),
+    );
     await post("refunds/create", shop, makeShopifyRefund({ id: r2, orderId: id, amount: "20.00" }));
     await drain();
-    expect(customs(pixelId).map((e) => e.data.amount).sort()).toEqual([2000, 3000]);
+    expect(
+      customs(pixelId)
+        .map((e) => e.data.amount)
+        .sort(),
+    ).toEqual([2000, 3000]);
     expect(await ledgerOf(shop, id)).toMatchObject({ gross: 12999, refunded: 5000, net: 7999 });
   });
 
@@ -164,9 +211,21 @@ describe("refunds/create → one correction per refund", () => {
     await post("orders/create", shop, order(id, { total: "50.00" }));
     await drain();
     const t = Date.now();
-    await post("refunds/create", shop, makeShopifyRefund({ id: r1, orderId: id, amount: "40.00", at: new Date(t - 3000) }));
-    await post("refunds/create", shop, makeShopifyRefund({ id: r2, orderId: id, amount: "30.00", at: new Date(t - 2000) }));
-    await post("refunds/create", shop, makeShopifyRefund({ id: r3, orderId: id, amount: "5.00", at: new Date(t - 1000) }));
+    await post(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: r1, orderId: id, amount: "40.00", at: new Date(t - 3000) }),
+    );
+    await post(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: r2, orderId: id, amount: "30.00", at: new Date(t - 2000) }),
+    );
+    await post(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: r3, orderId: id, amount: "5.00", at: new Date(t - 1000) }),
+    );
     await drain();
 
     expect(await ledgerOf(shop, id)).toEqual({
@@ -174,7 +233,11 @@ describe("refunds/create → one correction per refund", () => {
       refunded: 5000,
       cancelled: 0,
       net: 0,
-      entries: [[`refund:${r1}`, 4000, 4000], [`refund:${r2}`, 3000, 1000], [`refund:${r3}`, 500, 0]],
+      entries: [
+        [`refund:${r1}`, 4000, 4000],
+        [`refund:${r2}`, 3000, 1000],
+        [`refund:${r3}`, 500, 0],
+      ],
     });
     const sent = customs(pixelId).map((e) => e.data.amount as number);
     expect(sent.sort((a, b) => a - b)).toEqual([1000, 4000]);
@@ -191,17 +254,33 @@ describe("refunds/create → one correction per refund", () => {
     await post("orders/create", shop, order(id));
     await drain();
     const t = Date.now();
-    await post("refunds/create", shop, makeShopifyRefund({ id: r3, orderId: id, amount: "30.00", at: new Date(t - 1000) }));
+    await post(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: r3, orderId: id, amount: "30.00", at: new Date(t - 1000) }),
+    );
     await drain();
     expect(customs(pixelId).map((e) => e.data.amount)).toEqual([3000]);
     // Two earlier refunds show up late (same delivery batch): the ledger re-clamps r3 to 9.99, but
     // 30.00 already reached OpenAI, so only 99.99 is left to report in total.
-    await post("refunds/create", shop, makeShopifyRefund({ id: r1, orderId: id, amount: "80.00", at: new Date(t - 3000) }));
-    await post("refunds/create", shop, makeShopifyRefund({ id: r2, orderId: id, amount: "40.00", at: new Date(t - 2000) }));
+    await post(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: r1, orderId: id, amount: "80.00", at: new Date(t - 3000) }),
+    );
+    await post(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: r2, orderId: id, amount: "40.00", at: new Date(t - 2000) }),
+    );
     await drain();
     expect(await ledgerOf(shop, id)).toMatchObject({
       net: 0,
-      entries: [[`refund:${r1}`, 8000, 8000], [`refund:${r2}`, 4000, 4000], [`refund:${r3}`, 3000, 999]],
+      entries: [
+        [`refund:${r1}`, 8000, 8000],
+        [`refund:${r2}`, 4000, 4000],
+        [`refund:${r3}`, 3000, 999],
+      ],
     });
     const sent = customs(pixelId).map((e) => e.data.amount as number);
     expect(sent.reduce((a, b) => a + b, 0)).toBe(12999);
@@ -214,10 +293,25 @@ describe("refunds/create → one correction per refund", () => {
     await post("orders/create", shop, order(jpy, { currency: "JPY", total: "8900" }));
     await post("orders/create", shop, order(kwd, { currency: "KWD", total: "12.345" }));
     await drain();
-    await post("refunds/create", shop, makeShopifyRefund({ id: nextId++, orderId: jpy, amount: "1500", currency: "JPY" }));
-    await post("refunds/create", shop, makeShopifyRefund({ id: nextId++, orderId: kwd, amount: "1.005", currency: "KWD" }));
+    await post(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: nextId++, orderId: jpy, amount: "1500", currency: "JPY" }),
+    );
+    await post(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: nextId++, orderId: kwd, amount: "1.005", currency: "KWD" }),
+    );
     await drain();
-    expect(customs(pixelId).map((e) => [e.data.currency, e.data.amount]).sort()).toEqual([["JPY", 1500], ["KWD", 1005]]);
+    expect(
+      customs(pixelId)
+        .map((e) => [e.data.currency, e.data.amount])
+        .sort(),
+    ).toEqual([
+      ["JPY", 1500],
+      ["KWD", 1005],
+    ]);
     expect(await ledgerOf(shop, jpy)).toMatchObject({ gross: 8900, refunded: 1500, net: 7400 });
     expect(await ledgerOf(shop, kwd)).toMatchObject({ gross: 12345, refunded: 1005, net: 11340 });
   });
@@ -226,10 +320,16 @@ describe("refunds/create → one correction per refund", () => {
     const { shop, pixelId } = await newShop("zero");
     const id = nextId++;
     await post("orders/create", shop, order(id));
-    await post("refunds/create", shop, { ...makeShopifyRefund({ id: nextId++, orderId: id, amount: "0" }), transactions: [] });
+    await post("refunds/create", shop, {
+      ...makeShopifyRefund({ id: nextId++, orderId: id, amount: "0" }),
+      transactions: [],
+    });
     await drain();
     expect(customs(pixelId)).toHaveLength(0);
-    expect((await rowsOf(shop, id)).find((r) => r.name === "order_refunded")).toMatchObject({ status: "skipped", skipReason: "zero_amount" });
+    expect((await rowsOf(shop, id)).find((r) => r.name === "order_refunded")).toMatchObject({
+      status: "skipped",
+      skipReason: "zero_amount",
+    });
   });
 
   it("corrections turned off: the ledger is kept, the correction is recorded as corrections_disabled", async () => {
@@ -241,12 +341,18 @@ describe("refunds/create → one correction per refund", () => {
     await drain();
     expect(customs(pixelId)).toHaveLength(0);
     expect(orderCreated(pixelId)).toHaveLength(0); // cancelled before delivery, no pixel
-    expect((await rowsOf(shop, id)).filter((r) => r.name !== "order_created").map((r) => r.skipReason)).toEqual(["corrections_disabled", "corrections_disabled"]);
+    expect((await rowsOf(shop, id)).filter((r) => r.name !== "order_created").map((r) => r.skipReason)).toEqual([
+      "corrections_disabled",
+      "corrections_disabled",
+    ]);
     expect(await ledgerOf(shop, id)).toMatchObject({ refunded: 1000, cancelled: 11999, net: 0 });
   });
 
   it("uses the shop's own correction event names", async () => {
-    const { shop, pixelId } = await newShop("names", { refundEventName: "refund_issued", cancelEventName: "order_voided" });
+    const { shop, pixelId } = await newShop("names", {
+      refundEventName: "refund_issued",
+      cancelEventName: "order_voided",
+    });
     const [a, b] = [nextId++, nextId++];
     await post("orders/create", shop, order(a));
     await post("orders/create", shop, order(b));
@@ -254,7 +360,14 @@ describe("refunds/create → one correction per refund", () => {
     await post("refunds/create", shop, makeShopifyRefund({ id: nextId++, orderId: a, amount: "1.00" }));
     await post("orders/cancelled", shop, cancelled(order(b)));
     await drain();
-    expect(customs(pixelId).map((e) => [e.custom_event_name, e.data.amount]).sort()).toEqual([["order_voided", 12999], ["refund_issued", 100]]);
+    expect(
+      customs(pixelId)
+        .map((e) => [e.custom_event_name, e.data.amount])
+        .sort(),
+    ).toEqual([
+      ["order_voided", 12999],
+      ["refund_issued", 100],
+    ]);
   });
 
   it("a malformed refund is acknowledged and recorded; a forged one is refused", async () => {
@@ -283,7 +396,8 @@ describe("orders/cancelled and cancel + refund", () => {
       await post("orders/create", shop, order(id));
       await drain();
       const cancel = () => post("orders/cancelled", shop, cancelled(order(id)));
-      const refund = () => post("refunds/create", shop, makeShopifyRefund({ id: refundId, orderId: id, amount: "129.99" }));
+      const refund = () =>
+        post("refunds/create", shop, makeShopifyRefund({ id: refundId, orderId: id, amount: "129.99" }));
       if (first === "cancel") {
         expect(await cancel()).toBe(200);
         expect(await refund()).toBe(200);
@@ -338,10 +452,21 @@ describe("orders/cancelled and cancel + refund", () => {
     const id = nextId++;
     await post("orders/create", shop, order(id));
     await drain();
-    await post("refunds/create", shop, makeShopifyRefund({ id: nextId++, orderId: id, amount: "29.99", at: new Date(Date.now() - 5000) }));
+    await post(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: nextId++, orderId: id, amount: "29.99", at: new Date(Date.now() - 5000) }),
+    );
     await post("orders/cancelled", shop, cancelled(order(id)));
     await drain();
-    expect(customs(pixelId).map((e) => [e.custom_event_name, e.data.amount]).sort()).toEqual([["order_cancelled", 10000], ["order_refunded", 2999]]);
+    expect(
+      customs(pixelId)
+        .map((e) => [e.custom_event_name, e.data.amount])
+        .sort(),
+    ).toEqual([
+      ["order_cancelled", 10000],
+      ["order_refunded", 2999],
+    ]);
     expect(await ledgerOf(shop, id)).toMatchObject({ refunded: 2999, cancelled: 10000, net: 0 });
   });
 
@@ -357,7 +482,10 @@ describe("orders/cancelled and cancel + refund", () => {
     await post("refunds/create", shop, makeShopifyRefund({ id: nextId++, orderId: id, amount: "129.99" }));
     await drain();
     expect(customs(pixelId).map((e) => e.data.amount)).toEqual([12999]);
-    expect((await rowsOf(shop, id)).find((r) => r.name === "order_refunded")).toMatchObject({ status: "skipped", skipReason: "already_reversed" });
+    expect((await rowsOf(shop, id)).find((r) => r.name === "order_refunded")).toMatchObject({
+      status: "skipped",
+      skipReason: "already_reversed",
+    });
     // The ledger still tells the truth about where the money went.
     expect(await ledgerOf(shop, id)).toMatchObject({ refunded: 12999, cancelled: 0, net: 0 });
   });
@@ -371,12 +499,15 @@ describe("policy before delivery", () => {
       // No oppref in the URL: order_created waits for the pixel's receipt.
       expect(await post("orders/create", shop, order(id, { landingSite: "/" }))).toBe(200);
       if (how !== "full refund") await post("orders/cancelled", shop, cancelled(order(id, { landingSite: "/" })));
-      if (how !== "cancel") await post("refunds/create", shop, makeShopifyRefund({ id: nextId++, orderId: id, amount: "129.99" }));
+      if (how !== "cancel")
+        await post("refunds/create", shop, makeShopifyRefund({ id: nextId++, orderId: id, amount: "129.99" }));
       await drain();
       expect(standin.accepted(pixelId)).toHaveLength(0);
       const rows = await rowsOf(shop, id);
       expect(rows[0]).toMatchObject({ name: "order_created", status: "skipped", skipReason: "cancelled_before_send" });
-      expect(rows.slice(1).map((r) => [r.status, r.skipReason])).toEqual(rows.slice(1).map(() => ["skipped", "order_not_counted"]));
+      expect(rows.slice(1).map((r) => [r.status, r.skipReason])).toEqual(
+        rows.slice(1).map(() => ["skipped", "order_not_counted"]),
+      );
       expect(rows.length).toBe(how === "cancel + refund" ? 3 : 2);
     });
   }
@@ -394,7 +525,16 @@ describe("policy before delivery", () => {
   it("an order the pixel already counted is still sent when cancelled before delivery, and corrected", async () => {
     const { shop, pixelId } = await newShop("pixel-counted");
     const id = nextId++;
-    await prisma.pixelReceipt.create({ data: { shop, orderId: String(id), checkoutToken: `chk${id}`, consent: "granted", pixelStatus: "sent", oppref: "oa_click_1" } });
+    await prisma.pixelReceipt.create({
+      data: {
+        shop,
+        orderId: String(id),
+        checkoutToken: `chk${id}`,
+        consent: "granted",
+        pixelStatus: "sent",
+        oppref: "oa_click_1",
+      },
+    });
     await post("orders/create", shop, order(id));
     await post("orders/cancelled", shop, cancelled(order(id)));
     await drain();
@@ -419,7 +559,9 @@ describe("conversion trigger", () => {
     expect(await post("orders/create", shop, order(id), "evt-create-again")).toBe(200);
     await drain();
     expect(orderCreated(pixelId).map((e) => e.id)).toEqual([await dedupIdForOrder(id)]);
-    expect(await rowsOf(shop, id)).toEqual([{ name: "order_created", status: "delivered", skipReason: null, amount: 12999 }]);
+    expect(await rowsOf(shop, id)).toEqual([
+      { name: "order_created", status: "delivered", skipReason: null, amount: 12999 },
+    ]);
     expect((await ledgerForOrder(shop, String(id)))?.ledger.paidAt).not.toBeNull();
   });
 
@@ -432,6 +574,8 @@ describe("conversion trigger", () => {
     await post("orders/paid", shop, order(id));
     await drain();
     expect(orderCreated(pixelId)).toHaveLength(1);
-    expect(await rowsOf(shop, id)).toEqual([{ name: "order_created", status: "delivered", skipReason: null, amount: 12999 }]);
+    expect(await rowsOf(shop, id)).toEqual([
+      { name: "order_created", status: "delivered", skipReason: null, amount: 12999 },
+    ]);
   });
 });

@@ -46,7 +46,13 @@ describe("orders/create → order_created at OpenAI", () => {
   it("delivers exactly one correct event, however often Shopify repeats itself", async () => {
     const { shop, pixelId } = await newShop("once");
     const id = nextOrderId++;
-    const order = makeShopifyOrder({ id, currency: "USD", total: "129.99", landingSite: "/products/tee?oppref=oa_click_42&utm_source=chatgpt", email: " Jane.Doe@Example.COM " });
+    const order = makeShopifyOrder({
+      id,
+      currency: "USD",
+      total: "129.99",
+      landingSite: "/products/tee?oppref=oa_click_42&utm_source=chatgpt",
+      email: " Jane.Doe@Example.COM ",
+    });
     for (let i = 0; i < 5; i++) expect(await sendWebhook(app.url, orderMessage(shop, order, "evt-same"))).toBe(200);
     expect(await sendWebhook(app.url, orderMessage(shop, order, "evt-other"))).toBe(200);
 
@@ -74,11 +80,29 @@ describe("orders/create → order_created at OpenAI", () => {
 
   it("JPY and KWD totals arrive as exact minor units", async () => {
     const { shop, pixelId } = await newShop("money");
-    await sendWebhook(app.url, orderMessage(shop, makeShopifyOrder({ id: nextOrderId++, currency: "JPY", total: "8900", landingSite: "/?oppref=a" })));
-    await sendWebhook(app.url, orderMessage(shop, makeShopifyOrder({ id: nextOrderId++, currency: "KWD", total: "12.345", landingSite: "/?oppref=b" })));
+    await sendWebhook(
+      app.url,
+      orderMessage(
+        shop,
+        makeShopifyOrder({ id: nextOrderId++, currency: "JPY", total: "8900", landingSite: "/?oppref=a" }),
+      ),
+    );
+    await sendWebhook(
+      app.url,
+      orderMessage(
+        shop,
+        makeShopifyOrder({ id: nextOrderId++, currency: "KWD", total: "12.345", landingSite: "/?oppref=b" }),
+      ),
+    );
     await runUntilIdle(worker());
-    const amounts = standin.accepted(pixelId).map((a) => [a.event.data.currency, a.event.data.amount]).sort();
-    expect(amounts).toEqual([["JPY", 8900], ["KWD", 12345]]);
+    const amounts = standin
+      .accepted(pixelId)
+      .map((a) => [a.event.data.currency, a.event.data.amount])
+      .sort();
+    expect(amounts).toEqual([
+      ["JPY", 8900],
+      ["KWD", 12345],
+    ]);
   });
 
   it("a forged or tampered signature is refused with 401 and nothing is stored", async () => {
@@ -102,13 +126,18 @@ describe("orders/create → order_created at OpenAI", () => {
 
   it("a malformed but signed payload is acknowledged, recorded as skipped, and blocks nothing", async () => {
     const { shop, pixelId } = await newShop("malformed");
-    expect(await sendWebhook(app.url, { topic: "orders/create", shop, body: "{not json", secret: TEST_SECRET })).toBe(200);
+    expect(await sendWebhook(app.url, { topic: "orders/create", shop, body: "{not json", secret: TEST_SECRET })).toBe(
+      200,
+    );
     expect(await sendWebhook(app.url, orderMessage(shop, { id: "nope", total_price: 12 }))).toBe(200);
     const good = makeShopifyOrder({ id: nextOrderId++, landingSite: "/?oppref=x" });
     expect(await sendWebhook(app.url, orderMessage(shop, good))).toBe(200);
     await runUntilIdle(worker());
     const rows = await eventsOf(shop);
-    expect(rows.filter((r) => r.status === "skipped").map((r) => r.skipReason)).toEqual(["malformed_payload", "malformed_payload"]);
+    expect(rows.filter((r) => r.status === "skipped").map((r) => r.skipReason)).toEqual([
+      "malformed_payload",
+      "malformed_payload",
+    ]);
     expect(standin.accepted(pixelId)).toHaveLength(1);
   });
 
@@ -126,7 +155,8 @@ describe("delivery when OpenAI misbehaves", () => {
   it("retries through an outage with the same ids", async () => {
     const { shop, pixelId } = await newShop("outage");
     const ids = [nextOrderId++, nextOrderId++, nextOrderId++];
-    for (const id of ids) await sendWebhook(app.url, orderMessage(shop, makeShopifyOrder({ id, landingSite: "/?oppref=o" })));
+    for (const id of ids)
+      await sendWebhook(app.url, orderMessage(shop, makeShopifyOrder({ id, landingSite: "/?oppref=o" })));
     standin.setFailure({ kind: "status", status: 503 });
     let now = new Date();
     for (let i = 0; i < 4; i++) {
@@ -139,7 +169,12 @@ describe("delivery when OpenAI misbehaves", () => {
     standin.setFailure(null);
     await runUntilIdle(worker(new Date(now.getTime() + 2 * 3600_000)));
     const expected = await Promise.all(ids.map((id) => dedupIdForOrder(id)));
-    expect(standin.accepted(pixelId).map((a) => a.event.id).sort()).toEqual(expected.sort());
+    expect(
+      standin
+        .accepted(pixelId)
+        .map((a) => a.event.id)
+        .sort(),
+    ).toEqual(expected.sort());
     expect((await eventsOf(shop)).every((r) => r.status === "delivered")).toBe(true);
   });
 
@@ -161,7 +196,8 @@ describe("delivery when OpenAI misbehaves", () => {
   it("isolates one invalid event in a batch of 100: 99 accepted, 1 rejected with OpenAI's message", async () => {
     const { shop, pixelId } = await newShop("isolate");
     const ids = Array.from({ length: 100 }, () => nextOrderId++);
-    for (const id of ids) await sendWebhook(app.url, orderMessage(shop, makeShopifyOrder({ id, landingSite: "/?oppref=i" })));
+    for (const id of ids)
+      await sendWebhook(app.url, orderMessage(shop, makeShopifyOrder({ id, landingSite: "/?oppref=i" })));
     // Corrupt one stored event the way a mapping bug would: a negative amount.
     const victim = (await eventsOf(shop))[37];
     const payload = JSON.parse(victim.payload!);
@@ -197,9 +233,13 @@ describe("crash safety", () => {
   it("a worker SIGKILLed mid-batch loses nothing: after restart every event is delivered once", async () => {
     const { shop, pixelId } = await newShop("sigkill");
     const ids = Array.from({ length: 20 }, () => nextOrderId++);
-    for (const id of ids) await sendWebhook(app.url, orderMessage(shop, makeShopifyOrder({ id, landingSite: "/?oppref=s" })));
+    for (const id of ids)
+      await sendWebhook(app.url, orderMessage(shop, makeShopifyOrder({ id, landingSite: "/?oppref=s" })));
     standin.setLatency(3_000);
-    const workerProcess = await startAppProcess({ OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "50" }, "worker.js");
+    const workerProcess = await startAppProcess(
+      { OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "50" },
+      "worker.js",
+    );
     await waitFor(async () => {
       if (workerProcess.child.exitCode !== null) throw new Error(`worker exited early:\n${workerProcess.output()}`);
       return (await prisma.conversionEvent.count({ where: { shop, status: "sending" } })) > 0;
@@ -211,7 +251,12 @@ describe("crash safety", () => {
     // A new worker after the lease has run out.
     await runUntilIdle(worker(new Date(Date.now() + 5 * 60_000)));
     const expected = (await Promise.all(ids.map((id) => dedupIdForOrder(id)))).sort();
-    expect(standin.accepted(pixelId).map((a) => a.event.id).sort()).toEqual(expected);
+    expect(
+      standin
+        .accepted(pixelId)
+        .map((a) => a.event.id)
+        .sort(),
+    ).toEqual(expected);
     expect(await prisma.conversionEvent.count({ where: { shop, status: "delivered" } })).toBe(20);
   });
 });

@@ -36,14 +36,35 @@ async function shopWithActivePixel(label: string) {
   return s;
 }
 
-async function postReceipt(shop: string, orderId: number, fields: { oppref?: string | null; consent: string; pixel: string; checkoutToken?: string }) {
-  const body = { v: 1, shop, orderId: String(orderId), checkoutToken: fields.checkoutToken ?? `chk${orderId}`, oppref: fields.oppref ?? null, consent: fields.consent, pixel: fields.pixel };
-  const response = await fetch(new URL("/pixel/receipt", app.url), { method: "POST", headers: { "Content-Type": "text/plain", "X-Forwarded-For": `198.51.100.${orderId % 200}` }, body: JSON.stringify(body) });
+async function postReceipt(
+  shop: string,
+  orderId: number,
+  fields: { oppref?: string | null; consent: string; pixel: string; checkoutToken?: string },
+) {
+  const body = {
+    v: 1,
+    shop,
+    orderId: String(orderId),
+    checkoutToken: fields.checkoutToken ?? `chk${orderId}`,
+    oppref: fields.oppref ?? null,
+    consent: fields.consent,
+    pixel: fields.pixel,
+  };
+  const response = await fetch(new URL("/pixel/receipt", app.url), {
+    method: "POST",
+    headers: { "Content-Type": "text/plain", "X-Forwarded-For": `198.51.100.${orderId % 200}` },
+    body: JSON.stringify(body),
+  });
   return response.status;
 }
 
 const order = (shop: string, id: number, country = "US") =>
-  sendWebhook(app.url, { topic: "orders/create", shop, body: JSON.stringify(makeShopifyOrder({ id, landingSite: "/", country })), secret: TEST_SECRET });
+  sendWebhook(app.url, {
+    topic: "orders/create",
+    shop,
+    body: JSON.stringify(makeShopifyOrder({ id, landingSite: "/", country })),
+    secret: TEST_SECRET,
+  });
 
 describe("pixel receipt → server event", () => {
   it("holds an order without oppref for the grace period and sends it with the late receipt's oppref", async () => {
@@ -55,7 +76,9 @@ describe("pixel receipt → server event", () => {
     expect(standin.accepted(pixelId)).toHaveLength(0);
     expect((await eventsOf(shop))[0].nextAttemptAt.getTime()).toBeGreaterThan(t0.getTime() + GRACE_MS - 5_000);
 
-    expect(await postReceipt(shop, id, { oppref: "oa_from_pixel_cookie", consent: "granted", pixel: "blocked" })).toBe(202);
+    expect(await postReceipt(shop, id, { oppref: "oa_from_pixel_cookie", consent: "granted", pixel: "blocked" })).toBe(
+      202,
+    );
     await runUntilIdle({ baseUrl: standin.url });
     const [accepted] = standin.accepted(pixelId);
     expect(accepted.event.oppref).toBe("oa_from_pixel_cookie");
@@ -95,7 +118,9 @@ describe("pixel receipt → server event", () => {
   it("a forged receipt (wrong checkout token) can neither suppress nor re-attribute an order", async () => {
     const { shop, pixelId } = await shopWithActivePixel("forged");
     const id = nextOrderId++;
-    expect(await postReceipt(shop, id, { consent: "denied", pixel: "not_sent", checkoutToken: "guessed-token" })).toBe(202);
+    expect(await postReceipt(shop, id, { consent: "denied", pixel: "not_sent", checkoutToken: "guessed-token" })).toBe(
+      202,
+    );
     await order(shop, id);
     await runUntilIdle({ baseUrl: standin.url, now: () => new Date(Date.now() + GRACE_MS + 1_000) });
     const accepted = standin.accepted(pixelId);

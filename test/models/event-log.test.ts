@@ -75,7 +75,12 @@ beforeAll(async () => {
       orderName,
       attempts: status === "pending" ? 2 : status === "delivered" ? 1 : 0,
       lastStatus: status === "pending" ? 503 : status === "delivered" ? 200 : status === "rejected" ? 422 : null,
-      lastError: status === "rejected" ? "event_timestamp_too_old: The event is too old, \"really\"" : status === "pending" ? "unavailable" : null,
+      lastError:
+        status === "rejected"
+          ? 'event_timestamp_too_old: The event is too old, "really"'
+          : status === "pending"
+            ? "unavailable"
+            : null,
       amountMinor: 1000 + i,
       currency: i % 2 ? "USD" : "JPY",
       oppref: SECRET_OPPREF,
@@ -87,7 +92,11 @@ beforeAll(async () => {
   }
   await prisma.conversionEvent.createMany({ data: rows });
   // another shop's rows never show
-  await prisma.conversionEvent.createMany({ data: Array.from({ length: 50 }, () => eventRow({ shop: `x-${SHOP}`, createdAt: new Date(BASE), status: "delivered" })) });
+  await prisma.conversionEvent.createMany({
+    data: Array.from({ length: 50 }, () =>
+      eventRow({ shop: `x-${SHOP}`, createdAt: new Date(BASE), status: "delivered" }),
+    ),
+  });
 });
 
 // Other suites purge or count events across all shops: leave nothing behind.
@@ -163,7 +172,10 @@ describe("event log pagination", () => {
     ["status=skipped", (s: Seeded) => s.status === "skipped" && s.skipReason !== "expired"],
     ["reason=test_order", (s: Seeded) => s.skipReason === "test_order"],
     ["type=custom", (s: Seeded) => s.eventType === "custom"],
-    ["type=order_created&status=waiting", (s: Seeded) => s.eventType === "order_created" && (s.status === "pending" || s.status === "sending")],
+    [
+      "type=order_created&status=waiting",
+      (s: Seeded) => s.eventType === "order_created" && (s.status === "pending" || s.status === "sending"),
+    ],
     ["from=2026-09-01&to=2026-09-01", (s: Seeded) => s.createdAt.getTime() < BASE + 86_400_000],
     ["q=1234", (s: Seeded) => s.orderName.includes("1234")],
     ["q=%231999", (s: Seeded) => s.orderName.includes("#1999")],
@@ -180,11 +192,19 @@ describe("event log pagination", () => {
 
   it("ignores cursors it did not make", async () => {
     const first = await listEventLog(SHOP, NO_FILTER, { limit: 5 });
-    for (const bad of ["garbage", encodeCursor({ createdAt: "yesterday", id: "x" }), "A".repeat(500), Buffer.from("2026-09-01T00:00:00.000Z|bad id!").toString("base64url")]) {
+    for (const bad of [
+      "garbage",
+      encodeCursor({ createdAt: "yesterday", id: "x" }),
+      "A".repeat(500),
+      Buffer.from("2026-09-01T00:00:00.000Z|bad id!").toString("base64url"),
+    ]) {
       const page = await listEventLog(SHOP, NO_FILTER, { after: bad, limit: 5 });
       expect(page.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
     }
-    expect(decodeCursor(encodeCursor({ createdAt: new Date(BASE), id: "abc_1-2" }))).toEqual({ createdAt: new Date(BASE), id: "abc_1-2" });
+    expect(decodeCursor(encodeCursor({ createdAt: new Date(BASE), id: "abc_1-2" }))).toEqual({
+      createdAt: new Date(BASE),
+      id: "abc_1-2",
+    });
   });
 
   it("shows OpenAI's answer and the amount in the currency's unit", async () => {
@@ -274,7 +294,9 @@ describe("CSV", () => {
   });
 
   it("writes amounts as decimals of the currency's unit and the answer in words", async () => {
-    const text = await readAll(eventLogCsvStream(SHOP, filter("status=rejected&type=order_created"), { batchSize: 50 }));
+    const text = await readAll(
+      eventLogCsvStream(SHOP, filter("status=rejected&type=order_created"), { batchSize: 50 }),
+    );
     const [header, ...records] = parseCsv(text.slice(1));
     const expected = seeded.filter((s) => s.status === "rejected" && s.eventType === "order_created").length;
     expect(records).toHaveLength(expected);
@@ -296,10 +318,16 @@ describe("CSV", () => {
 describe("routes", () => {
   it("GET /app/events/csv streams the current filter as an attachment", async () => {
     const { loader } = await import("~/routes/app.events.csv");
-    const response = (await loader({ request: new Request("https://app.example.test/app/events/csv?status=waiting&from=2026-09-01&to=2026-09-30"), params: {}, context: {} })) as Response;
+    const response = (await loader({
+      request: new Request("https://app.example.test/app/events/csv?status=waiting&from=2026-09-01&to=2026-09-30"),
+      params: {},
+      context: {},
+    })) as Response;
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="openai-events-${SHOP.replace(".myshopify.com", "")}-2026-09-01_2026-09-30.csv"`);
+    expect(response.headers.get("Content-Disposition")).toBe(
+      `attachment; filename="openai-events-${SHOP.replace(".myshopify.com", "")}-2026-09-01_2026-09-30.csv"`,
+    );
     const text = await readAll(response);
     expect(text.startsWith("\uFEFF")).toBe(true);
     const records = parseCsv(text.slice(1));
@@ -308,7 +336,11 @@ describe("routes", () => {
 
   it("GET /app/events returns a page with cursors and the filter's query", async () => {
     const { loader } = await import("~/routes/app.events");
-    const data = await loader({ request: new Request("https://app.example.test/app/events?type=custom&q=10"), params: {}, context: {} });
+    const data = await loader({
+      request: new Request("https://app.example.test/app/events?type=custom&q=10"),
+      params: {},
+      context: {},
+    });
     const expected = seeded.filter((s) => s.eventType === "custom" && s.orderName.includes("10"));
     expect(data.page.total).toBe(expected.length);
     expect(data.query).toBe("type=custom&q=10");
@@ -317,7 +349,11 @@ describe("routes", () => {
 
   it("GET /app/reconciliation returns the report for the authenticated shop", async () => {
     const { loader } = await import("~/routes/app.reconciliation");
-    const data = await loader({ request: new Request("https://app.example.test/app/reconciliation?from=2026-09-01&to=2026-09-30"), params: {}, context: {} });
+    const data = await loader({
+      request: new Request("https://app.example.test/app/reconciliation?from=2026-09-01&to=2026-09-30"),
+      params: {},
+      context: {},
+    });
     expect(data.report.shop).toBe(SHOP);
     expect(data.report.range).toEqual({ from: "2026-09-01", to: "2026-09-30" });
     const webOrders = seeded.filter((s) => s.eventType === "order_created").length;

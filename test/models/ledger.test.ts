@@ -37,7 +37,14 @@ async function order(shop: string, orderId: string, grossMinor: number | null, c
   );
 }
 
-async function refund(shop: string, orderId: string, refundId: string, minor: number, minute: number, currency: string | null = "USD") {
+async function refund(
+  shop: string,
+  orderId: string,
+  refundId: string,
+  minor: number,
+  minute: number,
+  currency: string | null = "USD",
+) {
   return prisma.$transaction(async (tx) => {
     await ensureLedgerRow(tx, shop, orderId);
     const stored = await recordLedgerEntry(tx, {
@@ -97,7 +104,10 @@ describe("ledger model", () => {
       refunded: 5000,
       cancelled: 0,
       net: 7999,
-      entries: [["refund:r1", 3000, 3000], ["refund:r2", 2000, 2000]],
+      entries: [
+        ["refund:r1", 3000, 3000],
+        ["refund:r2", 2000, 2000],
+      ],
     });
   });
 
@@ -112,7 +122,10 @@ describe("ledger model", () => {
       refunded: 5000,
       cancelled: 0,
       net: 0,
-      entries: [["refund:r1", 4000, 4000], ["refund:r2", 3000, 1000]],
+      entries: [
+        ["refund:r1", 4000, 4000],
+        ["refund:r2", 3000, 1000],
+      ],
     });
   });
 
@@ -131,11 +144,22 @@ describe("ledger model", () => {
     const id = String(nextOrder++);
     await refund(shop, id, "r1", 1500, 1);
     const early = await ledgerForOrder(shop, id);
-    expect(early?.ledger).toMatchObject({ grossMinor: null, netMinor: null, orderSeenAt: null, orderDedupId: await dedupIdForOrder(id) });
+    expect(early?.ledger).toMatchObject({
+      grossMinor: null,
+      netMinor: null,
+      orderSeenAt: null,
+      orderDedupId: await dedupIdForOrder(id),
+    });
     expect(early?.entries.map((e) => [e.requestedMinor, e.appliedMinor])).toEqual([[1500, 0]]);
 
     await order(shop, id, 8000);
-    expect(await view(shop, id)).toEqual({ gross: 8000, refunded: 1500, cancelled: 0, net: 6500, entries: [["refund:r1", 1500, 1500]] });
+    expect(await view(shop, id)).toEqual({
+      gross: 8000,
+      refunded: 1500,
+      cancelled: 0,
+      net: 6500,
+      entries: [["refund:r1", 1500, 1500]],
+    });
     // The placeholder's dedup id is THE dedup id, whatever the caller passed.
     expect((await ledgerForOrder(shop, id))?.ledger.orderDedupId).toBe(await dedupIdForOrder(id));
   });
@@ -173,7 +197,10 @@ describe("ledger model", () => {
       refunded: 2500,
       cancelled: 7500,
       net: 0,
-      entries: [["refund:r1", 2500, 2500], ["cancel", 0, 7500]],
+      entries: [
+        ["refund:r1", 2500, 2500],
+        ["cancel", 0, 7500],
+      ],
     });
   });
 

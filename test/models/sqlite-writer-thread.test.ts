@@ -5,7 +5,12 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import prisma, { currentDatabaseProvider, SQLITE_BUSY_TIMEOUT_MS } from "~/db/client.server";
-import { sqlitePathOf, SqliteWriteError, startSqliteWriterThread, WAL_AUTOCHECKPOINT_PAGES } from "~/db/sqlite-writer-thread.server";
+import {
+  sqlitePathOf,
+  SqliteWriteError,
+  startSqliteWriterThread,
+  WAL_AUTOCHECKPOINT_PAGES,
+} from "~/db/sqlite-writer-thread.server";
 
 describe("the file a file: URL names", () => {
   it.each([
@@ -28,16 +33,35 @@ describe.skipIf(currentDatabaseProvider() !== "sqlite")("SQLite writer thread", 
   });
 
   it("commits durably (synchronous = FULL), waits for the lock on its own thread, checkpoints late in its commits", async () => {
-    expect(await thread.settings()).toMatchObject({ synchronous: 2, busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS, walAutocheckpointPages: WAL_AUTOCHECKPOINT_PAGES });
+    expect(await thread.settings()).toMatchObject({
+      synchronous: 2,
+      busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
+      walAutocheckpointPages: WAL_AUTOCHECKPOINT_PAGES,
+    });
   });
 
   it("a background thread copies the WAL into the database file while appends come in", async () => {
-    const checkpointing = startSqliteWriterThread(process.env.DATABASE_URL!, { busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS, checkpointIntervalMs: 0 });
+    const checkpointing = startSqliteWriterThread(process.env.DATABASE_URL!, {
+      busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
+      checkpointIntervalMs: 0,
+    });
     try {
       expect((await checkpointing.settings()).checkpoints).toEqual({ runs: 0, framesCopied: 0 });
       const insert = `INSERT INTO "WebhookInbox" ("path", "shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "bodyCiphertext", "receivedAt", "nextAttemptAt", "attempts") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`;
       const at = "2026-11-25T00:00:00.000+00:00";
-      for (const id of ["c1", "c2", "c3"]) await checkpointing.run(insert, ["/webhooks/orders/create", `checkpoint-${SHOP}`, "orders/create", id, "wh", "2026-10", null, "x".repeat(5000), at, at]);
+      for (const id of ["c1", "c2", "c3"])
+        await checkpointing.run(insert, [
+          "/webhooks/orders/create",
+          `checkpoint-${SHOP}`,
+          "orders/create",
+          id,
+          "wh",
+          "2026-10",
+          null,
+          "x".repeat(5000),
+          at,
+          at,
+        ]);
       // The report is asked for after the last commit's checkpoint request, so it counts that one.
       const { checkpoints } = await checkpointing.settings();
       expect(checkpoints?.runs).toBe(3);
@@ -50,12 +74,37 @@ describe.skipIf(currentDatabaseProvider() !== "sqlite")("SQLite writer thread", 
   it("writes to the test database file; a failing statement rejects and the thread goes on", async () => {
     const insert = `INSERT INTO "WebhookInbox" ("path", "shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "bodyCiphertext", "receivedAt", "nextAttemptAt", "attempts") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`;
     const at = "2026-11-25T00:00:00.000+00:00";
-    await thread.run(insert, ["/webhooks/orders/create", SHOP, "orders/create", "one", "wh", "2026-10", null, "x", at, at]);
+    await thread.run(insert, [
+      "/webhooks/orders/create",
+      SHOP,
+      "orders/create",
+      "one",
+      "wh",
+      "2026-10",
+      null,
+      "x",
+      at,
+      at,
+    ]);
     const failure = await thread.run(`INSERT INTO "NoSuchTable" VALUES (?)`, [1]).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SqliteWriteError);
     expect((failure as Error).message).toMatch(/no such table/i);
-    await thread.run(insert, ["/webhooks/orders/create", SHOP, "orders/create", "two", "wh", "2026-10", null, "x", at, at]);
-    expect((await prisma.webhookInbox.findMany({ where: { shop: SHOP } })).map((r) => r.eventId).sort()).toEqual(["one", "two"]);
+    await thread.run(insert, [
+      "/webhooks/orders/create",
+      SHOP,
+      "orders/create",
+      "two",
+      "wh",
+      "2026-10",
+      null,
+      "x",
+      at,
+      at,
+    ]);
+    expect((await prisma.webhookInbox.findMany({ where: { shop: SHOP } })).map((r) => r.eventId).sort()).toEqual([
+      "one",
+      "two",
+    ]);
   });
 
   it("after close, statements are refused instead of hanging", async () => {

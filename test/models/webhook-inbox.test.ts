@@ -12,7 +12,16 @@ import { appendToInbox, claimInbox, inboxDepth, removeFromInbox } from "~/models
 const SHOP = "inbox-model.myshopify.com";
 
 function webhook(eventId: string, rawBody = JSON.stringify({ id: eventId, email: "jane@example.com" })) {
-  return { path: "/webhooks/orders/create", shop: SHOP, topic: "orders/create", eventId, webhookId: `wh-${eventId}`, apiVersion: "2026-10", triggeredAt: null, rawBody };
+  return {
+    path: "/webhooks/orders/create",
+    shop: SHOP,
+    topic: "orders/create",
+    eventId,
+    webhookId: `wh-${eventId}`,
+    apiVersion: "2026-10",
+    triggeredAt: null,
+    rawBody,
+  };
 }
 
 beforeEach(async () => {
@@ -54,7 +63,15 @@ describe("webhook inbox", () => {
 
   it("the driver writer stores dates exactly as Prisma does", async () => {
     const at = new Date("2026-01-02T03:04:05.006Z");
-    await prisma.webhookInbox.create({ data: { ...webhook("via-prisma"), rawBody: undefined, bodyCiphertext: "x", receivedAt: at, nextAttemptAt: at } as never });
+    await prisma.webhookInbox.create({
+      data: {
+        ...webhook("via-prisma"),
+        rawBody: undefined,
+        bodyCiphertext: "x",
+        receivedAt: at,
+        nextAttemptAt: at,
+      } as never,
+    });
     const writer = openDriverWriter({ connections: 1 });
     try {
       await writer.execute(
@@ -65,7 +82,8 @@ describe("webhook inbox", () => {
       await writer.close();
     }
     // The stored text itself (an expression, so Prisma does not parse it back into a Date).
-    const column = currentDatabaseProvider() === "postgres" ? `'[' || "receivedAt"::text || ']'` : `'[' || "receivedAt" || ']'`;
+    const column =
+      currentDatabaseProvider() === "postgres" ? `'[' || "receivedAt"::text || ']'` : `'[' || "receivedAt" || ']'`;
     const stored = await prisma.$queryRawUnsafe<{ eventId: string; at: string }[]>(
       `SELECT "eventId", ${column} AS "at" FROM "WebhookInbox" WHERE "shop" = '${SHOP}' ORDER BY "eventId"`,
     );
@@ -80,13 +98,24 @@ describe("webhook inbox beside an open Prisma transaction (same process)", () =>
     let appended = false;
     let appendedBeforeCommit: boolean | undefined;
     let append!: Promise<void>;
-    await prisma.$transaction(async (tx) => {
-      await tx.webhookInbox.create({ data: { ...webhook("in-tx"), rawBody: undefined, bodyCiphertext: "x", receivedAt: new Date(), nextAttemptAt: new Date() } as never });
-      // The transaction holds the write lock (SQLite) while the append is attempted.
-      append = appendToInbox(webhook("beside-tx")).then(() => void (appended = true));
-      await new Promise((r) => setTimeout(r, 150));
-      appendedBeforeCommit = appended;
-    }, { timeout: 10_000 });
+    await prisma.$transaction(
+      async (tx) => {
+        await tx.webhookInbox.create({
+          data: {
+            ...webhook("in-tx"),
+            rawBody: undefined,
+            bodyCiphertext: "x",
+            receivedAt: new Date(),
+            nextAttemptAt: new Date(),
+          } as never,
+        });
+        // The transaction holds the write lock (SQLite) while the append is attempted.
+        append = appendToInbox(webhook("beside-tx")).then(() => void (appended = true));
+        await new Promise((r) => setTimeout(r, 150));
+        appendedBeforeCommit = appended;
+      },
+      { timeout: 10_000 },
+    );
     await append;
     if (currentDatabaseProvider() === "sqlite") expect(appendedBeforeCommit).toBe(false); // one writer at a time
     const ids = (await prisma.webhookInbox.findMany({ where: { shop: SHOP } })).map((r) => r.eventId).sort();

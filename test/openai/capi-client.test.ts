@@ -38,7 +38,12 @@ function order(id: string, overrides: Partial<CapiEvent> = {}): CapiEvent {
     timestamp_ms: Date.now() - 60_000,
     action_source: "web",
     source_url: "https://shop.example/thank-you",
-    data: { type: "contents", amount: 2599, currency: "USD", contents: [{ id: "sku-1", content_type: "product", quantity: 1, amount: 2599 }] },
+    data: {
+      type: "contents",
+      amount: 2599,
+      currency: "USD",
+      contents: [{ id: "sku-1", content_type: "product", quantity: 1, amount: 2599 }],
+    },
     ...overrides,
   };
 }
@@ -64,7 +69,15 @@ beforeEach(() => {
 
 describe("classifyResponse", () => {
   const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
-  const envelope = { error: { message: "bad amount", type: "invalid_request_error", param: "events[3]", code: "invalid_event", errors: [] } };
+  const envelope = {
+    error: {
+      message: "bad amount",
+      type: "invalid_request_error",
+      param: "events[3]",
+      code: "invalid_event",
+      errors: [],
+    },
+  };
   const headers = (retryAfter: string) => new Headers({ "Retry-After": retryAfter });
 
   it.each([
@@ -114,7 +127,11 @@ describe("classifyResponse", () => {
 describe("chunkEvents", () => {
   it("keeps ≤ MAX_BATCH events and ≤ MAX_REQUEST_BYTES per chunk, in order", () => {
     expect(chunkEvents(orders(2500), (e) => e).map((c) => c.length)).toEqual([1000, 1000, 500]);
-    const fat = Array.from({ length: 10 }, (_, i) => order(`f${i}`, { data: { type: "contents", contents: [{ id: "x".repeat(900_000), content_type: "product", quantity: 1 }] } }));
+    const fat = Array.from({ length: 10 }, (_, i) =>
+      order(`f${i}`, {
+        data: { type: "contents", contents: [{ id: "x".repeat(900_000), content_type: "product", quantity: 1 }] },
+      }),
+    );
     const chunks = chunkEvents(fat, (e) => e);
     expect(chunks.map((c) => c.length)).toEqual([4, 4, 2]);
     for (const chunk of chunks) expect(JSON.stringify({ events: chunk }).length).toBeLessThan(MAX_REQUEST_BYTES);
@@ -135,7 +152,11 @@ describe("postEvents", () => {
     expect(info).toMatchObject({ status: 200, class: "accepted" });
     expect(seen!.url).toBe(`${standin.url}/v1/events?pid=${target.pixelId}`);
     expect(seen!.init.headers).toEqual({ Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" });
-    expect(JSON.parse(String(seen!.init.body))).toEqual({ events: [order("a", { timestamp_ms: expect.any(Number) })], integration_source: INTEGRATION_SOURCE, validate_only: false });
+    expect(JSON.parse(String(seen!.init.body))).toEqual({
+      events: [order("a", { timestamp_ms: expect.any(Number) })],
+      integration_source: INTEGRATION_SOURCE,
+      validate_only: false,
+    });
     expect(requestsFor(target).at(-1)).toMatchObject({ integrationSource: INTEGRATION_SOURCE, eventCount: 1 });
   });
 
@@ -143,7 +164,11 @@ describe("postEvents", () => {
     const target = newTarget();
     standin.failNext(1, { kind: "hang", ms: 30_000 });
     const info = await postEvents(target, [order("a")], { timeoutMs: 100 });
-    expect(info).toMatchObject({ status: null, class: "retry", message: expect.stringContaining("timed out after 100 ms") });
+    expect(info).toMatchObject({
+      status: null,
+      class: "retry",
+      message: expect.stringContaining("timed out after 100 ms"),
+    });
   });
 
   it("refuses a target it cannot form a request from, without quoting the key", async () => {
@@ -156,12 +181,17 @@ describe("postEvents", () => {
       [{ baseUrl: standin.url, pixelId: "p", apiKey: "" }, /key/],
     ];
     for (const [target, message] of attempts) {
-      const error = await postEvents(target, [order("a")]).then(() => null, (e: unknown) => e as Error);
+      const error = await postEvents(target, [order("a")]).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
       expect(error).toBeInstanceOf(CapiConfigError);
       expect(error!.message).toMatch(message);
       expect(error!.message).not.toContain(secret);
     }
-    await expect(postEvents(newTarget(), [order("a")], { integrationSource: "bad source" })).rejects.toThrow(CapiConfigError);
+    await expect(postEvents(newTarget(), [order("a")], { integrationSource: "bad source" })).rejects.toThrow(
+      CapiConfigError,
+    );
   });
 
   it("scrubs the key from anything a failing fetch or a server says", async () => {
@@ -174,7 +204,11 @@ describe("postEvents", () => {
     expect(thrown.message).not.toContain(KEY);
     expect(thrown.message).toContain("[redacted]");
 
-    standin.failNext(1, { kind: "status", status: 400, body: { error: { message: `key ${KEY} is odd`, param: `p-${KEY}`, code: KEY } } });
+    standin.failNext(1, {
+      kind: "status",
+      status: 400,
+      body: { error: { message: `key ${KEY} is odd`, param: `p-${KEY}`, code: KEY } },
+    });
     const echoed = await postEvents(target, [order("a")]);
     expect(JSON.stringify(echoed)).not.toContain(KEY);
   });
@@ -184,7 +218,13 @@ describe("deliverBatch against the stand-in", () => {
   it("delivers a clean batch in one request", async () => {
     const target = newTarget();
     const outcome = await deliverBatch(target, orders(10));
-    expect(outcome).toEqual({ accepted: orders(10).map((e) => e.id), rejected: [], retry: null, auth: null, requests: 1 });
+    expect(outcome).toEqual({
+      accepted: orders(10).map((e) => e.id),
+      rejected: [],
+      retry: null,
+      auth: null,
+      requests: 1,
+    });
     expect(standin.accepted(target.pixelId)).toHaveLength(10);
   });
 
@@ -196,13 +236,23 @@ describe("deliverBatch against the stand-in", () => {
     expect(outcome.accepted).toHaveLength(99);
     expect(outcome.accepted).not.toContain("o37");
     expect(outcome.rejected).toEqual([
-      { id: "o37", status: 400, code: "invalid_event", message: expect.stringMatching(/events\[37\].*amount.*negative/) },
+      {
+        id: "o37",
+        status: 400,
+        code: "invalid_event",
+        message: expect.stringMatching(/events\[37\].*amount.*negative/),
+      },
     ]);
     expect(outcome.retry).toBeNull();
     expect(outcome.auth).toBeNull();
     expect(outcome.requests).toBe(2);
-    expect(requestsFor(target).map((r) => [r.status, r.eventCount])).toEqual([[400, 100], [200, 99]]);
-    expect(standin.accepted(target.pixelId).map((a) => a.event.id)).toEqual(events.map((e) => e.id).filter((id) => id !== "o37"));
+    expect(requestsFor(target).map((r) => [r.status, r.eventCount])).toEqual([
+      [400, 100],
+      [200, 99],
+    ]);
+    expect(standin.accepted(target.pixelId).map((a) => a.event.id)).toEqual(
+      events.map((e) => e.id).filter((id) => id !== "o37"),
+    );
   });
 
   it("two invalid events → both rejected, 3 requests", async () => {
@@ -224,9 +274,13 @@ describe("deliverBatch against the stand-in", () => {
     try {
       const target = { baseUrl: small.url, pixelId: "px_small", apiKey: KEY };
       const events = orders(8);
-      events[6] = order("o6", { data: { type: "contents", contents: [{ id: "x".repeat(30_000), content_type: "product", quantity: 1 }] } });
+      events[6] = order("o6", {
+        data: { type: "contents", contents: [{ id: "x".repeat(30_000), content_type: "product", quantity: 1 }] },
+      });
       const outcome = await deliverBatch(target, events);
-      expect(outcome.rejected).toEqual([{ id: "o6", status: 413, code: "request_too_large", message: expect.any(String) }]);
+      expect(outcome.rejected).toEqual([
+        { id: "o6", status: 413, code: "request_too_large", message: expect.any(String) },
+      ]);
       expect(outcome.accepted.sort()).toEqual(["o0", "o1", "o2", "o3", "o4", "o5", "o7"]);
       // 8 → 413; halves: [o0..o3] ok, [o4..o7] 413; [o4,o5] ok, [o6,o7] 413; [o6] 413 → rejected; [o7] ok.
       expect(outcome.requests).toBe(7);
@@ -252,7 +306,12 @@ describe("deliverBatch against the stand-in", () => {
     const outcome = await deliverBatch(target, events);
     expect(outcome.accepted).toEqual([]);
     expect(outcome.rejected).toEqual([]);
-    expect(outcome.retry).toEqual({ ids: events.map((e) => e.id), status: 503, message: "Injected failure: HTTP 503", retryAfterMs: null });
+    expect(outcome.retry).toEqual({
+      ids: events.map((e) => e.id),
+      status: 503,
+      message: "Injected failure: HTTP 503",
+      retryAfterMs: null,
+    });
     expect(outcome.requests).toBe(1);
   });
 
@@ -309,7 +368,13 @@ describe("deliverBatch against the stand-in", () => {
   it("401 → auth, nothing accepted or rejected, and the key is nowhere in the outcome", async () => {
     const target = { ...newTarget(), apiKey: "sk_wrong_key_value" };
     const outcome = await deliverBatch(target, orders(2500));
-    expect(outcome).toEqual({ accepted: [], rejected: [], retry: null, auth: { status: 401, message: "Invalid Conversions API key." }, requests: 1 });
+    expect(outcome).toEqual({
+      accepted: [],
+      rejected: [],
+      retry: null,
+      auth: { status: 401, message: "Invalid Conversions API key." },
+      requests: 1,
+    });
     expect(JSON.stringify(outcome)).not.toContain(target.apiKey);
     const advertiser = await deliverBatch({ ...target, apiKey: "adv_key" }, orders(1));
     expect(advertiser.auth?.message).toMatch(/Advertiser API key/);
@@ -323,7 +388,13 @@ describe("deliverBatch against the stand-in", () => {
   });
 
   it("an empty batch sends nothing", async () => {
-    expect(await deliverBatch(newTarget(), [])).toEqual({ accepted: [], rejected: [], retry: null, auth: null, requests: 0 });
+    expect(await deliverBatch(newTarget(), [])).toEqual({
+      accepted: [],
+      rejected: [],
+      retry: null,
+      auth: null,
+      requests: 0,
+    });
   });
 
   it("never logs the key", async () => {
@@ -355,7 +426,11 @@ describe("checkCredentials", () => {
 
   it("reports bad keys and foreign pixels as auth", async () => {
     const target = newTarget();
-    expect(await checkCredentials({ ...target, apiKey: "adv_key" })).toMatchObject({ status: 401, class: "auth", message: expect.stringMatching(/Advertiser API key/) });
+    expect(await checkCredentials({ ...target, apiKey: "adv_key" })).toMatchObject({
+      status: 401,
+      class: "auth",
+      message: expect.stringMatching(/Advertiser API key/),
+    });
     expect(await checkCredentials({ ...target, pixelId: "px_other" })).toMatchObject({ status: 403, class: "auth" });
   });
 

@@ -21,7 +21,9 @@ describe("buildImageTagUrl", () => {
   it("builds the minimal documented URL against OpenAI's endpoint", () => {
     const url = buildImageTagUrl(base);
     expect(IMAGE_TAG_BASE).toBe("https://bzr.openai.com/v1/sdk/events");
-    expect(url).toBe("https://bzr.openai.com/v1/sdk/events?pid=pX7kq2Lm9RtYv3Nw8ZbC4d&event=page_viewed&data[type]=contents");
+    expect(url).toBe(
+      "https://bzr.openai.com/v1/sdk/events?pid=pX7kq2Lm9RtYv3Nw8ZbC4d&event=page_viewed&data[type]=contents",
+    );
     expect(validateImageTagQuery(new URL(url).searchParams).errors).toEqual([]);
   });
 
@@ -43,7 +45,10 @@ describe("buildImageTagUrl", () => {
       ["oppref", "a b&c=d/é"],
       ["data[amount]", "12999"],
       ["data[currency]", "USD"],
-      ["data[contents]", '[{"id":"44858553761923","quantity":2,"content_type":"product","amount":6500,"currency":"USD"}]'],
+      [
+        "data[contents]",
+        '[{"id":"44858553761923","quantity":2,"content_type":"product","amount":6500,"currency":"USD"}]',
+      ],
     ]);
     // Raw text: brackets literal in names, values percent-encoded (no "+" for spaces, no raw "&").
     expect(url).toContain("&oppref=a%20b%26c%3Dd%2F%C3%A9&");
@@ -53,7 +58,12 @@ describe("buildImageTagUrl", () => {
   it("supports custom events and plan ids as documented", () => {
     const url = buildImageTagUrl({ ...base, event: "custom", dataType: "custom", customEventName: "wishlist_added" });
     expect(params(url)).toContainEqual(["custom_event_name", "wishlist_added"]);
-    const plan = buildImageTagUrl({ ...base, event: "subscription_created", dataType: "plan_enrollment", planId: "gold" });
+    const plan = buildImageTagUrl({
+      ...base,
+      event: "subscription_created",
+      dataType: "plan_enrollment",
+      planId: "gold",
+    });
     expect(params(plan)).toContainEqual(["data[plan_id]", "gold"]);
     for (const u of [url, plan]) expect(validateImageTagQuery(new URL(u).searchParams).errors).toEqual([]);
   });
@@ -70,14 +80,21 @@ describe("buildImageTagUrl", () => {
     const contents = JSON.parse(new URL(url).searchParams.get("data[contents]")!);
     expect(contents).toEqual([{ id: "1", quantity: 1, content_type: "product" }]);
 
-    const many = Array.from({ length: 150 }, (_, i) => ({ id: String(40000000000000 + i), quantity: 1, amount: 99999, currency: "USD" }));
+    const many = Array.from({ length: 150 }, (_, i) => ({
+      id: String(40000000000000 + i),
+      quantity: 1,
+      amount: 99999,
+      currency: "USD",
+    }));
     const long = buildImageTagUrl({ ...base, contents: many });
     expect(JSON.parse(new URL(long).searchParams.get("data[contents]")!)).toHaveLength(MAX_IMAGE_TAG_CONTENTS);
     expect(long.length).toBeLessThan(8192);
   });
 
   it("uses an alternative base only when given (tests point it at a loopback stand-in)", () => {
-    expect(buildImageTagUrl({ ...base, base: "http://127.0.0.1:9999/v1/sdk/events" })).toMatch(/^http:\/\/127\.0\.0\.1:9999\/v1\/sdk\/events\?pid=/);
+    expect(buildImageTagUrl({ ...base, base: "http://127.0.0.1:9999/v1/sdk/events" })).toMatch(
+      /^http:\/\/127\.0\.0\.1:9999\/v1\/sdk\/events\?pid=/,
+    );
   });
 
   it.each<[string, Partial<ImageTagInput>]>([
@@ -111,14 +128,22 @@ describe("buildContentsImageTagUrl (the web pixel's builder)", () => {
   const events = Object.keys(CONTENTS_EVENTS) as ContentsEvent[];
 
   it("accepts exactly the standard events whose data type is contents", () => {
-    const contentsTyped = Object.keys(STANDARD_EVENT_DATA_TYPE).filter((event) => STANDARD_EVENT_DATA_TYPE[event] === "contents");
+    const contentsTyped = Object.keys(STANDARD_EVENT_DATA_TYPE).filter(
+      (event) => STANDARD_EVENT_DATA_TYPE[event] === "contents",
+    );
     expect([...events].sort()).toEqual(contentsTyped.sort());
   });
 
   it.each(events)("builds the same URL as buildImageTagUrl for %s", (event) => {
     const inputs: Omit<ImageTagInput, "event" | "dataType">[] = [
       { pixelId: base.pixelId },
-      { pixelId: base.pixelId, eventId: "o1_ohmO4bFNY3L5fPEYdzKy-g", oppref: "a b&c=d/é", amount: 12999, currency: "USD" },
+      {
+        pixelId: base.pixelId,
+        eventId: "o1_ohmO4bFNY3L5fPEYdzKy-g",
+        oppref: "a b&c=d/é",
+        amount: 12999,
+        currency: "USD",
+      },
       { pixelId: base.pixelId, eventId: "", oppref: null, contents: [] },
       {
         pixelId: base.pixelId,
@@ -137,14 +162,20 @@ describe("buildContentsImageTagUrl (the web pixel's builder)", () => {
     for (const input of inputs) {
       const url = buildContentsImageTagUrl({ ...input, event });
       expect(url).toBe(buildImageTagUrl({ ...input, event, dataType: "contents" }));
-      if (url.startsWith(`${IMAGE_TAG_BASE}?`)) expect(validateImageTagQuery(new URL(url).searchParams).errors).toEqual([]);
+      if (url.startsWith(`${IMAGE_TAG_BASE}?`))
+        expect(validateImageTagQuery(new URL(url).searchParams).errors).toEqual([]);
     }
   });
 
   it("never lets an item's currency travel without its amount (either builder)", () => {
     const item = { id: "3", quantity: 1, currency: "USD" } as never;
-    for (const url of [buildImageTagUrl({ ...base, contents: [item] }), buildContentsImageTagUrl({ ...base, event: "page_viewed", contents: [item] })]) {
-      expect(JSON.parse(new URL(url).searchParams.get("data[contents]")!)).toEqual([{ id: "3", quantity: 1, content_type: "product" }]);
+    for (const url of [
+      buildImageTagUrl({ ...base, contents: [item] }),
+      buildContentsImageTagUrl({ ...base, event: "page_viewed", contents: [item] }),
+    ]) {
+      expect(JSON.parse(new URL(url).searchParams.get("data[contents]")!)).toEqual([
+        { id: "3", quantity: 1, content_type: "product" },
+      ]);
     }
   });
 });

@@ -46,7 +46,10 @@ function receipt(shop: string, patch: Record<string, unknown> = {}) {
   };
 }
 
-function post(body: BodyInit | null, options: { ip?: string; contentType?: string | null; headers?: Record<string, string> } = {}) {
+function post(
+  body: BodyInit | null,
+  options: { ip?: string; contentType?: string | null; headers?: Record<string, string> } = {},
+) {
   const headers = new Headers(options.headers);
   if (options.contentType !== null) headers.set("Content-Type", options.contentType ?? "text/plain");
   // As a reverse proxy appends it: whatever the client sent, then the address the proxy saw.
@@ -95,25 +98,57 @@ describe("valid receipts", () => {
     expectCors(response);
     expect(await response.json()).toEqual({ ok: true });
     const row = await findPixelReceipt(shop, "5912345678901");
-    expect(row).toMatchObject({ shop, orderId: "5912345678901", checkoutToken: "c1-4f2a9d7e8b6c5a4d", oppref: "op_receipt_1", consent: "granted", pixelStatus: "sent" });
-    expect(Object.keys(row!).sort()).toEqual(["checkoutToken", "consent", "id", "oppref", "orderId", "pixelStatus", "receivedAt", "shop"]);
+    expect(row).toMatchObject({
+      shop,
+      orderId: "5912345678901",
+      checkoutToken: "c1-4f2a9d7e8b6c5a4d",
+      oppref: "op_receipt_1",
+      consent: "granted",
+      pixelStatus: "sent",
+    });
+    expect(Object.keys(row!).sort()).toEqual([
+      "checkoutToken",
+      "consent",
+      "id",
+      "oppref",
+      "orderId",
+      "pixelStatus",
+      "receivedAt",
+      "shop",
+    ]);
   });
 
   it("accepts application/json too, and nulls for token and oppref", async () => {
     const shop = await installedShop("receipt-json");
     const body = receipt(shop, { checkoutToken: null, oppref: null, consent: "denied", pixel: "not_sent" });
     expect((await postJson(body, { contentType: "application/json" })).status).toBe(202);
-    expect(await findPixelReceipt(shop, body.orderId)).toMatchObject({ checkoutToken: null, oppref: null, consent: "denied", pixelStatus: "not_sent" });
+    expect(await findPixelReceipt(shop, body.orderId)).toMatchObject({
+      checkoutToken: null,
+      oppref: null,
+      consent: "denied",
+      pixelStatus: "not_sent",
+    });
   });
 
   it("first write wins: a second receipt for the same order changes nothing", async () => {
     const shop = await installedShop("receipt-dup");
     const first = receipt(shop, { orderId: "777000111", pixel: "blocked" });
     expect((await postJson(first)).status).toBe(202);
-    const second = await postJson({ ...first, oppref: "op_attacker", consent: "denied", pixel: "sent", checkoutToken: "other" });
+    const second = await postJson({
+      ...first,
+      oppref: "op_attacker",
+      consent: "denied",
+      pixel: "sent",
+      checkoutToken: "other",
+    });
     expect(second.status).toBe(200);
     expect(await second.json()).toEqual({ ok: true, duplicate: true });
-    expect(await findPixelReceipt(shop, "777000111")).toMatchObject({ oppref: "op_receipt_1", consent: "granted", pixelStatus: "blocked", checkoutToken: "c1-4f2a9d7e8b6c5a4d" });
+    expect(await findPixelReceipt(shop, "777000111")).toMatchObject({
+      oppref: "op_receipt_1",
+      consent: "granted",
+      pixelStatus: "blocked",
+      checkoutToken: "c1-4f2a9d7e8b6c5a4d",
+    });
     expect(await rowsFor(shop)).toBe(1);
   });
 
@@ -129,7 +164,14 @@ describe("valid receipts", () => {
 
   it("the model reports duplicates without throwing (unique shop+orderId)", async () => {
     const shop = await installedShop("receipt-model");
-    const input = { shop, orderId: "42", checkoutToken: null, oppref: null, consent: "granted" as const, pixelStatus: "sent" as const };
+    const input = {
+      shop,
+      orderId: "42",
+      checkoutToken: null,
+      oppref: null,
+      consent: "granted" as const,
+      pixelStatus: "sent" as const,
+    };
     expect(await recordPixelReceipt(input)).toBe("created");
     expect(await recordPixelReceipt({ ...input, pixelStatus: "blocked" })).toBe("duplicate");
     expect((await findPixelReceipt(shop, "42"))?.pixelStatus).toBe("sent");
@@ -175,7 +217,11 @@ describe("the receipt reaches the server event", () => {
 
   it("a receipt saying consent was denied makes the server skip the event", async () => {
     const shop = await installedShop("receipt-to-capi-denied");
-    const { final } = await serverEventWithReceipt(shop, 6100000000002, { consent: "denied", oppref: null, pixel: "not_sent" });
+    const { final } = await serverEventWithReceipt(shop, 6100000000002, {
+      consent: "denied",
+      oppref: null,
+      pixel: "not_sent",
+    });
     expect(final).toMatchObject({ action: "skip", reason: "consent_denied" });
   });
 });
@@ -225,7 +271,9 @@ describe("rejected receipts: clean 4xx, generic message, nothing stored", () => 
     const shop = await installedShop("receipt-type");
     expect((await postJson(receipt(shop), { contentType: "application/x-www-form-urlencoded" })).status).toBe(415);
     // (A string body would get text/plain by default, as in browsers; bytes get no type at all.)
-    expect((await post(new TextEncoder().encode(JSON.stringify(receipt(shop))), { contentType: null })).status).toBe(415);
+    expect((await post(new TextEncoder().encode(JSON.stringify(receipt(shop))), { contentType: null })).status).toBe(
+      415,
+    );
     expect(await rowsFor(shop)).toBe(0);
   });
 

@@ -47,7 +47,11 @@ async function fireUntilKilled(app: AppProcess, shop: string): Promise<Sent[]> {
       const message = { topic: "orders/create", shop, body, secret: TEST_SECRET, eventId };
       let status = 0;
       try {
-        const response = await fetch(new URL("/webhooks/orders/create", app.url), { method: "POST", headers: webhookHeaders(message), body });
+        const response = await fetch(new URL("/webhooks/orders/create", app.url), {
+          method: "POST",
+          headers: webhookHeaders(message),
+          body,
+        });
         await response.arrayBuffer();
         status = response.status;
       } catch {
@@ -77,10 +81,14 @@ describe(`durability on ${currentDatabaseProvider()}: every acknowledged webhook
     expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
     expect(sent.every((s) => s.status === 200 || s.status === 0)).toBe(true);
 
-    const stored = new Set((await prisma.webhookDelivery.findMany({ where: { shop }, select: { eventId: true } })).map((r) => r.eventId));
+    const stored = new Set(
+      (await prisma.webhookDelivery.findMany({ where: { shop }, select: { eventId: true } })).map((r) => r.eventId),
+    );
     const missing = acked.filter((s) => !stored.has(s.eventId));
     expect(missing).toEqual([]);
-    const events = new Set((await prisma.conversionEvent.findMany({ where: { shop }, select: { eventId: true } })).map((r) => r.eventId));
+    const events = new Set(
+      (await prisma.conversionEvent.findMany({ where: { shop }, select: { eventId: true } })).map((r) => r.eventId),
+    );
     const eventIds = await Promise.all(acked.map((s) => dedupIdForOrder(s.orderId)));
     expect(eventIds.filter((id) => !events.has(id))).toEqual([]);
   }, 60_000);
@@ -104,10 +112,19 @@ describe(`durability on ${currentDatabaseProvider()}: every acknowledged webhook
     for (const row of inbox) expect(row.bodyCiphertext).not.toMatch(/example\.com|oppref|Jane/);
 
     // A worker process applies them: each acknowledged webhook exactly once (delivery goes nowhere).
-    const worker = await startAppProcess({ OPENAI_CAPI_URL: "http://127.0.0.1:9", WORKER_INTERVAL_MS: "60000" }, "worker.js");
+    const worker = await startAppProcess(
+      { OPENAI_CAPI_URL: "http://127.0.0.1:9", WORKER_INTERVAL_MS: "60000" },
+      "worker.js",
+    );
     started.push(worker);
-    await waitFor(async () => (await prisma.webhookInbox.count({ where: { shop } })) === 0, "the inbox drained", 60_000);
-    const applied = new Set((await prisma.webhookDelivery.findMany({ where: { shop }, select: { eventId: true } })).map((r) => r.eventId));
+    await waitFor(
+      async () => (await prisma.webhookInbox.count({ where: { shop } })) === 0,
+      "the inbox drained",
+      60_000,
+    );
+    const applied = new Set(
+      (await prisma.webhookDelivery.findMany({ where: { shop }, select: { eventId: true } })).map((r) => r.eventId),
+    );
     expect(acked.filter((s) => !applied.has(s.eventId))).toEqual([]);
     const events = await prisma.conversionEvent.findMany({ where: { shop }, select: { eventId: true } });
     const have = new Set(events.map((e) => e.eventId));

@@ -22,12 +22,13 @@ describe("GroupCommitter", () => {
       },
     });
     const seen: number[] = [];
-    const answer = (i: number) => committer.submit(i).then((r) => {
-      // The caller hears back only once its item is committed.
-      expect(committed.has(i)).toBe(true);
-      seen.push(i);
-      return r;
-    });
+    const answer = (i: number) =>
+      committer.submit(i).then((r) => {
+        // The caller hears back only once its item is committed.
+        expect(committed.has(i)).toBe(true);
+        seen.push(i);
+        return r;
+      });
     const first = answer(1);
     await tick();
     expect(flushed).toEqual([[1]]); // no waiting for company when idle
@@ -82,7 +83,12 @@ describe("GroupCommitter", () => {
     const outcomes = Promise.allSettled([11, 12, 13, 14].map((i) => committer.submit(i)));
     await blocker;
     const settled = await outcomes;
-    expect(settled.map((s) => (s.status === "fulfilled" ? s.value : (s.reason as Error).message))).toEqual([22, 24, "unique violation on 13", 28]);
+    expect(settled.map((s) => (s.status === "fulfilled" ? s.value : (s.reason as Error).message))).toEqual([
+      22,
+      24,
+      "unique violation on 13",
+      28,
+    ]);
     expect(attempts).toEqual([[0], [11, 12, 13, 14], [11], [12], [13], [14]]);
     expect(committer.stats.splits).toBe(1);
   });

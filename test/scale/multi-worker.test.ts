@@ -51,9 +51,11 @@ async function threeWorkersSendEachEventOnce() {
     }),
   );
   let next = 0;
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next < hooks.length) await ingestOrderWebhook(hooks[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < hooks.length) await ingestOrderWebhook(hooks[next++]);
+    }),
+  );
   const total = SHOPS * ORDERS_PER_SHOP;
   const shopList = shops.map((s) => s.shop);
   expect(await prisma.conversionEvent.count({ where: { shop: { in: shopList }, status: "pending" } })).toBe(total);
@@ -67,10 +69,14 @@ async function threeWorkersSendEachEventOnce() {
     workers.push(await startAppProcess({ OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "20" }, "worker.js"));
   }
   expect(Date.now()).toBeLessThan(dueAt.getTime()); // all three were up before the rows were due
-  await waitFor(async () => {
-    for (const w of workers) if (w.child.exitCode !== null) throw new Error(`a worker exited:\n${w.output()}`);
-    return (await prisma.conversionEvent.count({ where: { shop: { in: shopList }, status: "delivered" } })) === total;
-  }, `${total} events delivered by ${WORKERS} workers`, 90_000);
+  await waitFor(
+    async () => {
+      for (const w of workers) if (w.child.exitCode !== null) throw new Error(`a worker exited:\n${w.output()}`);
+      return (await prisma.conversionEvent.count({ where: { shop: { in: shopList }, status: "delivered" } })) === total;
+    },
+    `${total} events delivered by ${WORKERS} workers`,
+    90_000,
+  );
 
   // Exactly once at OpenAI: every event id arrived in exactly one accepted request.
   const sentIds = standin
@@ -95,6 +101,9 @@ describe.skipIf(provider !== "postgres")(
   },
 );
 
-describe.skipIf(provider !== "sqlite")("3 worker processes on ONE SQLite file (single writer, waiting for the lock)", () => {
-  it("every event is sent exactly once", threeWorkersSendEachEventOnce, 150_000);
-});
+describe.skipIf(provider !== "sqlite")(
+  "3 worker processes on ONE SQLite file (single writer, waiting for the lock)",
+  () => {
+    it("every event is sent exactly once", threeWorkersSendEachEventOnce, 150_000);
+  },
+);

@@ -23,10 +23,17 @@ describe.skipIf(currentDatabaseProvider() !== "postgres")("dropping a scratch Po
       let attemptsSeen = 0;
       // It is still served after those attempts (nobody terminated it: no FORCE while waiting).
       const leave = new Promise<void>((resolve, reject) =>
-        setTimeout(() => void lingering.query("SELECT 1 AS still_here").then((r) => {
-          expect(r.rows).toEqual([{ still_here: 1 }]);
-          return lingering.end();
-        }).then(resolve, reject), 600),
+        setTimeout(
+          () =>
+            void lingering
+              .query("SELECT 1 AS still_here")
+              .then((r) => {
+                expect(r.rows).toEqual([{ still_here: 1 }]);
+                return lingering.end();
+              })
+              .then(resolve, reject),
+          600,
+        ),
       );
       const dropped = dropPostgresDatabase(admin, name, { attempts: 40, waitMs: 100 }).then(() => void attemptsSeen++);
       await Promise.all([leave, dropped]);

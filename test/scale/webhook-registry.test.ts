@@ -15,14 +15,20 @@ function subscriptions(): { uri: string; topics: string[] }[] {
     .slice(1)
     .map((block) => ({
       uri: /uri\s*=\s*"([^"]+)"/.exec(block)?.[1] ?? "",
-      topics: [...(/(?:compliance_)?topics\s*=\s*\[([^\]]*)\]/.exec(block)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1]),
+      topics: [...(/(?:compliance_)?topics\s*=\s*\[([^\]]*)\]/.exec(block)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map(
+        (m) => m[1],
+      ),
     }));
 }
 
 describe("webhook registry", () => {
   it("has exactly the subscriptions of shopify.app.toml, path for path and topic for topic", () => {
-    const fromToml = subscriptions().map((s) => ({ path: s.uri, topics: [...s.topics].sort() })).sort((a, b) => a.path.localeCompare(b.path));
-    const fromRegistry = WEBHOOK_HANDLERS.map((h) => ({ path: h.path, topics: [...h.topics].sort() })).sort((a, b) => a.path.localeCompare(b.path));
+    const fromToml = subscriptions()
+      .map((s) => ({ path: s.uri, topics: [...s.topics].sort() }))
+      .sort((a, b) => a.path.localeCompare(b.path));
+    const fromRegistry = WEBHOOK_HANDLERS.map((h) => ({ path: h.path, topics: [...h.topics].sort() })).sort((a, b) =>
+      a.path.localeCompare(b.path),
+    );
     expect(fromRegistry).toEqual(fromToml);
   });
 

@@ -15,7 +15,11 @@ function streamed(chunks: number, size: number) {
       state.cancelled = true;
     },
   });
-  const request = new Request("https://app.example.com/webhooks/orders/create", { method: "POST", body, duplex: "half" } as RequestInit);
+  const request = new Request("https://app.example.com/webhooks/orders/create", {
+    method: "POST",
+    body,
+    duplex: "half",
+  } as RequestInit);
   return { request, state };
 }
 
@@ -36,17 +40,30 @@ describe("reading a body with a ceiling", () => {
 
   it("refuses a declared size over the limit, or a nonsense one, without reading", async () => {
     for (const declared of ["4097", "abc", "-"]) {
-      const request = new Request("https://app.example.com/x", { method: "POST", body: "small", headers: { "content-length": declared } });
+      const request = new Request("https://app.example.com/x", {
+        method: "POST",
+        body: "small",
+        headers: { "content-length": declared },
+      });
       expect(await readBodyAtMost(request, 4096)).toBeNull();
     }
   });
 
   it("an empty body is zero bytes", async () => {
-    expect((await readBodyAtMost(new Request("https://app.example.com/x", { method: "POST" }), 10))?.byteLength).toBe(0);
+    expect((await readBodyAtMost(new Request("https://app.example.com/x", { method: "POST" }), 10))?.byteLength).toBe(
+      0,
+    );
   });
 
   it("limitRequestBody: the same POST buffered, 413 when over, other methods untouched", async () => {
-    const ok = await limitRequestBody(new Request("https://app.example.com/x", { method: "POST", body: "{}", headers: { "x-shopify-topic": "orders/create" } }), 10);
+    const ok = await limitRequestBody(
+      new Request("https://app.example.com/x", {
+        method: "POST",
+        body: "{}",
+        headers: { "x-shopify-topic": "orders/create" },
+      }),
+      10,
+    );
     expect(ok).toBeInstanceOf(Request);
     expect(await (ok as Request).text()).toBe("{}");
     expect((ok as Request).headers.get("x-shopify-topic")).toBe("orders/create");

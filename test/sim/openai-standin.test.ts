@@ -38,7 +38,11 @@ async function post(
   const key = init.key === undefined ? KEY : init.key;
   if (key !== null) headers.Authorization = `Bearer ${key}`;
   const method = init.method ?? "POST";
-  const response = await fetch(url, { method, headers, body: method === "GET" ? undefined : (init.raw ?? JSON.stringify(body)) });
+  const response = await fetch(url, {
+    method,
+    headers,
+    body: method === "GET" ? undefined : (init.raw ?? JSON.stringify(body)),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }
@@ -123,12 +127,16 @@ describe("request rules", () => {
   it("415 unless the body is application/json (charset allowed)", async () => {
     const pid = newPixel();
     expect((await post(pid, { events: [event("a")] }, { contentType: "text/plain" })).status).toBe(415);
-    expect((await post(pid, { events: [event("b")] }, { contentType: "application/json; charset=utf-8" })).status).toBe(200);
+    expect((await post(pid, { events: [event("b")] }, { contentType: "application/json; charset=utf-8" })).status).toBe(
+      200,
+    );
   });
 
   it("413 over the body cap", async () => {
     const pid = newPixel();
-    const res = await post(pid, { events: [event("big", { data: { type: "contents", padding: "x".repeat(70 * 1024) } })] });
+    const res = await post(pid, {
+      events: [event("big", { data: { type: "contents", padding: "x".repeat(70 * 1024) } })],
+    });
     expect(res.status).toBe(413);
     expectEnvelope(res.body);
     expect(standin.accepted(pid)).toEqual([]);
@@ -203,12 +211,19 @@ describe("events", () => {
 
   it("rejects the whole batch for one bad event, naming it", async () => {
     const pid = newPixel();
-    const events = [event("a"), event("b"), event("c", { data: { type: "contents", amount: -1, currency: "USD" } }), event("d")];
+    const events = [
+      event("a"),
+      event("b"),
+      event("c", { data: { type: "contents", amount: -1, currency: "USD" } }),
+      event("d"),
+    ];
     const res = await post(pid, { events });
     expect(res.status).toBe(400);
     expectEnvelope(res.body);
     expect(res.body.error).toMatchObject({ type: "invalid_request_error", param: "events[2]", code: "invalid_event" });
-    expect(res.body.error.errors).toEqual([{ message: expect.stringContaining("amount"), param: "events[2].data.amount", code: "invalid_value" }]);
+    expect(res.body.error.errors).toEqual([
+      { message: expect.stringContaining("amount"), param: "events[2].data.amount", code: "invalid_value" },
+    ]);
     expect(standin.accepted(pid)).toEqual([]);
   });
 
@@ -229,7 +244,9 @@ describe("events", () => {
     const future = await post(pid, { events: [event("c", { timestamp_ms: NOW + 11 * 60_000 })] });
     expect(future.status).toBe(422);
     expect(future.body.error).toMatchObject({ param: "events[0]", code: "event_timestamp_in_future" });
-    const mixed = await post(pid, { events: [event("d", { timestamp_ms: NOW - 8 * 86_400_000 }), event("e", { type: "nope" })] });
+    const mixed = await post(pid, {
+      events: [event("d", { timestamp_ms: NOW - 8 * 86_400_000 }), event("e", { type: "nope" })],
+    });
     expect(mixed.status).toBe(400);
     expect(mixed.body.error).toMatchObject({ param: "events[0]", code: "invalid_event" });
     expect(standin.accepted(pid)).toEqual([]);
@@ -242,7 +259,14 @@ describe("events", () => {
     await post(pid, { events: [event("o1", { data: { type: "contents", amount: 999, currency: "USD" } })] });
     // Same id, other type or other custom name: separate events.
     const custom = (name: string) => event("o1", { type: "custom", custom_event_name: name, data: { type: "custom" } });
-    await post(pid, { events: [event("o1", { type: "checkout_started" }), custom("order_refunded"), custom("order_cancelled"), custom("order_refunded")] });
+    await post(pid, {
+      events: [
+        event("o1", { type: "checkout_started" }),
+        custom("order_refunded"),
+        custom("order_cancelled"),
+        custom("order_refunded"),
+      ],
+    });
     const kept = standin.accepted(pid);
     expect(kept.map((a) => [a.event.type, a.event.custom_event_name, a.event.id])).toEqual([
       ["order_created", undefined, "o1"],
@@ -268,13 +292,23 @@ describe("image tag", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     const gif = Buffer.from(await res.arrayBuffer());
     expect(gif.subarray(0, 6).toString("latin1")).toBe("GIF89a");
-    expect(standin.imageTagHits().at(-1)).toEqual({ query: { pid, event: "page_viewed", "data[type]": "contents", oppref: "opp_1" }, status: 200 });
+    expect(standin.imageTagHits().at(-1)).toEqual({
+      query: { pid, event: "page_viewed", "data[type]": "contents", oppref: "opp_1" },
+      status: 200,
+    });
     expect(standin.accepted(pid)).toEqual([
       {
         pixelId: pid,
         receivedAt: NOW,
         source: "pixel",
-        event: { id: expect.any(String), timestamp_ms: NOW, action_source: "web", type: "page_viewed", oppref: "opp_1", data: { type: "contents" } },
+        event: {
+          id: expect.any(String),
+          timestamp_ms: NOW,
+          action_source: "web",
+          type: "page_viewed",
+          oppref: "opp_1",
+          data: { type: "contents" },
+        },
       },
     ]);
   });
@@ -297,14 +331,26 @@ describe("image tag", () => {
       expect(body.error.param).toBe(param);
     }
     expect(standin.accepted(pid)).toEqual([]);
-    expect(standin.imageTagHits().slice(-cases.length).map((h) => h.status)).toEqual(cases.map(() => 400));
+    expect(
+      standin
+        .imageTagHits()
+        .slice(-cases.length)
+        .map((h) => h.status),
+    ).toEqual(cases.map(() => 400));
     expect((await fetch(`${standin.url}/v1/sdk/events?pid=${pid}`, { method: "POST" })).status).toBe(405);
   });
 
   it("shares first-wins dedup with the CAPI: pixel then server counts once", async () => {
     const pid = newPixel();
     const before = standin.duplicatesIgnored();
-    const tag = await imageTag({ pid, event: "order_created", "data[type]": "contents", event_id: "o1_same", "data[amount]": "1000", "data[currency]": "USD" });
+    const tag = await imageTag({
+      pid,
+      event: "order_created",
+      "data[type]": "contents",
+      event_id: "o1_same",
+      "data[amount]": "1000",
+      "data[currency]": "USD",
+    });
     expect(tag.status).toBe(200);
     const capi = await post(pid, { events: [event("o1_same")] });
     expect(capi.status).toBe(200);
@@ -336,7 +382,12 @@ describe("failure injection", () => {
     expect((await post(pid, { events: [event("a")] })).status).toBe(429);
     expect((await post(pid, { events: [event("a")] })).status).toBe(200);
     expect(standin.accepted(pid)).toHaveLength(1);
-    expect(standin.requests().slice(-3).map((r) => r.status)).toEqual([429, 429, 200]);
+    expect(
+      standin
+        .requests()
+        .slice(-3)
+        .map((r) => r.status),
+    ).toEqual([429, 429, 200]);
   });
 
   it("a failure wins over auth and stores nothing; a custom body is sent as given", async () => {

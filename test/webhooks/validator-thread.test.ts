@@ -29,14 +29,17 @@ function parts(headers: Record<string, string>, rawBody = BODY, method = "POST")
   return {
     method,
     url: "http://localhost/webhooks/orders/create",
-    headers: { get: (name) => lower[name.toLowerCase()] ?? null, entries: () => Object.entries(headers)[Symbol.iterator]() },
+    headers: {
+      get: (name) => lower[name.toLowerCase()] ?? null,
+      entries: () => Object.entries(headers)[Symbol.iterator](),
+    },
     rawBody,
   };
 }
 
 async function outcome(run: Promise<unknown>): Promise<unknown> {
   try {
-    return { verified: { ...(await run as object) } };
+    return { verified: { ...((await run) as object) } };
   } catch (error) {
     if (error instanceof Response) return { refused: error.status };
     throw error;
@@ -47,9 +50,21 @@ const without = (name: string) => Object.fromEntries(Object.entries(GOOD).filter
 
 const CASES: [string, WebhookRequestParts, unknown][] = [
   ["a correctly signed webhook", parts(GOOD), "verified"],
-  ["header names in another case", parts(Object.fromEntries(Object.entries(GOOD).map(([k, v]) => [k.toUpperCase(), v]))), "verified"],
-  ["a body that is not JSON, signed", parts({ ...GOOD, "x-shopify-hmac-sha256": sign("not json") }, "not json"), "verified"],
-  ["signed with another secret", parts({ ...GOOD, "x-shopify-hmac-sha256": sign(BODY, "someone-else") }), { refused: 401 }],
+  [
+    "header names in another case",
+    parts(Object.fromEntries(Object.entries(GOOD).map(([k, v]) => [k.toUpperCase(), v]))),
+    "verified",
+  ],
+  [
+    "a body that is not JSON, signed",
+    parts({ ...GOOD, "x-shopify-hmac-sha256": sign("not json") }, "not json"),
+    "verified",
+  ],
+  [
+    "signed with another secret",
+    parts({ ...GOOD, "x-shopify-hmac-sha256": sign(BODY, "someone-else") }),
+    { refused: 401 },
+  ],
   ["a body changed after signing", parts(GOOD, BODY.replace("12.34", "99.99")), { refused: 401 }],
   ["no signature", parts(without("x-shopify-hmac-sha256")), { refused: 400 }],
   ["no topic", parts(without("x-shopify-topic")), { refused: 400 }],
@@ -63,14 +78,24 @@ describe("Shopify's webhook validator on its own thread", () => {
     const here = await outcome(verifyWebhookParts(request));
     const onThread = await outcome(verifyWebhookParts(request, validateOnThread));
     expect(onThread).toEqual(here);
-    if (expected === "verified") expect(here).toMatchObject({ verified: { shop: "thread.myshopify.com", topic: "orders/create", webhookId: "wh-1", eventId: "ev-1" } });
+    if (expected === "verified")
+      expect(here).toMatchObject({
+        verified: { shop: "thread.myshopify.com", topic: "orders/create", webhookId: "wh-1", eventId: "ev-1" },
+      });
     else expect(here).toEqual(expected);
   });
 
   it("many webhooks at once, each answered for itself", async () => {
     const requests = Array.from({ length: 200 }, (_, i) => {
       const body = JSON.stringify({ id: 1000 + i });
-      return parts({ ...GOOD, "x-shopify-webhook-id": `wh-${i}`, "x-shopify-hmac-sha256": i % 3 === 0 ? sign(body, "forged") : sign(body) }, body);
+      return parts(
+        {
+          ...GOOD,
+          "x-shopify-webhook-id": `wh-${i}`,
+          "x-shopify-hmac-sha256": i % 3 === 0 ? sign(body, "forged") : sign(body),
+        },
+        body,
+      );
     });
     const answers = await Promise.all(requests.map((r) => outcome(verifyWebhookParts(r, validateOnThread))));
     answers.forEach((answer, i) => {
@@ -80,11 +105,26 @@ describe("Shopify's webhook validator on its own thread", () => {
   });
 
   describe("a thread of its own", () => {
-    const thread = startValidatorThread({ apiKey: "k", apiSecretKey: SECRET, apiVersion: "2026-10", hostName: "app.example.test", hostScheme: "https", isEmbeddedApp: true, scopes: [] });
+    const thread = startValidatorThread({
+      apiKey: "k",
+      apiSecretKey: SECRET,
+      apiVersion: "2026-10",
+      hostName: "app.example.test",
+      hostScheme: "https",
+      isEmbeddedApp: true,
+      scopes: [],
+    });
     afterAll(() => thread.close());
 
     it("answers directly, and after close refuses instead of hanging", async () => {
-      const request = { method: "POST", url: "http://localhost/webhooks/orders/create", headers: Object.entries(GOOD).filter(([k]) => k.startsWith("x-shopify-") && !["x-shopify-event-id", "x-shopify-triggered-at"].includes(k)) as [string, string][], rawBody: BODY };
+      const request = {
+        method: "POST",
+        url: "http://localhost/webhooks/orders/create",
+        headers: Object.entries(GOOD).filter(
+          ([k]) => k.startsWith("x-shopify-") && !["x-shopify-event-id", "x-shopify-triggered-at"].includes(k),
+        ) as [string, string][],
+        rawBody: BODY,
+      };
       expect(await thread.validate(request)).toMatchObject({ valid: true, domain: "thread.myshopify.com" });
       await thread.close();
       await expect(thread.validate(request)).rejects.toThrow(/closed/);

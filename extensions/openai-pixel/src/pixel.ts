@@ -25,7 +25,12 @@ import { base64Url, dedupIdForNormalizedOrder } from "../../../app/conversions/d
 import { exactMinorUnits, minorUnitExponent } from "../../../app/conversions/minor-units";
 import { opprefFromUrl, validOppref } from "../../../app/conversions/oppref";
 import { orderIdDigits } from "../../../app/conversions/order-id";
-import { buildContentsImageTagUrl, type ContentsEvent, type ImageTagContent, type ImageTagInput } from "../../../app/openai/image-tag";
+import {
+  buildContentsImageTagUrl,
+  type ContentsEvent,
+  type ImageTagContent,
+  type ImageTagInput,
+} from "../../../app/openai/image-tag";
 
 // ─── the subset of the web-pixels runtime this pixel uses ────────────────────────────────────────
 
@@ -50,7 +55,11 @@ export interface PixelEvent {
   context?: { document?: { location?: PixelLocation } };
   data?: {
     productVariant?: PixelVariant | null;
-    cartLine?: { merchandise?: PixelVariant | null; quantity?: number; cost?: { totalAmount?: PixelMoney | null } } | null;
+    cartLine?: {
+      merchandise?: PixelVariant | null;
+      quantity?: number;
+      cost?: { totalAmount?: PixelMoney | null };
+    } | null;
     checkout?: PixelCheckout | null;
   };
 }
@@ -81,7 +90,10 @@ export interface PixelApi {
     data?: { shop?: { myshopifyDomain?: string } | null };
   };
   customerPrivacy?: {
-    subscribe(name: "visitorConsentCollected", callback: (event: { customerPrivacy?: PixelPrivacy }) => unknown): unknown;
+    subscribe(
+      name: "visitorConsentCollected",
+      callback: (event: { customerPrivacy?: PixelPrivacy }) => unknown,
+    ): unknown;
   };
   settings: Record<string, unknown>;
 }
@@ -126,7 +138,9 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
   const receiptUrl = text(settings.receiptUrl);
   const shop = text(settings.shopDomain) ?? text(api.init?.data?.shop?.myshopifyDomain);
   const enabled = settings.enabled === "true" && pixelId !== null;
-  const funnel = String(settings.funnelEvents ?? "").split(",").map((name) => name.trim());
+  const funnel = String(settings.funnelEvents ?? "")
+    .split(",")
+    .map((name) => name.trim());
 
   const initialPrivacy = api.init?.customerPrivacy;
   let consentKnown = typeof initialPrivacy?.marketingAllowed === "boolean";
@@ -140,7 +154,9 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
   // encodeURIComponent leaves ordinary click references ([A-Za-z0-9._~-]) byte-identical and keeps
   // any other value a legal cookie that decodes back to exactly what the URL carried.
   const setCookie = (value: string, maxAge: number) =>
-    api.browser.cookie.set(`${OPPREF_COOKIE}=${encodeURIComponent(value)}; Max-Age=${maxAge}; Path=/; SameSite=Lax; Secure`);
+    api.browser.cookie.set(
+      `${OPPREF_COOKIE}=${encodeURIComponent(value)}; Max-Age=${maxAge}; Path=/; SameSite=Lax; Secure`,
+    );
 
   async function rememberOppref(value: string): Promise<void> {
     if (!marketing || value === storedOppref) return;
@@ -196,7 +212,8 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
 
   /** A funnel event the merchant switched on, with a random opaque id (128 bits: it has no natural key). */
   function funnelEvent(event: (typeof FUNNEL_EVENTS)[number], total?: PixelMoney | null, items?: ImageTagContent[]) {
-    if (funnel.includes(event)) return fire(event, { ...money(total), contents: items, eventId: base64Url(random(new Uint8Array(16))) });
+    if (funnel.includes(event))
+      return fire(event, { ...money(total), contents: items, eventId: base64Url(random(new Uint8Array(16))) });
   }
 
   async function onCheckoutCompleted(checkout: PixelCheckout | null | undefined): Promise<void> {
@@ -212,7 +229,11 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
     // full event dropped. When the amount cannot be read exactly, leave the order to the server.
     const pixel: SendOutcome =
       granted && total
-        ? await fire("order_created", { ...total, eventId: await dedupIdForNormalizedOrder(orderId), contents: contentsOf(checkout?.lineItems) })
+        ? await fire("order_created", {
+            ...total,
+            eventId: await dedupIdForNormalizedOrder(orderId),
+            contents: contentsOf(checkout?.lineItems),
+          })
         : "not_sent";
     if (receiptUrl === null || shop === null) return;
     const receipt: PixelReceiptBody = {
@@ -249,7 +270,10 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
     }
   }
 
-  const on = (name: string, handler: (data: NonNullable<PixelEvent["data"]>, event: PixelEvent) => Promise<unknown> | void) =>
+  const on = (
+    name: string,
+    handler: (data: NonNullable<PixelEvent["data"]>, event: PixelEvent) => Promise<unknown> | void,
+  ) =>
     // Never let a failure escape into the runtime; the returned promise lets tests await completion.
     api.analytics.subscribe(name, (event) => safely(() => handler(event?.data ?? {}, event ?? {})));
 
@@ -261,9 +285,15 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
     funnelEvent("contents_viewed", variant?.price, contentsOf([{ variant, quantity: 1 }])),
   );
   on("product_added_to_cart", ({ cartLine: line }) =>
-    funnelEvent("items_added", line?.cost?.totalAmount, contentsOf([{ variant: line?.merchandise, quantity: line?.quantity }])),
+    funnelEvent(
+      "items_added",
+      line?.cost?.totalAmount,
+      contentsOf([{ variant: line?.merchandise, quantity: line?.quantity }]),
+    ),
   );
-  on("checkout_started", ({ checkout }) => funnelEvent("checkout_started", checkout?.totalPrice, contentsOf(checkout?.lineItems)));
+  on("checkout_started", ({ checkout }) =>
+    funnelEvent("checkout_started", checkout?.totalPrice, contentsOf(checkout?.lineItems)),
+  );
   on("checkout_completed", ({ checkout }) => onCheckoutCompleted(checkout));
   api.customerPrivacy?.subscribe("visitorConsentCollected", (event) => safely(() => onConsent(event?.customerPrivacy)));
 
@@ -291,7 +321,9 @@ function text(value: unknown): string | null {
  * and every code in it gets the same minor units here (test/extensions/pixel-money.test.ts).
  */
 function money(value: PixelMoney | null | undefined): Money | null {
-  const currency = String(value?.currencyCode ?? "").trim().toUpperCase();
+  const currency = String(value?.currencyCode ?? "")
+    .trim()
+    .toUpperCase();
   const amount = /^[A-Z]{3}$/.test(currency) ? exactMinorUnits(value?.amount, minorUnitExponent(currency)) : null;
   return typeof amount === "number" ? { amount, currency } : null;
 }
