@@ -21,6 +21,7 @@ import { configValue, type AppConfig } from "~/config.server";
 import { logger } from "~/logger.server";
 import { readNodeBodyAtMost } from "~/security/bounded-body.server";
 import { MAX_WEBHOOK_BODY_BYTES } from "./respond.server";
+import { headerRefusal, recordRefusal } from "./admission.server";
 import { storeWebhook } from "./inbox.server";
 import { handlerForPath, type WebhookHandler } from "./registry.server";
 import { validateOnThread, verifyWebhookParts, type VerifiedWebhook, type WebhookRequestParts } from "./verify.server";
@@ -75,7 +76,10 @@ async function serve(
   }
   try {
     if (ack === "stored") {
-      await storeWebhook(handler.path, hook);
+      // Stored only if it could act: the rest of the admission checks run when it is applied.
+      const refused = headerRefusal(handler.topics, hook);
+      if (refused) recordRefusal(handler.path, hook, refused);
+      else await storeWebhook(handler.path, hook);
     } else {
       const result = await handler.ingest(hook);
       logger.debug({ shop: hook.shop, topic: hook.topic, result }, "webhook ingested");

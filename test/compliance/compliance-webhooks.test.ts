@@ -327,12 +327,14 @@ describe("app/uninstalled → shop/redact", () => {
   it("uninstall of a shop that never saved settings deletes its sessions and is idempotent", async () => {
     const s = uniqueShop("bare");
     await addOfflineSession(s.shop);
-    expect(await status("app/uninstalled", s.shop, { id: 1 })).toBe(200);
+    const shopObject = (shop: string) => ({ id: 1, myshopify_domain: shop });
+    expect(await status("app/uninstalled", s.shop, shopObject(s.shop))).toBe(200);
     expect(await prisma.session.count({ where: { shop: s.shop } })).toBe(0);
     expect(await prisma.shopSettings.count({ where: { shop: s.shop } })).toBe(0);
-    expect(await status("app/uninstalled", s.shop, { id: 1 })).toBe(200);
+    expect(await status("app/uninstalled", s.shop, shopObject(s.shop))).toBe(200);
     // Nothing of an unknown shop is recorded, not even the webhook.
-    expect(await status("app/uninstalled", "never-seen.myshopify.com", { id: 1 })).toBe(200);
+    const unknown = "never-seen.myshopify.com";
+    expect(await status("app/uninstalled", unknown, shopObject(unknown))).toBe(200);
     expect(await prisma.webhookDelivery.count({ where: { shop: "never-seen.myshopify.com" } })).toBe(0);
   });
 });
