@@ -39,6 +39,10 @@ const schema = z.object({
   WEBHOOK_ACK: z.enum(["processed", "stored"]).default("processed"),
   // Postgres connections per process (pg pool); web processes group-commit, so a few go a long way.
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  // Open connections the web server accepts at once; more are closed on arrival.
+  MAX_CONNECTIONS: z.coerce.number().int().min(16).max(100_000).default(2048),
+  // Webhook body bytes held in memory at once across all requests (MB); beyond it 503 + Retry-After.
+  WEBHOOK_BODIES_IN_FLIGHT_MB: z.coerce.number().int().min(8).max(4096).default(32),
   // How long an applier owns a claimed inbox row before another may take it (its process died).
   WEBHOOK_INBOX_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
 });
