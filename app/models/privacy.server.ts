@@ -20,7 +20,11 @@ import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { normalizeEmail, normalizeExternalId, sha256Hex } from "~/conversions/normalize-user";
 import { normalizeOrderId } from "~/conversions/order-id";
 
-/** Rows per statement: keeps `IN (...)` lists and write transactions short. */
+/**
+ * Ids per statement: keeps `IN (...)` lists and write transactions short, and every statement under
+ * SQLite's 999 bound parameters (one list of at most CHUNK ids, plus the shop). Every list of ids
+ * this module sends to the database goes through `chunks`.
+ */
 const CHUNK = 500;
 /** Upper bound on how many orders one request may name (Shopify lists a customer's orders; 50 000 is far beyond any buyer). */
 export const MAX_ORDERS_PER_REQUEST = 50_000;
@@ -83,11 +87,15 @@ async function findCustomerRows(scope: CustomerScope): Promise<CustomerRows> {
 
   for (const chunk of chunks(ids)) {
     const dedupIds = await Promise.all(chunk.map((id) => dedupIdForOrder(id)));
-    const rows = await prisma.conversionEvent.findMany({
-      where: { shop: scope.shop, OR: [{ orderId: { in: chunk } }, { orderDedupId: { in: dedupIds } }] },
-      select: { id: true },
-    });
-    for (const row of rows) eventIds.add(row.id);
+    // One list per statement: two lists of CHUNK ids in one statement exceed SQLite's 999 bound
+    // parameters once a buyer has 499 orders, and the erasure would then fail on every retry.
+    for (const where of [{ orderId: { in: chunk } }, { orderDedupId: { in: dedupIds } }]) {
+      const rows = await prisma.conversionEvent.findMany({
+        where: { shop: scope.shop, ...where },
+        select: { id: true },
+      });
+      for (const row of rows) eventIds.add(row.id);
+    }
   }
   for (const digest of await customerDigests(scope.customer)) {
     const rows = await prisma.conversionEvent.findMany({
