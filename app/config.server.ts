@@ -66,7 +66,25 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (config.NODE_ENV === "production" && config.LOCAL_PREVIEW === "true") {
     throw new ConfigError(["LOCAL_PREVIEW must not be true in production (it bypasses Shopify authentication)"]);
   }
+  // NODE_ENV is often simply unset on a deploy: the preview also needs an app URL only this machine
+  // can reach, whatever NODE_ENV says.
+  if (config.LOCAL_PREVIEW === "true" && !isLoopbackUrl(config.SHOPIFY_APP_URL)) {
+    throw new ConfigError([
+      "LOCAL_PREVIEW may only be true with a loopback SHOPIFY_APP_URL (it bypasses Shopify authentication)",
+    ]);
+  }
   return config;
+}
+
+/** http(s)://localhost, 127.x.x.x or [::1]: an address no other machine reaches. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**
