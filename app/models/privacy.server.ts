@@ -373,6 +373,8 @@ export interface ShopRedaction {
   ledgers: number;
   ledgerEntries: number;
   webhookDeliveries: number;
+  /** Stored, not yet applied webhooks (WEBHOOK_ACK=stored): their raw bodies hold customer data. */
+  webhookInbox: number;
 }
 
 /**
@@ -406,6 +408,7 @@ export async function redactShop(shop: string): Promise<ShopRedaction> {
     ledgers: 0,
     ledgerEntries: 0,
     webhookDeliveries: 0,
+    webhookInbox: 0,
   };
   result.settings = (await prisma.shopSettings.deleteMany({ where: { shop } })).count;
   result.sessions = (await prisma.session.deleteMany({ where: { shop } })).count;
@@ -429,21 +432,24 @@ export async function redactShop(shop: string): Promise<ShopRedaction> {
     (take) => prisma.webhookDelivery.findMany({ where: { shop }, select: { id: true }, take }),
     (ids) => prisma.webhookDelivery.deleteMany({ where: { id: { in: ids } } }),
   );
+  result.webhookInbox = (await prisma.webhookInbox.deleteMany({ where: { shop } })).count;
   return result;
 }
 
 /** Counts of every row the app holds for a shop (tests, and a check after shop/redact). */
 export async function rowsHeldForShop(shop: string): Promise<ShopRedaction> {
-  const [settings, sessions, events, receipts, ledgers, ledgerEntries, webhookDeliveries] = await Promise.all([
-    prisma.shopSettings.count({ where: { shop } }),
-    prisma.session.count({ where: { shop } }),
-    prisma.conversionEvent.count({ where: { shop } }),
-    prisma.pixelReceipt.count({ where: { shop } }),
-    prisma.orderLedger.count({ where: { shop } }),
-    prisma.ledgerEntry.count({ where: { shop } }),
-    prisma.webhookDelivery.count({ where: { shop } }),
-  ]);
-  return { settings, sessions, events, receipts, ledgers, ledgerEntries, webhookDeliveries };
+  const [settings, sessions, events, receipts, ledgers, ledgerEntries, webhookDeliveries, webhookInbox] =
+    await Promise.all([
+      prisma.shopSettings.count({ where: { shop } }),
+      prisma.session.count({ where: { shop } }),
+      prisma.conversionEvent.count({ where: { shop } }),
+      prisma.pixelReceipt.count({ where: { shop } }),
+      prisma.orderLedger.count({ where: { shop } }),
+      prisma.ledgerEntry.count({ where: { shop } }),
+      prisma.webhookDelivery.count({ where: { shop } }),
+      prisma.webhookInbox.count({ where: { shop } }),
+    ]);
+  return { settings, sessions, events, receipts, ledgers, ledgerEntries, webhookDeliveries, webhookInbox };
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────────

@@ -301,6 +301,7 @@ describe("app/uninstalled → shop/redact", () => {
       ledgers: 0,
       ledgerEntries: 0,
       webhookDeliveries: 0,
+      webhookInbox: 0,
     };
     expect(await rowsHeldForShop(shop)).toEqual(zero);
     const other = await rowsHeldForShop(bystander.shop);
