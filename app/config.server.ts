@@ -39,6 +39,13 @@ const schema = z.object({
   WEBHOOK_ACK: z.enum(["processed", "stored"]).default("processed"),
   // Postgres connections per process (pg pool); web processes group-commit, so a few go a long way.
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  // Tests only: where the Admin API is reached instead of https://<shop> (a stand-in on loopback).
+  // Refused unless loopback, so a stored access token can never be sent anywhere else.
+  SHOPIFY_ADMIN_API_ORIGIN: z
+    .string()
+    .url()
+    .refine((url) => isLoopbackUrl(url), "must be a loopback URL (a test stand-in)")
+    .optional(),
   // Open connections the web server accepts at once; more are closed on arrival.
   MAX_CONNECTIONS: z.coerce.number().int().min(16).max(100_000).default(2048),
   // Webhook body bytes held in memory at once across all requests (MB); beyond it 503 + Retry-After.

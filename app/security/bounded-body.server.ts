@@ -99,13 +99,15 @@ export function readNodeBodyWithin(req: IncomingMessage, limit: number, budget: 
 /**
  * After answering a refused body (413, 503): end the connection instead of reading the rest of it.
  * The answer is flushed first, then the socket is half-closed; whatever the client still sends sits
- * in the kernel's receive window (never read into memory) until the socket is destroyed shortly after.
+ * in the kernel's receive window (never read into memory) until the socket is destroyed a few seconds later.
  */
 export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse) {
   const socket = req.socket;
+  req.pause();
   res.once("finish", () => {
     socket.end();
-    setTimeout(() => socket.destroy(), 1000).unref();
+    // Long enough for a slow client to read its answer before the reset discards it.
+    setTimeout(() => socket.destroy(), 5000).unref();
   });
 }
 

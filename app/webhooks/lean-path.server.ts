@@ -83,8 +83,10 @@ async function serve(
   }
   if (body.kind !== "body") {
     closeAfterAnswer(req, res);
-    if (body.kind === "too_large") return answer(res, 413, { Connection: "close" });
-    return answer(res, 503, { Connection: "close", "Retry-After": String(BUSY_RETRY_AFTER_S) });
+    // No "Connection: close" header: with it Node resets the socket at once, and a client still
+    // sending its body loses the answer. closeAfterAnswer half-closes it instead.
+    if (body.kind === "too_large") return answer(res, 413);
+    return answer(res, 503, { "Retry-After": String(BUSY_RETRY_AFTER_S) });
   }
   try {
     await verifyAndIngest(req, res, handler, ack, body.text);

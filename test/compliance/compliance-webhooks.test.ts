@@ -16,6 +16,7 @@ import { verifyWebhook } from "~/webhooks/verify.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { makeShopifyOrder, makeShopifyRefund } from "../../sim/order-factory";
 import { webhookRequest } from "../../sim/shopify-webhooks";
+import { startAdminApiStandin, type AdminApiStandin } from "../helpers/admin-api-standin";
 import { TEST_SECRET } from "../helpers/app-process";
 import { configureShop, uniqueShop } from "../helpers/shops";
 import { addOfflineSession, BASE, callAction, actionFor, compliancePayload, status } from "./helpers";
@@ -24,11 +25,17 @@ let standin: OpenAiStandin;
 let nextOrderId = 830000000000 + Math.floor(Math.random() * 1e9);
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
+let adminApi: AdminApiStandin;
+
 beforeAll(async () => {
   standin = await startOpenAiStandin();
+  // shop/redact asks the Admin API whether a shop with a session is still installed.
+  adminApi = await startAdminApiStandin();
+  process.env.SHOPIFY_ADMIN_API_ORIGIN = adminApi.url;
 });
 afterAll(async () => {
   await standin?.close();
+  await adminApi?.close();
 });
 beforeEach(() => standin.reset());
 
@@ -337,6 +344,28 @@ describe("app/uninstalled → shop/redact", () => {
     const unknown = "never-seen.myshopify.com";
     expect(await status("app/uninstalled", unknown, shopObject(unknown))).toBe(200);
     expect(await prisma.webhookDelivery.count({ where: { shop: "never-seen.myshopify.com" } })).toBe(0);
+  });
+});
+
+describe("shop/redact while a session row is left", () => {
+  it("asks the Admin API: a revoked token (401) means uninstalled, so the shop is erased", async () => {
+    const { shop } = await newShop("missed-uninstall");
+    const session = await prisma.session.findFirstOrThrow({ where: { shop } });
+    await order(shop, buyer("jane"));
+    // The token still works: installed, nothing deleted.
+    const held = await rowsHeldForShop(shop);
+    expect(await status("shop/redact", shop, compliancePayload("shop/redact", shop))).toBe(200);
+    expect(await rowsHeldForShop(shop)).toEqual(held);
+    // app/uninstalled never arrived, but Shopify revoked the token: erased, session included.
+    adminApi.revoke(session.accessToken);
+    expect(await status("shop/redact", shop, compliancePayload("shop/redact", shop))).toBe(200);
+    expect(Object.values(await rowsHeldForShop(shop)).every((n) => n === 0)).toBe(true);
+    expect(
+      adminApi
+        .calls()
+        .filter((c) => c.shop === shop)
+        .map((c) => c.token),
+    ).toEqual([session.accessToken, session.accessToken]);
   });
 });
 
