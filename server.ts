@@ -37,6 +37,11 @@ async function main() {
   const server = http.createServer((req, res) => {
     if (!webhooks.handle(req, res)) app(req, res);
   });
+  // A client that trickles its headers or body, or opens connections without end, must not hold
+  // memory and sockets for ever: Shopify sends a webhook in well under a second and gives up after 5 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.maxConnections = env.MAX_CONNECTIONS;
   server.listen(env.PORT, "0.0.0.0", () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : env.PORT;

@@ -1,10 +1,12 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
 
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    // The attack suite has its own config and command (vitest.attacks.config.ts, npm run test:attacks).
+    exclude: [...configDefaults.exclude, "test/attacks/**"],
     globalSetup: ["test/global-setup.ts"],
     setupFiles: ["test/setup-env.ts"],
     testTimeout: 30_000,

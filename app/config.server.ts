@@ -39,6 +39,17 @@ const schema = z.object({
   WEBHOOK_ACK: z.enum(["processed", "stored"]).default("processed"),
   // Postgres connections per process (pg pool); web processes group-commit, so a few go a long way.
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  // Tests only: where the Admin API is reached instead of https://<shop> (a stand-in on loopback).
+  // Refused unless loopback, so a stored access token can never be sent anywhere else.
+  SHOPIFY_ADMIN_API_ORIGIN: z
+    .string()
+    .url()
+    .refine((url) => isLoopbackUrl(url), "must be a loopback URL (a test stand-in)")
+    .optional(),
+  // Open connections the web server accepts at once; more are closed on arrival.
+  MAX_CONNECTIONS: z.coerce.number().int().min(16).max(100_000).default(2048),
+  // Webhook body bytes held in memory at once across all requests (MB); beyond it 503 + Retry-After.
+  WEBHOOK_BODIES_IN_FLIGHT_MB: z.coerce.number().int().min(8).max(4096).default(32),
   // How long an applier owns a claimed inbox row before another may take it (its process died).
   WEBHOOK_INBOX_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
 });
@@ -62,7 +73,25 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (config.NODE_ENV === "production" && config.LOCAL_PREVIEW === "true") {
     throw new ConfigError(["LOCAL_PREVIEW must not be true in production (it bypasses Shopify authentication)"]);
   }
+  // NODE_ENV is often simply unset on a deploy: the preview also needs an app URL only this machine
+  // can reach, whatever NODE_ENV says.
+  if (config.LOCAL_PREVIEW === "true" && !isLoopbackUrl(config.SHOPIFY_APP_URL)) {
+    throw new ConfigError([
+      "LOCAL_PREVIEW may only be true with a loopback SHOPIFY_APP_URL (it bypasses Shopify authentication)",
+    ]);
+  }
   return config;
+}
+
+/** http(s)://localhost, 127.x.x.x or [::1]: an address no other machine reaches. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**

@@ -4,10 +4,10 @@
  *
  * Normally: Shopify's `authenticate.admin` (session token → stored offline session, token exchange
  * when needed) and the shop's Admin GraphQL client.
- * LOCAL_PREVIEW=true (the offline demo; config() refuses it when NODE_ENV=production, and this file
- * checks again): a fixed demo shop and a stub Admin API, so /app opens in a browser without Shopify.
+ * LOCAL_PREVIEW=true (the offline demo; config() refuses it when NODE_ENV=production or when
+ * SHOPIFY_APP_URL is not loopback, and this file checks both again): a fixed demo shop and a stub Admin API, so /app opens in a browser without Shopify.
  */
-import { config } from "~/config.server";
+import { config, isLoopbackUrl } from "~/config.server";
 import { authenticate } from "~/shopify.server";
 import { previewAdminGraphql, PREVIEW_SHOP } from "./preview-admin.server";
 
@@ -33,5 +33,5 @@ export async function authenticateAdmin(request: Request): Promise<AdminContext>
 
 export function isLocalPreview(): boolean {
   const env = config();
-  return env.LOCAL_PREVIEW === "true" && env.NODE_ENV !== "production";
+  return env.LOCAL_PREVIEW === "true" && env.NODE_ENV !== "production" && isLoopbackUrl(env.SHOPIFY_APP_URL);
 }

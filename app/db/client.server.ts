@@ -150,7 +150,13 @@ function poolSize(): number {
  */
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 const SQLITE_BUSY_SPIN_MS = 25;
-const SQLITE_CONNECTION_PRAGMAS = [`PRAGMA busy_timeout = ${SQLITE_BUSY_SPIN_MS}`, "PRAGMA synchronous = FULL"];
+// secure_delete: erased rows (shop/redact, customers/redact) are overwritten with zeros instead of
+// lingering in free pages until reused.
+const SQLITE_CONNECTION_PRAGMAS = [
+  `PRAGMA busy_timeout = ${SQLITE_BUSY_SPIN_MS}`,
+  "PRAGMA synchronous = FULL",
+  "PRAGMA secure_delete = ON",
+];
 
 class SingleWriterLibSQL extends PrismaLibSQL {
   override createClient(config: LibsqlConfig): LibsqlClient {

@@ -54,6 +54,7 @@ const Database = require(workerData.libsqlPath);
 const db = new Database(workerData.path);
 db.pragma("busy_timeout = " + workerData.busyTimeoutMs);
 db.pragma("synchronous = FULL");
+db.pragma("secure_delete = ON");
 const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
 let runs = 0;
 let framesCopied = 0;
@@ -77,6 +78,7 @@ const Database = require(workerData.libsqlPath);
 const db = new Database(workerData.path);
 db.pragma("busy_timeout = " + workerData.busyTimeoutMs);
 db.pragma("synchronous = FULL");
+db.pragma("secure_delete = ON");
 db.pragma("wal_autocheckpoint = " + workerData.walAutocheckpointPages);
 // Ends with this thread (a worker's own workers are stopped with it). If it fails, appends go on:
 // the writer's own automatic checkpoint still bounds the WAL, only later and inside a commit.

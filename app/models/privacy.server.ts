@@ -20,7 +20,11 @@ import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { normalizeEmail, normalizeExternalId, sha256Hex } from "~/conversions/normalize-user";
 import { normalizeOrderId } from "~/conversions/order-id";
 
-/** Rows per statement: keeps `IN (...)` lists and write transactions short. */
+/**
+ * Ids per statement: keeps `IN (...)` lists and write transactions short, and every statement under
+ * SQLite's 999 bound parameters (one list of at most CHUNK ids, plus the shop). Every list of ids
+ * this module sends to the database goes through `chunks`.
+ */
 const CHUNK = 500;
 /** Upper bound on how many orders one request may name (Shopify lists a customer's orders; 50 000 is far beyond any buyer). */
 export const MAX_ORDERS_PER_REQUEST = 50_000;
@@ -83,11 +87,15 @@ async function findCustomerRows(scope: CustomerScope): Promise<CustomerRows> {
 
   for (const chunk of chunks(ids)) {
     const dedupIds = await Promise.all(chunk.map((id) => dedupIdForOrder(id)));
-    const rows = await prisma.conversionEvent.findMany({
-      where: { shop: scope.shop, OR: [{ orderId: { in: chunk } }, { orderDedupId: { in: dedupIds } }] },
-      select: { id: true },
-    });
-    for (const row of rows) eventIds.add(row.id);
+    // One list per statement: two lists of CHUNK ids in one statement exceed SQLite's 999 bound
+    // parameters once a buyer has 499 orders, and the erasure would then fail on every retry.
+    for (const where of [{ orderId: { in: chunk } }, { orderDedupId: { in: dedupIds } }]) {
+      const rows = await prisma.conversionEvent.findMany({
+        where: { shop: scope.shop, ...where },
+        select: { id: true },
+      });
+      for (const row of rows) eventIds.add(row.id);
+    }
   }
   for (const digest of await customerDigests(scope.customer)) {
     const rows = await prisma.conversionEvent.findMany({
@@ -365,6 +373,8 @@ export interface ShopRedaction {
   ledgers: number;
   ledgerEntries: number;
   webhookDeliveries: number;
+  /** Stored, not yet applied webhooks (WEBHOOK_ACK=stored): their raw bodies hold customer data. */
+  webhookInbox: number;
 }
 
 /**
@@ -398,6 +408,7 @@ export async function redactShop(shop: string): Promise<ShopRedaction> {
     ledgers: 0,
     ledgerEntries: 0,
     webhookDeliveries: 0,
+    webhookInbox: 0,
   };
   result.settings = (await prisma.shopSettings.deleteMany({ where: { shop } })).count;
   result.sessions = (await prisma.session.deleteMany({ where: { shop } })).count;
@@ -421,21 +432,24 @@ export async function redactShop(shop: string): Promise<ShopRedaction> {
     (take) => prisma.webhookDelivery.findMany({ where: { shop }, select: { id: true }, take }),
     (ids) => prisma.webhookDelivery.deleteMany({ where: { id: { in: ids } } }),
   );
+  result.webhookInbox = (await prisma.webhookInbox.deleteMany({ where: { shop } })).count;
   return result;
 }
 
 /** Counts of every row the app holds for a shop (tests, and a check after shop/redact). */
 export async function rowsHeldForShop(shop: string): Promise<ShopRedaction> {
-  const [settings, sessions, events, receipts, ledgers, ledgerEntries, webhookDeliveries] = await Promise.all([
-    prisma.shopSettings.count({ where: { shop } }),
-    prisma.session.count({ where: { shop } }),
-    prisma.conversionEvent.count({ where: { shop } }),
-    prisma.pixelReceipt.count({ where: { shop } }),
-    prisma.orderLedger.count({ where: { shop } }),
-    prisma.ledgerEntry.count({ where: { shop } }),
-    prisma.webhookDelivery.count({ where: { shop } }),
-  ]);
-  return { settings, sessions, events, receipts, ledgers, ledgerEntries, webhookDeliveries };
+  const [settings, sessions, events, receipts, ledgers, ledgerEntries, webhookDeliveries, webhookInbox] =
+    await Promise.all([
+      prisma.shopSettings.count({ where: { shop } }),
+      prisma.session.count({ where: { shop } }),
+      prisma.conversionEvent.count({ where: { shop } }),
+      prisma.pixelReceipt.count({ where: { shop } }),
+      prisma.orderLedger.count({ where: { shop } }),
+      prisma.ledgerEntry.count({ where: { shop } }),
+      prisma.webhookDelivery.count({ where: { shop } }),
+      prisma.webhookInbox.count({ where: { shop } }),
+    ]);
+  return { settings, sessions, events, receipts, ledgers, ledgerEntries, webhookDeliveries, webhookInbox };
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────────

@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { handleWebhook } from "~/webhooks/respond.server";
-import { ingestAppUninstalled } from "~/webhooks/app-lifecycle.server";
+import { webhookHandler } from "~/webhooks/registry.server";
 
-export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, (hook) => ingestAppUninstalled(hook));
+const handler = webhookHandler("/webhooks/app/uninstalled");
+
+export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, handler.ingest);
 
 // Webhooks are POST only: a plain 405 instead of Remix's generic "no loader" error.
 export const loader = () => new Response(null, { status: 405, headers: { Allow: "POST" } });

@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { handleWebhook } from "~/webhooks/respond.server";
-import { ingestComplianceWebhook } from "~/webhooks/compliance.server";
+import { webhookHandler } from "~/webhooks/registry.server";
 
 // customers/data_request, customers/redact, shop/redact (shopify.app.toml: compliance_topics).
-export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, (hook) => ingestComplianceWebhook(hook));
+const handler = webhookHandler("/webhooks/compliance");
+
+export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, handler.ingest);
 
 // Webhooks are POST only: a plain 405 instead of Remix's generic "no loader" error.
 export const loader = () => new Response(null, { status: 405, headers: { Allow: "POST" } });

@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { handleWebhook } from "~/webhooks/respond.server";
-import { ingestCancelWebhook } from "~/webhooks/corrections.server";
+import { webhookHandler } from "~/webhooks/registry.server";
 
 // Ledger cancellation + one cancel correction, held briefly for the refund Shopify sends with it.
-export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, (hook) => ingestCancelWebhook(hook));
+const handler = webhookHandler("/webhooks/orders/cancelled");
+
+export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, handler.ingest);

@@ -1,5 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { handleWebhook } from "~/webhooks/respond.server";
-import { ingestOrderWebhook } from "~/webhooks/orders.server";
+import { webhookHandler } from "~/webhooks/registry.server";
 
-export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, (hook) => ingestOrderWebhook(hook));
+const handler = webhookHandler("/webhooks/orders/create");
+
+export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, handler.ingest);

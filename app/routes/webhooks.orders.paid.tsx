@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { handleWebhook } from "~/webhooks/respond.server";
-import { ingestOrderWebhook } from "~/webhooks/orders.server";
+import { webhookHandler } from "~/webhooks/registry.server";
 
 // Counts the conversion only for shops whose trigger is "orders_paid"; always updates the ledger.
-export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, (hook) => ingestOrderWebhook(hook));
+const handler = webhookHandler("/webhooks/orders/paid");
+
+export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, handler.ingest);

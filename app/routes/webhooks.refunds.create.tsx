@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { handleWebhook } from "~/webhooks/respond.server";
-import { ingestRefundWebhook } from "~/webhooks/corrections.server";
+import { webhookHandler } from "~/webhooks/registry.server";
 
 // Ledger entry + one refund correction per Shopify refund; the worker decides the amount sent.
-export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, (hook) => ingestRefundWebhook(hook));
+const handler = webhookHandler("/webhooks/refunds/create");
+
+export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, handler.ingest);

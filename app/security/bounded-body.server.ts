@@ -3,7 +3,8 @@
  * HMAC verification or JSON parsing needs the whole body in memory, so every endpoint that buffers
  * a body stops reading as soon as it is over its limit instead of buffering first and checking after.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { BodyBudget } from "./body-budget.server";
 
 /** The bytes of the body, or null as soon as more than `limit` bytes have arrived (the rest is not read). */
 export async function readBodyAtMost(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
@@ -33,35 +34,80 @@ export async function readBodyAtMost(request: Request, limit: number): Promise<U
   return bytes;
 }
 
+/** What reading a Node request's body came to. */
+export type NodeBodyRead =
+  | { kind: "body"; text: string; /** gives the body's bytes back to the budget */ release(): void }
+  | { kind: "too_large" }
+  | { kind: "busy" };
+
 /**
- * `readBodyAtMost` for a Node request (the lean webhook path in front of Remix), as UTF-8 text.
- * What is over the limit is read and dropped, never buffered, so the client gets to read its 413.
+ * `readBodyAtMost` for a Node request (the lean webhook path in front of Remix), as UTF-8 text,
+ * within a shared budget of bytes in flight. A declared body is refused before a byte is read when
+ * it is over `limit` ("too_large") or does not fit the budget ("busy"); an undeclared (chunked) one
+ * takes from the budget chunk by chunk. A declared body is read straight into one buffer of its size
+ * (no list of chunks to join). On a refusal the request stops being read: the caller answers and
+ * closes the connection (`closeAfterAnswer`) rather than draining what the client still sends.
  */
-export function readNodeBodyAtMost(req: IncomingMessage, limit: number): Promise<string | null> {
-  const declared = req.headers["content-length"];
-  if (declared !== undefined && !(Number(declared) <= limit)) {
-    req.resume();
-    return Promise.resolve(null);
-  }
+export function readNodeBodyWithin(req: IncomingMessage, limit: number, budget: BodyBudget): Promise<NodeBodyRead> {
+  const header = req.headers["content-length"];
+  const declared = header === undefined ? null : Number(header);
+  if (declared !== null && !(declared <= limit)) return Promise.resolve({ kind: "too_large" });
+  if (declared !== null && !budget.tryTake(declared)) return Promise.resolve({ kind: "busy" });
+  let taken = declared ?? 0;
+  const release = () => {
+    budget.giveBack(taken);
+    taken = 0;
+  };
   return new Promise((resolve, reject) => {
+    const into = declared !== null ? Buffer.allocUnsafe(declared) : null;
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on("data", (chunk: Buffer) => {
-      if (over) return;
+    const stop = (outcome: NodeBodyRead) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.pause();
+      release();
+      resolve(outcome);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve(null);
+      if (size > limit) return stop({ kind: "too_large" });
+      if (into) {
+        // Node's parser never delivers more than Content-Length; the check is for safety only.
+        if (size > into.length) return stop({ kind: "too_large" });
+        chunk.copy(into, size - chunk.length);
         return;
       }
+      if (!budget.tryTake(chunk.length)) return stop({ kind: "busy" });
+      taken += chunk.length;
       chunks.push(chunk);
+    };
+    const onEnd = () => {
+      const bytes = into ? into.subarray(0, size) : Buffer.concat(chunks, size);
+      chunks.length = 0;
+      resolve({ kind: "body", text: bytes.toString("utf8"), release });
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", (error) => {
+      release();
+      reject(error);
     });
-    req.on("end", () => {
-      if (!over) resolve(Buffer.concat(chunks, size).toString("utf8"));
-    });
-    req.on("error", reject);
+  });
+}
+
+/**
+ * After answering a refused body (413, 503): end the connection instead of reading the rest of it.
+ * The answer is flushed first, then the socket is half-closed; whatever the client still sends sits
+ * in the kernel's receive window (never read into memory) until the socket is destroyed a few seconds later.
+ */
+export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse) {
+  const socket = req.socket;
+  req.pause();
+  res.once("finish", () => {
+    socket.end();
+    // Long enough for a slow client to read its answer before the reset discards it.
+    setTimeout(() => socket.destroy(), 5000).unref();
   });
 }
 

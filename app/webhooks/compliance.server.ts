@@ -27,6 +27,7 @@ import {
   type CustomerRedaction,
   type ShopRedaction,
 } from "~/models/privacy.server";
+import { installationOf } from "./installation-check.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 export const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact", "shop/redact"] as const;
@@ -109,8 +110,11 @@ export async function ingestComplianceWebhook(
       if (!sameShop(parsed.data.shop_domain, hook.shop)) return ignored(hook, "shop_mismatch");
       // Shopify sends shop/redact 48 h after an uninstall. If the shop has installed the app again
       // since (it has a session: app/uninstalled deletes them all), wiping it would break a live
-      // installation; a replayed request must not be able to do that either.
-      if (await shopHasActiveInstallation(hook.shop)) return ignored(hook, "shop_still_installed");
+      // installation; a replayed request must not be able to do that either. But a session can also
+      // be left over from a missed app/uninstalled: the Admin API decides (a revoked token is a 401).
+      if ((await shopHasActiveInstallation(hook.shop)) && (await installationOf(hook.shop)) === "installed") {
+        return ignored(hook, "shop_still_installed");
+      }
       const counts = await redactShop(hook.shop);
       logger.info(
         { shop: hook.shop, topic: hook.topic, webhookId: hook.webhookId, deleted: counts },

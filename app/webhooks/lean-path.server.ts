@@ -7,7 +7,8 @@
  * verifies with the same Shopify validator (verifyWebhookParts, run on a thread of its own so it
  * overlaps the HTTP work: app/webhooks/validator-thread.server.ts) and calls the same ingest function
  * the Remix route calls, looked up in app/webhooks/registry.server.ts. Its answers are the route's:
- * 405 (not POST), 413 (body over the limit), 400 (headers missing), 401 (HMAC wrong), 200 (stored, or
+ * 405 (not POST), 413 (body over the limit; the connection is then closed, not drained), 503 + Retry-After
+ * (the bytes of bodies already in flight leave no room for this one), 400 (headers missing), 401 (HMAC wrong), 200 (stored, or
  * a duplicate), 500 (could not store: Shopify delivers again, the event id keeps that safe).
  * Paths not in the registry fall through to Remix untouched.
  *
@@ -19,8 +20,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { configValue, type AppConfig } from "~/config.server";
 import { logger } from "~/logger.server";
-import { readNodeBodyAtMost } from "~/security/bounded-body.server";
+import { createBodyBudget, type BodyBudget } from "~/security/body-budget.server";
+import { closeAfterAnswer, readNodeBodyWithin } from "~/security/bounded-body.server";
 import { MAX_WEBHOOK_BODY_BYTES } from "./respond.server";
+import { headerRefusal, recordRefusal } from "./admission.server";
 import { storeWebhook } from "./inbox.server";
 import { handlerForPath, type WebhookHandler } from "./registry.server";
 import { validateOnThread, verifyWebhookParts, type VerifiedWebhook, type WebhookRequestParts } from "./verify.server";
@@ -32,9 +35,23 @@ export interface LeanWebhookPath {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
-export function createLeanWebhookPath(options: { ack?: WebhookAckMode; maxBodyBytes?: number } = {}): LeanWebhookPath {
+/**
+ * Webhook body bytes held at once across all requests (WEBHOOK_BODIES_IN_FLIGHT_MB, default 32):
+ * sixteen of the largest genuine order bodies (1-2 MB), or thousands of ordinary ones. A body in
+ * flight costs several times its size (the text, its copy on the validator thread, the validator's
+ * own encoding), so 32 MB of bodies is roughly 150-200 MB of memory. Beyond it a webhook gets 503 +
+ * Retry-After before its body is read; Shopify delivers it again later.
+ */
+const BUSY_RETRY_AFTER_S = 5;
+
+export function createLeanWebhookPath(
+  options: { ack?: WebhookAckMode; maxBodyBytes?: number; bodiesInFlightBytes?: number } = {},
+): LeanWebhookPath {
   const ack = options.ack ?? configValue("WEBHOOK_ACK");
   const maxBodyBytes = options.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
+  const budget = createBodyBudget(
+    options.bodiesInFlightBytes ?? configValue("WEBHOOK_BODIES_IN_FLIGHT_MB") * 1024 * 1024,
+  );
   return {
     handle(req, res) {
       const url = req.url ?? "/";
@@ -43,7 +60,7 @@ export function createLeanWebhookPath(options: { ack?: WebhookAckMode; maxBodyBy
       const pathname = q === -1 ? url : url.slice(0, q);
       const handler = handlerForPath(pathname);
       if (!handler) return false;
-      void serve(req, res, handler, ack, maxBodyBytes);
+      void serve(req, res, handler, ack, maxBodyBytes, budget);
       return true;
     },
   };
@@ -55,16 +72,36 @@ async function serve(
   handler: WebhookHandler,
   ack: WebhookAckMode,
   maxBodyBytes: number,
+  budget: BodyBudget,
 ) {
   if (req.method !== "POST") return answer(res, 405, { Allow: "POST" });
-  let rawBody: string;
+  let body: Awaited<ReturnType<typeof readNodeBodyWithin>>;
   try {
-    const body = await readNodeBodyAtMost(req, maxBodyBytes);
-    if (body === null) return answer(res, 413);
-    rawBody = body;
+    body = await readNodeBodyWithin(req, maxBodyBytes, budget);
   } catch {
     return answer(res, 400, { Connection: "close" });
   }
+  if (body.kind !== "body") {
+    closeAfterAnswer(req, res);
+    // No "Connection: close" header: with it Node resets the socket at once, and a client still
+    // sending its body loses the answer. closeAfterAnswer half-closes it instead.
+    if (body.kind === "too_large") return answer(res, 413);
+    return answer(res, 503, { "Retry-After": String(BUSY_RETRY_AFTER_S) });
+  }
+  try {
+    await verifyAndIngest(req, res, handler, ack, body.text);
+  } finally {
+    body.release();
+  }
+}
+
+async function verifyAndIngest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: WebhookHandler,
+  ack: WebhookAckMode,
+  rawBody: string,
+) {
   let hook: VerifiedWebhook;
   try {
     hook = await verifyWebhookParts(partsOf(req, rawBody), validateOnThread);
@@ -75,7 +112,10 @@ async function serve(
   }
   try {
     if (ack === "stored") {
-      await storeWebhook(handler.path, hook);
+      // Stored only if it could act: the rest of the admission checks run when it is applied.
+      const refused = headerRefusal(handler.topics, hook);
+      if (refused) recordRefusal(handler.path, hook, refused);
+      else await storeWebhook(handler.path, hook);
     } else {
       const result = await handler.ingest(hook);
       logger.debug({ shop: hook.shop, topic: hook.topic, result }, "webhook ingested");

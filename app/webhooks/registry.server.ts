@@ -6,9 +6,13 @@
  *  - the webhook inbox, which applies stored webhooks later (app/webhooks/inbox.server.ts);
  *  - a Pub/Sub or EventBridge consumer, if Shopify delivers there instead (docs/SCALING.md):
  *    `ingestForTopic(topic)(verifiedWebhook)`.
+ * Every handler's `ingest` first runs the admission checks (app/webhooks/admission.server.ts): a
+ * webhook whose topic the path is not subscribed to, whose body is another topic's, or whose shop is
+ * not bound or never installed is recorded and changes nothing.
  * Adding a webhook: write its ingest function, add a row here and a route file, subscribe it in
  * shopify.app.toml. test/scale/webhook-registry.test.ts checks rows and route files agree.
  */
+import { recordRefusal, refusalFor } from "./admission.server";
 import { ingestAppUninstalled, ingestScopesUpdate } from "./app-lifecycle.server";
 import { COMPLIANCE_TOPICS, ingestComplianceWebhook } from "./compliance.server";
 import { ingestCancelWebhook, ingestRefundWebhook } from "./corrections.server";
@@ -25,14 +29,26 @@ export interface WebhookHandler {
   ingest: IngestFunction;
 }
 
+/** The handler for `path`: `ingest` runs only for webhooks the admission checks let through. */
+function admitted(path: string, topics: readonly string[], ingest: IngestFunction): WebhookHandler {
+  return {
+    path,
+    topics,
+    async ingest(hook) {
+      const refused = await refusalFor(topics, hook);
+      return refused ? recordRefusal(path, hook, refused) : ingest(hook);
+    },
+  };
+}
+
 export const WEBHOOK_HANDLERS: readonly WebhookHandler[] = [
-  { path: "/webhooks/orders/create", topics: ["orders/create"], ingest: (hook) => ingestOrderWebhook(hook) },
-  { path: "/webhooks/orders/paid", topics: ["orders/paid"], ingest: (hook) => ingestOrderWebhook(hook) },
-  { path: "/webhooks/refunds/create", topics: ["refunds/create"], ingest: (hook) => ingestRefundWebhook(hook) },
-  { path: "/webhooks/orders/cancelled", topics: ["orders/cancelled"], ingest: (hook) => ingestCancelWebhook(hook) },
-  { path: "/webhooks/app/uninstalled", topics: ["app/uninstalled"], ingest: (hook) => ingestAppUninstalled(hook) },
-  { path: "/webhooks/app/scopes_update", topics: ["app/scopes_update"], ingest: (hook) => ingestScopesUpdate(hook) },
-  { path: "/webhooks/compliance", topics: COMPLIANCE_TOPICS, ingest: (hook) => ingestComplianceWebhook(hook) },
+  admitted("/webhooks/orders/create", ["orders/create"], (hook) => ingestOrderWebhook(hook)),
+  admitted("/webhooks/orders/paid", ["orders/paid"], (hook) => ingestOrderWebhook(hook)),
+  admitted("/webhooks/refunds/create", ["refunds/create"], (hook) => ingestRefundWebhook(hook)),
+  admitted("/webhooks/orders/cancelled", ["orders/cancelled"], (hook) => ingestCancelWebhook(hook)),
+  admitted("/webhooks/app/uninstalled", ["app/uninstalled"], (hook) => ingestAppUninstalled(hook)),
+  admitted("/webhooks/app/scopes_update", ["app/scopes_update"], (hook) => ingestScopesUpdate(hook)),
+  admitted("/webhooks/compliance", COMPLIANCE_TOPICS, (hook) => ingestComplianceWebhook(hook)),
 ];
 
 const byPath = new Map(WEBHOOK_HANDLERS.map((h) => [h.path, h]));
@@ -42,6 +58,13 @@ const byTopic = new Map(WEBHOOK_HANDLERS.flatMap((h) => h.topics.map((t) => [t, 
 export function handlerForPath(pathname: string): WebhookHandler | undefined {
   const clean = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
   return byPath.get(clean);
+}
+
+/** The handler of a path the app serves (the Remix routes name theirs). */
+export function webhookHandler(path: string): WebhookHandler {
+  const handler = handlerForPath(path);
+  if (!handler) throw new Error(`no webhook handler for ${path}`);
+  return handler;
 }
 
 /** The handler for a Shopify topic ("orders/create"), e.g. for a Pub/Sub or EventBridge consumer. */

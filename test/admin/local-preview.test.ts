@@ -19,6 +19,7 @@ let webPixel: typeof import("~/admin/web-pixel.server");
 beforeAll(async () => {
   // Before config() is first read in this process (it is cached).
   process.env.LOCAL_PREVIEW = "true";
+  process.env.SHOPIFY_APP_URL = "http://127.0.0.1:3000";
   auth = await import("~/admin/auth.server");
   preview = await import("~/admin/preview-admin.server");
   webPixel = await import("~/admin/web-pixel.server");
@@ -30,6 +31,20 @@ describe("local preview", () => {
       /LOCAL_PREVIEW must not be true in production/,
     );
     expect(parseConfig({ ...env, NODE_ENV: "development" }).LOCAL_PREVIEW).toBe("false");
+  });
+
+  it("is refused unless SHOPIFY_APP_URL is loopback, whatever NODE_ENV says (unset included)", () => {
+    for (const NODE_ENV of [undefined, "development", "test"]) {
+      expect(() => parseConfig({ ...env, NODE_ENV, LOCAL_PREVIEW: "true" })).toThrow(/loopback SHOPIFY_APP_URL/);
+      for (const url of ["http://127.0.0.1:3000", "http://localhost:3000", "http://[::1]:3000"]) {
+        expect(parseConfig({ ...env, NODE_ENV, LOCAL_PREVIEW: "true", SHOPIFY_APP_URL: url }).LOCAL_PREVIEW).toBe(
+          "true",
+        );
+      }
+    }
+    expect(() =>
+      parseConfig({ ...env, LOCAL_PREVIEW: "true", SHOPIFY_APP_URL: "http://127.0.0.1.example.com" }),
+    ).toThrow(/loopback/);
   });
 
   it("authenticates any request as the demo shop, without a session token", async () => {

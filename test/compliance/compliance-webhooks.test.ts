@@ -16,6 +16,7 @@ import { verifyWebhook } from "~/webhooks/verify.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { makeShopifyOrder, makeShopifyRefund } from "../../sim/order-factory";
 import { webhookRequest } from "../../sim/shopify-webhooks";
+import { startAdminApiStandin, type AdminApiStandin } from "../helpers/admin-api-standin";
 import { TEST_SECRET } from "../helpers/app-process";
 import { configureShop, uniqueShop } from "../helpers/shops";
 import { addOfflineSession, BASE, callAction, actionFor, compliancePayload, status } from "./helpers";
@@ -24,11 +25,17 @@ let standin: OpenAiStandin;
 let nextOrderId = 830000000000 + Math.floor(Math.random() * 1e9);
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
+let adminApi: AdminApiStandin;
+
 beforeAll(async () => {
   standin = await startOpenAiStandin();
+  // shop/redact asks the Admin API whether a shop with a session is still installed.
+  adminApi = await startAdminApiStandin();
+  process.env.SHOPIFY_ADMIN_API_ORIGIN = adminApi.url;
 });
 afterAll(async () => {
   await standin?.close();
+  await adminApi?.close();
 });
 beforeEach(() => standin.reset());
 
@@ -301,6 +308,7 @@ describe("app/uninstalled → shop/redact", () => {
       ledgers: 0,
       ledgerEntries: 0,
       webhookDeliveries: 0,
+      webhookInbox: 0,
     };
     expect(await rowsHeldForShop(shop)).toEqual(zero);
     const other = await rowsHeldForShop(bystander.shop);
@@ -327,13 +335,37 @@ describe("app/uninstalled → shop/redact", () => {
   it("uninstall of a shop that never saved settings deletes its sessions and is idempotent", async () => {
     const s = uniqueShop("bare");
     await addOfflineSession(s.shop);
-    expect(await status("app/uninstalled", s.shop, { id: 1 })).toBe(200);
+    const shopObject = (shop: string) => ({ id: 1, myshopify_domain: shop });
+    expect(await status("app/uninstalled", s.shop, shopObject(s.shop))).toBe(200);
     expect(await prisma.session.count({ where: { shop: s.shop } })).toBe(0);
     expect(await prisma.shopSettings.count({ where: { shop: s.shop } })).toBe(0);
-    expect(await status("app/uninstalled", s.shop, { id: 1 })).toBe(200);
+    expect(await status("app/uninstalled", s.shop, shopObject(s.shop))).toBe(200);
     // Nothing of an unknown shop is recorded, not even the webhook.
-    expect(await status("app/uninstalled", "never-seen.myshopify.com", { id: 1 })).toBe(200);
+    const unknown = "never-seen.myshopify.com";
+    expect(await status("app/uninstalled", unknown, shopObject(unknown))).toBe(200);
     expect(await prisma.webhookDelivery.count({ where: { shop: "never-seen.myshopify.com" } })).toBe(0);
+  });
+});
+
+describe("shop/redact while a session row is left", () => {
+  it("asks the Admin API: a revoked token (401) means uninstalled, so the shop is erased", async () => {
+    const { shop } = await newShop("missed-uninstall");
+    const session = await prisma.session.findFirstOrThrow({ where: { shop } });
+    await order(shop, buyer("jane"));
+    // The token still works: installed, nothing deleted.
+    const held = await rowsHeldForShop(shop);
+    expect(await status("shop/redact", shop, compliancePayload("shop/redact", shop))).toBe(200);
+    expect(await rowsHeldForShop(shop)).toEqual(held);
+    // app/uninstalled never arrived, but Shopify revoked the token: erased, session included.
+    adminApi.revoke(session.accessToken);
+    expect(await status("shop/redact", shop, compliancePayload("shop/redact", shop))).toBe(200);
+    expect(Object.values(await rowsHeldForShop(shop)).every((n) => n === 0)).toBe(true);
+    expect(
+      adminApi
+        .calls()
+        .filter((c) => c.shop === shop)
+        .map((c) => c.token),
+    ).toEqual([session.accessToken, session.accessToken]);
   });
 });
 

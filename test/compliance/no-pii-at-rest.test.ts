@@ -218,7 +218,7 @@ describe("nothing secret or personal at rest", () => {
       "queue to drain",
       30_000,
     );
-    expect(await send("app/uninstalled", badShop, { id: 2 })).toBe(200);
+    expect(await send("app/uninstalled", badShop, { id: 2, myshopify_domain: badShop })).toBe(200);
     expect(await send("shop/redact", badShop, { shop_id: 2, shop_domain: badShop })).toBe(200);
 
     await workerProcess!.stop();
