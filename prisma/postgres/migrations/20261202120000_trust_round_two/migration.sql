@@ -1,0 +1,3 @@
+-- Pixel receipts: a few candidates per order, one per checkout token (first write no longer wins).
+DROP INDEX "PixelReceipt_shop_orderId_key";
+CREATE UNIQUE INDEX "PixelReceipt_shop_orderId_checkoutToken_key" ON "PixelReceipt"("shop", "orderId", "checkoutToken");
