@@ -31,7 +31,8 @@ async function main() {
   app.disable("x-powered-by");
   app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build }));
+  // The TCP peer's address: rate limits key on it unless TRUSTED_PROXY_HOPS says a proxy sits in front.
+  app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ remoteAddress: req.socket.remoteAddress }) }));
 
   const webhooks = createLeanWebhookPath({ ack: env.WEBHOOK_ACK });
   const server = http.createServer((req, res) => {

@@ -39,6 +39,9 @@ const schema = z.object({
   WEBHOOK_ACK: z.enum(["processed", "stored"]).default("processed"),
   // Postgres connections per process (pg pool); web processes group-commit, so a few go a long way.
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  // Reverse proxies in front of the app that append X-Forwarded-For (a load balancer: 1). 0 = none:
+  // rate limits key on the TCP peer's address and X-Forwarded-For is ignored (a client can forge it).
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   // How long an applier owns a claimed inbox row before another may take it (its process died).
   WEBHOOK_INBOX_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
 });

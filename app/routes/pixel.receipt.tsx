@@ -9,6 +9,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return handleReceiptPreflight(request);
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  return handleReceipt(request);
+export async function action({ request, context }: ActionFunctionArgs) {
+  const remoteAddress = (context as { remoteAddress?: string } | undefined)?.remoteAddress;
+  return handleReceipt(request, { remoteAddress });
 }

@@ -16,6 +16,8 @@ import { DEFAULT_SHOP_POLICY } from "~/conversions/shop-policy";
 import { makeOrder } from "../fixtures/orders";
 
 const URL_ = "https://app.example.test/pixel/receipt";
+// These tests call the action directly (no socket) and stand for many buyers behind one proxy.
+process.env.TRUSTED_PROXY_HOPS = "1";
 let ipSeq = 0;
 
 /**
