@@ -15,6 +15,8 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { config, ConfigError } from "~/config.server";
 import { initDatabase } from "~/db/client.server";
+import { assertStoredKeysConfigured } from "~/models/key-inventory.server";
+import { keyRing } from "~/security/keyring.server";
 import { logger } from "~/logger.server";
 import { startDeliveryWorker } from "~/outbox/worker.server";
 import { startInboxApplier } from "~/webhooks/inbox.server";
@@ -23,6 +25,8 @@ import { createLeanWebhookPath } from "~/webhooks/lean-path.server";
 async function main() {
   const env = config();
   await initDatabase();
+  // Every stored encrypted value must be openable with the configured keys (clear error otherwise).
+  await assertStoredKeysConfigured(keyRing());
   const root = path.dirname(fileURLToPath(import.meta.url));
   const buildDir = root.endsWith(`${path.sep}build`) ? root : path.join(root, "build");
   const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
