@@ -3,6 +3,7 @@
  * encrypted column is listed here once: the start-up check and `npm run keys:rotate` both use it.
  */
 import prisma from "~/db/client.server";
+import { isSealed } from "~/security/encrypted-session-storage.server";
 import { ConfigError } from "~/config.server";
 import {
   configuredKeyIds,
@@ -15,19 +16,21 @@ import {
 
 /** Distinct key ids found in the stored envelopes, per table and column. */
 export async function storedKeyIds(): Promise<Map<string, Set<string>>> {
-  const [settings, inbox] = await Promise.all([
+  const [settings, inbox, sessions] = await Promise.all([
     prisma.shopSettings.findMany({
       where: { apiKeyCiphertext: { not: null } },
       select: { apiKeyCiphertext: true },
       distinct: ["apiKeyCiphertext"],
     }),
     prisma.$queryRaw<{ id: string }[]>`SELECT DISTINCT substr("bodyCiphertext", 4, 8) AS "id" FROM "WebhookInbox"`,
+    prisma.session.findMany({ select: { accessToken: true, refreshToken: true } }),
   ]);
   const ids = (values: (string | null)[]) =>
     new Set(values.flatMap((v) => (v ? [keyIdOf(v)].filter((id): id is string => id !== null) : [])));
   return new Map([
     ["ShopSettings.apiKeyCiphertext", ids(settings.map((s) => s.apiKeyCiphertext))],
     ["WebhookInbox.bodyCiphertext", new Set(inbox.map((r) => r.id))],
+    ["Session.accessToken/refreshToken", ids(sessions.flatMap((r) => [r.accessToken, r.refreshToken]))],
   ]);
 }
 
@@ -85,6 +88,26 @@ export async function rotateStoredKeys(ring: KeyRing): Promise<Record<string, Ro
       await prisma.shopSettings.updateMany({
         where: { shop: row.shop, apiKeyCiphertext: row.apiKeyCiphertext },
         data: { apiKeyCiphertext: sealed },
+      });
+    }
+  }
+
+  // Shopify session tokens: sealed ones re-sealed if stale; plaintext ones (from before encryption) sealed.
+  const sessionTally = (report["Session.accessToken/refreshToken"] = { reencrypted: 0, current: 0, undecryptable: 0 });
+  const sessions = await prisma.session.findMany({ select: { id: true, accessToken: true, refreshToken: true } });
+  for (const row of sessions) {
+    const data: { accessToken?: string; refreshToken?: string } = {};
+    for (const field of ["accessToken", "refreshToken"] as const) {
+      const value = row[field];
+      if (!value) continue;
+      const sealed = isSealed(value) ? reseal(value, sessionTally) : encryptSecret(ring, value);
+      if (!isSealed(value)) sessionTally.reencrypted++;
+      if (sealed !== null) data[field] = sealed;
+    }
+    if (Object.keys(data).length > 0) {
+      await prisma.session.updateMany({
+        where: { id: row.id, accessToken: row.accessToken, refreshToken: row.refreshToken },
+        data,
       });
     }
   }
