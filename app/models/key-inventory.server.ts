@@ -15,7 +15,7 @@ import {
 } from "~/security/encryption.server";
 
 /** Distinct key ids found in the stored envelopes, per table and column. */
-export async function storedKeyIds(): Promise<Map<string, Set<string>>> {
+async function storedKeyIds(): Promise<Map<string, Set<string>>> {
   const [settings, inbox, sessions] = await Promise.all([
     prisma.shopSettings.findMany({
       where: { apiKeyCiphertext: { not: null } },

@@ -156,11 +156,6 @@ async function quarantineInboxRow(id: number, why: string): Promise<void> {
   });
 }
 
-/** Webhooks set aside because they could not be decrypted (for the admin and `npm run keys:rotate`). */
-export async function quarantinedInboxCount(shop?: string): Promise<number> {
-  return prisma.webhookInbox.count({ where: { nextAttemptAt: { gte: QUARANTINED_UNTIL }, ...(shop ? { shop } : {}) } });
-}
-
 /** Quarantined rows become due again (after the missing key was configured). */
 export async function releaseQuarantinedInbox(now: Date = new Date()): Promise<number> {
   const { count } = await prisma.webhookInbox.updateMany({

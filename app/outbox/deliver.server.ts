@@ -27,7 +27,7 @@ import { DecryptionError } from "~/security/encryption.server";
 export const NOT_READY_DELAY_MS = 5 * 60_000;
 
 /** What the admin shows when the stored Conversions API key cannot be decrypted. */
-export const UNDECRYPTABLE_KEY_MESSAGE =
+const UNDECRYPTABLE_KEY_MESSAGE =
   "The stored Conversions API key cannot be decrypted with the configured ENCRYPTION_KEY (it was sealed with a key that is no longer configured). Events are kept and wait. Put the old key in ENCRYPTION_KEY_PREVIOUS, or enter the API key again.";
 
 export interface DeliveryDeps {

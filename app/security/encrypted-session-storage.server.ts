@@ -20,7 +20,7 @@ export function isSealed(value: string): boolean {
   return keyIdOf(value) !== null;
 }
 
-export function openToken(ring: KeyRing, value: string): string {
+function openToken(ring: KeyRing, value: string): string {
   return isSealed(value) ? decryptSecret(ring, value).plaintext : value;
 }
 

@@ -189,7 +189,7 @@ export function clientAddress(
   return socketAddress ? socketAddress.slice(0, 64) : null;
 }
 
-export const UNTRUSTED_FORWARDED_FOR_WARNING =
+const UNTRUSTED_FORWARDED_FOR_WARNING =
   "requests carry X-Forwarded-For but TRUSTED_PROXY_HOPS is 0: rate limits key on the proxy's address, so every buyer behind it shares one bucket. Set TRUSTED_PROXY_HOPS to the number of reverse proxies in front of the app.";
 
 let forwardedForSeen = false;
