@@ -41,6 +41,7 @@ const ROOM_ZONES = [
     "app/models",
     "app/outbox",
     "app/webhooks",
+    "app/pixel",
     "app/admin",
     "app/routes",
     "app/openai",
@@ -56,12 +57,12 @@ const ROOM_ZONES = [
     zone("app/openai", from, "app/openai is transport: it may import app/conversions only."),
   ),
   // Models are data access: they never reach up into the rooms that use them.
-  ...["app/outbox", "app/webhooks", "app/admin", "app/routes", "app/components"].map((from) =>
+  ...["app/outbox", "app/webhooks", "app/pixel", "app/admin", "app/routes", "app/components"].map((from) =>
     zone("app/models", from, "app/models never imports outbox, webhooks, admin, routes or components."),
   ),
   // Database plumbing is below everything that uses it.
-  ...["app/models", "app/outbox", "app/webhooks", "app/admin", "app/routes", "app/components"].map((from) =>
-    zone("app/db", from, "app/db is plumbing: it imports no room above it."),
+  ...["app/models", "app/outbox", "app/webhooks", "app/pixel", "app/admin", "app/routes", "app/components"].map(
+    (from) => zone("app/db", from, "app/db is plumbing: it imports no room above it."),
   ),
   // Routes reach the database only through models (or the rooms that use models).
   zone("app/routes", "app/db", "Routes reach the database only through app/models."),
@@ -76,6 +77,7 @@ const ROOM_ZONES = [
     "app/models",
     "app/outbox",
     "app/webhooks",
+    "app/pixel",
     "app/admin",
     "app/routes",
     "app/security",

@@ -15,6 +15,8 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { config, ConfigError } from "~/config.server";
 import { initDatabase } from "~/db/client.server";
+import { assertStoredKeysConfigured } from "~/models/key-inventory.server";
+import { keyRing } from "~/security/keyring.server";
 import { logger } from "~/logger.server";
 import { startDeliveryWorker } from "~/outbox/worker.server";
 import { startInboxApplier } from "~/webhooks/inbox.server";
@@ -23,6 +25,8 @@ import { createLeanWebhookPath } from "~/webhooks/lean-path.server";
 async function main() {
   const env = config();
   await initDatabase();
+  // Every stored encrypted value must be openable with the configured keys (clear error otherwise).
+  await assertStoredKeysConfigured(keyRing());
   const root = path.dirname(fileURLToPath(import.meta.url));
   const buildDir = root.endsWith(`${path.sep}build`) ? root : path.join(root, "build");
   const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
@@ -31,7 +35,8 @@ async function main() {
   app.disable("x-powered-by");
   app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build }));
+  // The TCP peer's address: rate limits key on it unless TRUSTED_PROXY_HOPS says a proxy sits in front.
+  app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ remoteAddress: req.socket.remoteAddress }) }));
 
   const webhooks = createLeanWebhookPath({ ack: env.WEBHOOK_ACK });
   const server = http.createServer((req, res) => {

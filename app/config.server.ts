@@ -50,6 +50,9 @@ const schema = z.object({
   MAX_CONNECTIONS: z.coerce.number().int().min(16).max(100_000).default(2048),
   // Webhook body bytes held in memory at once across all requests (MB); beyond it 503 + Retry-After.
   WEBHOOK_BODIES_IN_FLIGHT_MB: z.coerce.number().int().min(8).max(4096).default(32),
+  // Reverse proxies in front of the app that append X-Forwarded-For (a load balancer: 1). 0 = none:
+  // rate limits key on the TCP peer's address and X-Forwarded-For is ignored (a client can forge it).
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   // How long an applier owns a claimed inbox row before another may take it (its process died).
   WEBHOOK_INBOX_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
 });

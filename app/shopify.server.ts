@@ -3,6 +3,8 @@ import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "~/db/client.server";
 import { config } from "./config.server";
+import { EncryptedSessionStorage } from "./security/encrypted-session-storage.server";
+import { keyRing } from "./security/keyring.server";
 
 import { API_VERSION } from "./api-version";
 import { markReinstalled } from "./models/settings.server";
@@ -18,7 +20,8 @@ const shopify = shopifyApp({
     .filter(Boolean),
   appUrl: env.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  // Access and refresh tokens are encrypted at rest with the app's key ring.
+  sessionStorage: new EncryptedSessionStorage(new PrismaSessionStorage(prisma), keyRing),
   distribution: AppDistribution.AppStore,
   hooks: {
     // A merchant who reinstalls (before shop/redact) is a live shop again: sending resumes.

@@ -170,17 +170,17 @@ export async function seedEvents(file: string, total: number, options: SeedOptio
 
     await db.execute(`
       INSERT INTO "OrderLedger" ("id", "shop", "orderId", "orderDedupId", "orderName", "currency", "grossMinor", "refundedMinor", "netMinor",
-        "cancelledAt", "cancelledMinor", "orderSeenAt", "createdAt", "updatedAt")
+        "cancelledAt", "cancelledMinor", "orderSeenAt", "createdAt", "updatedAt", "checkoutToken")
       SELECT 'l' || substr(e."id", 2), e."shop", e."orderId", e."orderDedupId", e."orderName", 'USD', e."amountMinor",
              CASE WHEN e."rowid" % 20 = 0 THEN e."amountMinor" / 4 ELSE 0 END,
              CASE WHEN e."rowid" % 50 = 0 THEN 0 WHEN e."rowid" % 20 = 0 THEN e."amountMinor" - e."amountMinor" / 4 ELSE e."amountMinor" END,
              CASE WHEN e."rowid" % 50 = 0 THEN e."createdAt" END,
              CASE WHEN e."rowid" % 50 = 0 THEN e."amountMinor" ELSE 0 END,
-             e."createdAt", e."createdAt", e."createdAt"
+             e."createdAt", e."createdAt", e."createdAt", 'chk' || e."orderId"
         FROM "ConversionEvent" e WHERE e."eventType" = 'order_created'`);
     await db.execute(`
-      INSERT INTO "PixelReceipt" ("id", "shop", "orderId", "oppref", "consent", "pixelStatus", "receivedAt")
-      SELECT 'p' || substr(e."id", 2), e."shop", e."orderId", e."oppref",
+      INSERT INTO "PixelReceipt" ("id", "shop", "orderId", "checkoutToken", "oppref", "consent", "pixelStatus", "receivedAt")
+      SELECT 'p' || substr(e."id", 2), e."shop", e."orderId", 'chk' || e."orderId", e."oppref",
              CASE WHEN e."skipReason" = 'consent_denied' THEN 'denied' ELSE 'granted' END,
              CASE WHEN e."skipReason" = 'consent_denied' THEN 'not_sent' WHEN e."rowid" % 7 = 0 THEN 'blocked' ELSE 'sent' END,
              e."createdAt"

@@ -5,12 +5,16 @@
  */
 import { config, ConfigError } from "~/config.server";
 import { initDatabase } from "~/db/client.server";
+import { assertStoredKeysConfigured } from "~/models/key-inventory.server";
+import { keyRing } from "~/security/keyring.server";
 import { runUntilIdle, startDeliveryWorker } from "~/outbox/worker.server";
 import { drainInbox, startInboxApplier } from "~/webhooks/inbox.server";
 
 async function main() {
   const env = config();
   await initDatabase();
+  // Every stored encrypted value must be openable with the configured keys (clear error otherwise).
+  await assertStoredKeysConfigured(keyRing());
   if (process.argv.includes("--once")) {
     await drainInbox();
     const reports = await runUntilIdle({ baseUrl: env.OPENAI_CAPI_URL });

@@ -35,6 +35,16 @@ export function connectionStatus(facts: ConnectionFacts, now: Date = new Date())
       detail: `Add ${missing} below and save. Until then, no sales are reported to ChatGPT Ads.`,
     };
   }
+  if (facts.credentialsStatus === "undecryptable") {
+    return {
+      ...base,
+      state: "rejected",
+      title: "The stored Conversions API key cannot be decrypted",
+      detail:
+        facts.credentialsMessage ??
+        "The server's encryption key changed and the old one is not configured. Enter the API key again.",
+    };
+  }
   if (facts.credentialsStatus === "rejected") {
     return {
       ...base,

@@ -281,13 +281,20 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /**
+ * Text a spreadsheet would run as a formula or a DDE command: starting with = + - @ | tab or CR, also
+ * after leading whitespace (spreadsheets trim it) and in the full-width forms ＝＋－＠ (some
+ * spreadsheets fold them to ASCII). `\s` covers spaces, NBSP, the ideographic space and the BOM.
+ */
+const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@|\uFF1D\uFF0B\uFF0D\uFF20])/;
+
+/**
  * One RFC 4180 field: quoted (with quotes doubled) when it holds a comma, quote, CR or LF. Text that a
- * spreadsheet would run as a formula (starting with = + - @ tab or CR) gets a leading apostrophe first.
+ * spreadsheet would run as a formula (FORMULA_START) gets a leading apostrophe first.
  */
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return "";
   let text = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (typeof value === "string" && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,8 +1,12 @@
 /**
  * Pixel receipts: what the web pixel reported at checkout_completed (its oppref, the buyer's consent
- * state, whether its own OpenAI request went out). One row per (shop, order); the FIRST receipt wins,
- * like OpenAI's own dedup. Receipts come from an unauthenticated endpoint, so nothing here is ever
- * trusted for money: no amounts are stored at all.
+ * state, whether its own OpenAI request went out). Receipts come from an unauthenticated endpoint and
+ * order ids are guessable, so a receipt is believed only when it carries the checkout token that
+ * Shopify's own order webhook gave us (the order's ledger row). Receipts usually arrive BEFORE their
+ * order, when that token is not known yet, so the first few candidates of an order are kept, one per
+ * token, and the choice is made once the order is known: the one whose token matches wins whatever
+ * came first, and the others never decide anything. Nothing here is ever trusted for money: no
+ * amounts are stored at all.
  */
 import type { PixelReceipt } from "@prisma/client";
 import { Prisma } from "@prisma/client";
@@ -12,6 +16,13 @@ export type { PixelReceipt };
 
 export type ReceiptConsent = "granted" | "denied" | "unknown";
 export type ReceiptPixelStatus = "sent" | "blocked" | "not_sent";
+
+/**
+ * Candidates kept per order while its token is unknown. Small, so forged receipts cannot grow the
+ * table much per order; a genuine receipt only loses its place if this many forgeries for that very
+ * order id arrived before it (docs/SECURITY.md).
+ */
+export const MAX_RECEIPTS_PER_ORDER = 5;
 
 export interface PixelReceiptInput {
   shop: string;
@@ -24,10 +35,24 @@ export interface PixelReceiptInput {
   receivedAt?: Date;
 }
 
-/** Stores the receipt unless one exists for the same order: "duplicate" then, and nothing changes. */
-export async function recordPixelReceipt(input: PixelReceiptInput): Promise<"created" | "duplicate"> {
+/**
+ * created: stored as a candidate (or as THE receipt, its token matching the order's).
+ * duplicate: a receipt with this token is already stored for the order; nothing changes.
+ * unverified: not stored. It has no token, or the order is known and its token differs: such a
+ * receipt could never decide anything.
+ * full: not stored; the order already has MAX_RECEIPTS_PER_ORDER candidates and its token is unknown.
+ */
+export type ReceiptOutcome = "created" | "duplicate" | "unverified" | "full";
+
+export async function recordPixelReceipt(input: PixelReceiptInput): Promise<ReceiptOutcome> {
+  if (!input.checkoutToken) return "unverified";
+  const orderToken = await orderCheckoutToken(input.shop, input.orderId);
+  if (orderToken !== null && orderToken !== input.checkoutToken) return "unverified";
+  // While the order is unknown, a bounded set: cheap refusal first, exact bound re-checked below.
+  if (orderToken === null && (await candidateCount(input)) >= MAX_RECEIPTS_PER_ORDER) return "full";
+  let created: PixelReceipt;
   try {
-    await prisma.pixelReceipt.create({
+    created = await prisma.pixelReceipt.create({
       data: {
         shop: input.shop,
         orderId: input.orderId,
@@ -39,12 +64,44 @@ export async function recordPixelReceipt(input: PixelReceiptInput): Promise<"cre
         ...(input.receivedAt ? { receivedAt: input.receivedAt } : {}),
       },
     });
-    await wakeHeldOrderEvent(input.shop, input.orderId);
-    return "created";
   } catch (error) {
     if (isUniqueViolation(error)) return "duplicate";
     throw error;
   }
+  if (orderToken === null) {
+    // Concurrent candidates can pass the first count together; whoever finds the set over the bound
+    // withdraws its own row (so the bound holds), unless the order arrived meanwhile and it matches.
+    const tokenNow = await orderCheckoutToken(input.shop, input.orderId);
+    if (tokenNow !== input.checkoutToken && (await candidateCount(input)) > MAX_RECEIPTS_PER_ORDER) {
+      await prisma.pixelReceipt.deleteMany({ where: { id: created.id } });
+      return "full";
+    }
+    if (tokenNow !== input.checkoutToken) return "created";
+  }
+  await wakeHeldOrderEvent(input.shop, input.orderId);
+  return "created";
+}
+
+async function orderCheckoutToken(shop: string, orderId: string): Promise<string | null> {
+  const ledger = await prisma.orderLedger.findUnique({
+    where: { shop_orderId: { shop, orderId } },
+    select: { checkoutToken: true },
+  });
+  return ledger?.checkoutToken ?? null;
+}
+
+function candidateCount(input: PixelReceiptInput): Promise<number> {
+  return prisma.pixelReceipt.count({ where: { shop: input.shop, orderId: input.orderId } });
+}
+
+/** Whether a receipt with this token would be believed for the order right now (one indexed read). */
+export async function receiptMatchesOrder(
+  shop: string,
+  orderId: string,
+  checkoutToken: string | null,
+): Promise<boolean> {
+  if (!checkoutToken) return false;
+  return (await orderCheckoutToken(shop, orderId)) === checkoutToken;
 }
 
 /**
@@ -65,8 +122,9 @@ async function wakeHeldOrderEvent(shop: string, orderId: string): Promise<void> 
   });
 }
 
+/** The first candidate received for an order, trusted or not (tests, support); decisions use findTrustedReceipt. */
 export async function findPixelReceipt(shop: string, orderId: string): Promise<PixelReceipt | null> {
-  return prisma.pixelReceipt.findUnique({ where: { shop_orderId: { shop, orderId } } });
+  return prisma.pixelReceipt.findFirst({ where: { shop, orderId }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }] });
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -74,40 +132,44 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * The receipt for an order IF it can be believed: the receipt endpoint is public and order ids are
- * guessable, so a receipt only counts when it carries the checkout token Shopify's own order webhook
- * gave us (stored in the order's ledger row). Without a matching token the order is treated as
- * having no receipt: the shop's no-signal policy decides, exactly as when the pixel was blocked.
+ * The receipt for an order IF it can be believed: the candidate carrying the checkout token of the
+ * order's ledger row. Without one the order is treated as having no receipt: the shop's no-signal
+ * policy decides, exactly as when the pixel was blocked. One query: the token is the lookup key.
  */
 export async function findTrustedReceipt(shop: string, orderId: string): Promise<PixelReceipt | null> {
-  const [receipt, ledger] = await Promise.all([
-    findPixelReceipt(shop, orderId),
-    prisma.orderLedger.findUnique({ where: { shop_orderId: { shop, orderId } }, select: { checkoutToken: true } }),
-  ]);
-  return trustedReceipt(receipt, ledger?.checkoutToken);
+  const token = await orderCheckoutToken(shop, orderId);
+  if (token === null) return null;
+  return prisma.pixelReceipt.findUnique({
+    where: { shop_orderId_checkoutToken: { shop, orderId, checkoutToken: token } },
+  });
 }
 
-/** findTrustedReceipt's rule for a receipt and a ledger token already loaded (the worker loads a batch's at once). */
+/** findTrustedReceipt's rule for candidates and a ledger token already loaded (the worker loads a batch's at once). */
 export function trustedReceipt(
-  receipt: PixelReceipt | null | undefined,
+  candidates: readonly PixelReceipt[] | null | undefined,
   ledgerCheckoutToken: string | null | undefined,
 ): PixelReceipt | null {
-  if (!receipt?.checkoutToken || !ledgerCheckoutToken) return null;
-  return receipt.checkoutToken === ledgerCheckoutToken ? receipt : null;
+  if (!candidates || !ledgerCheckoutToken) return null;
+  return candidates.find((r) => r.checkoutToken === ledgerCheckoutToken) ?? null;
 }
 
 /**
- * Receipts of many orders of one shop, by order id (one query; callers pass at most 500 ids). Raw SQL
- * because the delivery worker runs this for every batch: Prisma's query compiler spends ~7 µs of CPU
- * per id of an `in` list, twice what the query itself costs; the driver maps the columns to the
- * model's types the same way.
+ * Receipt candidates of many orders of one shop, by order id (one query; callers pass at most 500
+ * ids, so at most 500 × MAX_RECEIPTS_PER_ORDER rows). Raw SQL because the delivery worker runs this
+ * for every batch: Prisma's query compiler spends ~7 µs of CPU per id of an `in` list, twice what the
+ * query itself costs; the driver maps the columns to the model's types the same way.
  */
-export async function findPixelReceipts(shop: string, orderIds: readonly string[]): Promise<Map<string, PixelReceipt>> {
+export async function findPixelReceipts(
+  shop: string,
+  orderIds: readonly string[],
+): Promise<Map<string, PixelReceipt[]>> {
   const rows =
     orderIds.length === 0
       ? []
       : await prisma.$queryRaw<
           PixelReceipt[]
         >`SELECT * FROM "PixelReceipt" WHERE "shop" = ${shop} AND "orderId" IN (${Prisma.join(orderIds)})`;
-  return new Map(rows.map((r) => [r.orderId, r]));
+  const byOrder = new Map<string, PixelReceipt[]>();
+  for (const row of rows) byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), row]);
+  return byOrder;
 }

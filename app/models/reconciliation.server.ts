@@ -170,8 +170,9 @@ export async function queryWebOrderAggregates(
            SUM(CASE WHEN l."cancelledAt" IS NOT NULL THEN 1 ELSE 0 END) AS "cancelledOrders",
            SUM(CASE WHEN e."status" = 'delivered' THEN COALESCE(e."amountMinor", 0) ELSE 0 END) AS "reportedMinor"
       FROM "ConversionEvent" e
-      LEFT JOIN "PixelReceipt" r ON r."shop" = e."shop" AND r."orderId" = e."orderId"
       LEFT JOIN "OrderLedger" l ON l."shop" = e."shop" AND l."orderId" = e."orderId"
+      -- only the believed receipt (its token is the order's): at most one row, forgeries never count
+      LEFT JOIN "PixelReceipt" r ON r."shop" = e."shop" AND r."orderId" = e."orderId" AND r."checkoutToken" = l."checkoutToken"
      WHERE e."shop" = ${shop} AND e."eventType" = 'order_created'
        AND e."createdAt" >= ${start} AND e."createdAt" < ${end}
        AND ${Prisma.raw(webOrderSql("e"))}
@@ -203,7 +204,7 @@ export async function queryWebOrderAggregates(
 }
 
 /**
- * Pixel receipts received in [start, end) for orders Shopify never told us about (no event for the
+ * Orders with pixel receipts received in [start, end) that Shopify never told us about (no event for the
  * order, no ledger row that saw it): the pixel fired but the order webhook is missing (so far). The
  * event check comes first: it is answered by the (shop, orderId) index alone.
  */
@@ -214,7 +215,7 @@ export async function queryReceiptsWithoutOrder(
   db: Db = prisma,
 ): Promise<number> {
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
-    SELECT COUNT(*) AS "n"
+    SELECT COUNT(DISTINCT r."orderId") AS "n"
       FROM "PixelReceipt" r
      WHERE r."shop" = ${shop} AND r."receivedAt" >= ${start} AND r."receivedAt" < ${end}
        AND NOT EXISTS (SELECT 1 FROM "ConversionEvent" e WHERE e."shop" = r."shop" AND e."orderId" = r."orderId")

@@ -102,7 +102,7 @@ export async function getCapiCredentials(shop: string, loaded?: ShopSettings | n
 
 export async function recordCredentialCheck(
   shop: string,
-  status: "ok" | "rejected" | "unknown",
+  status: "ok" | "rejected" | "unknown" | "undecryptable",
   message: string | null,
 ) {
   await prisma.shopSettings.update({

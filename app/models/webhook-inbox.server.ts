@@ -21,8 +21,9 @@ import prisma, {
   type DriverWriter,
 } from "~/db/client.server";
 import { GroupCommitter } from "~/db/group-commit.server";
-import { decryptSecret, encryptSecret } from "~/security/encryption.server";
+import { decryptSecret, DecryptionError, encryptSecret } from "~/security/encryption.server";
 import { keyRing } from "~/security/keyring.server";
+import { logger } from "~/logger.server";
 
 export interface InboxWebhook {
   path: string;
@@ -125,15 +126,43 @@ export async function claimInbox(options: { limit: number; leaseMs: number; now?
      WHERE ${which}
     RETURNING "id", "path", "shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "bodyCiphertext", "receivedAt", "attempts"`;
   const ring = keyRing();
-  return rows
-    .map(({ bodyCiphertext, ...row }) => ({
-      ...row,
-      id: Number(row.id),
-      attempts: Number(row.attempts),
-      receivedAt: new Date(row.receivedAt),
-      rawBody: decryptSecret(ring, bodyCiphertext).plaintext,
-    }))
-    .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+  const entries: InboxEntry[] = [];
+  for (const { bodyCiphertext, ...row } of rows) {
+    const id = Number(row.id);
+    let rawBody: string;
+    try {
+      rawBody = decryptSecret(ring, bodyCiphertext).plaintext;
+    } catch (error) {
+      // One row sealed with a key this process lacks must not fail the whole claim (it would, every
+      // lease, forever): it is set aside, with why, and the rest of the batch goes on.
+      if (!(error instanceof DecryptionError)) throw error;
+      await quarantineInboxRow(id, error.message);
+      continue;
+    }
+    entries.push({ ...row, id, attempts: Number(row.attempts), receivedAt: new Date(row.receivedAt), rawBody });
+  }
+  return entries.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+}
+
+/** Never claimed again by itself: kept, not deleted, so configuring the missing key can still save it. */
+export const QUARANTINED_UNTIL = new Date("9999-01-01T00:00:00Z");
+const QUARANTINE_PREFIX = "quarantined: ";
+
+async function quarantineInboxRow(id: number, why: string): Promise<void> {
+  logger.error({ inboxId: id, err: why }, "inbox webhook cannot be decrypted; quarantined");
+  await prisma.webhookInbox.updateMany({
+    where: { id },
+    data: { nextAttemptAt: QUARANTINED_UNTIL, lastError: `${QUARANTINE_PREFIX}${why}`.slice(0, 500) },
+  });
+}
+
+/** Quarantined rows become due again (after the missing key was configured). */
+export async function releaseQuarantinedInbox(now: Date = new Date()): Promise<number> {
+  const { count } = await prisma.webhookInbox.updateMany({
+    where: { nextAttemptAt: { gte: QUARANTINED_UNTIL } },
+    data: { nextAttemptAt: now, lastError: null },
+  });
+  return count;
 }
 
 /** Applied: gone (the body with its PII included). */

@@ -21,9 +21,14 @@ import { retryDelayMs } from "./backoff";
 import { decideAtSendTime, type OrderCreatedFacts, type SendTimeDecision } from "./send-time.server";
 import { findPixelReceipts, trustedReceipt } from "~/models/receipts.server";
 import { findOrderLedgers } from "~/models/ledger.server";
+import { DecryptionError } from "~/security/encryption.server";
 
 /** How long to wait before looking at a shop again whose setup prevents sending. */
 export const NOT_READY_DELAY_MS = 5 * 60_000;
+
+/** What the admin shows when the stored Conversions API key cannot be decrypted. */
+const UNDECRYPTABLE_KEY_MESSAGE =
+  "The stored Conversions API key cannot be decrypted with the configured ENCRYPTION_KEY (it was sealed with a key that is no longer configured). Events are kept and wait. Put the old key in ENCRYPTION_KEY_PREVIOUS, or enter the API key again.";
 
 export interface DeliveryDeps {
   baseUrl: string;
@@ -113,7 +118,25 @@ export async function deliverClaimedBatch(
   }
   if (toSend.length === 0) return report;
 
-  const credentials = await getCapiCredentials(shop, settings);
+  let credentials: Awaited<ReturnType<typeof getCapiCredentials>>;
+  try {
+    credentials = await getCapiCredentials(shop, settings);
+  } catch (error) {
+    // The shop's key was sealed with a key this process does not have (rotated without
+    // ENCRYPTION_KEY_PREVIOUS): its events wait, nothing else stops, and the admin says why.
+    if (!(error instanceof DecryptionError)) throw error;
+    await releaseForLater(
+      toSend.map((s) => s.row.id),
+      leaseToken,
+      now,
+      NOT_READY_DELAY_MS,
+      `key_unavailable: ${error.message}`,
+    );
+    await recordCredentialCheck(shop, "undecryptable", UNDECRYPTABLE_KEY_MESSAGE);
+    logger.error({ shop, err: error.message }, "the shop's Conversions API key cannot be decrypted");
+    report.held += toSend.length;
+    return report;
+  }
   if (!credentials) {
     await releaseForLater(
       toSend.map((s) => s.row.id),

@@ -58,6 +58,17 @@ function freshIv(): Buffer {
   return iv;
 }
 
+/** The key id an envelope names, or null when it is not one of ours. */
+export function keyIdOf(envelope: string): string | null {
+  const parts = envelope.split(".");
+  return parts.length === 5 && parts[0] === "v1" ? parts[1] : null;
+}
+
+/** Key ids the ring can open. */
+export function configuredKeyIds(ring: KeyRing): Set<string> {
+  return new Set([ring.current, ...ring.previous].map(keyId));
+}
+
 export function encryptSecret(ring: KeyRing, plaintext: string): string {
   const iv = freshIv();
   const cipher = createCipheriv("aes-256-gcm", ring.current, iv);

@@ -6,9 +6,13 @@
  * (`Retry-After`). Memory is bounded: at most `maxKeys` buckets, least recently used evicted first,
  * and buckets that have refilled completely (they carry no information) are swept as we go.
  *
- * Per process: with N app instances the effective limit is N times higher. That is acceptable for
- * what this guards (write amplification and storage growth), not for quotas that must be exact.
+ * TokenBucketLimiter is per process. `sharedLimiter` below is what the public endpoints use: on
+ * Postgres (several app instances) its counts live in the database, so the limit holds across
+ * instances; on SQLite (one host, one web process) it is this in-memory bucket.
  */
+import { RateLimiterMemory, RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
+import prisma, { currentDatabaseProvider } from "~/db/client.server";
+import { logger } from "~/logger.server";
 
 export interface TokenBucketOptions {
   /** Burst size: requests allowed at once from a full bucket. */
@@ -100,21 +104,102 @@ export class TokenBucketLimiter {
   }
 }
 
+/** What the public endpoints call: one decision per key, possibly shared with other instances. */
+export interface Limiter {
+  take(key: string): Promise<RateLimitDecision>;
+}
+
+export interface SharedLimiterOptions {
+  /** Distinguishes this limiter's keys from other limiters' in the shared table. */
+  name: string;
+  /** Requests allowed per window. */
+  points: number;
+  windowSeconds: number;
+  /** "database": counts in the RateLimiterFlexible table; "memory": this process only. Default: database on Postgres. */
+  store?: "database" | "memory";
+  /** Bound on remembered keys of the in-memory store. */
+  maxKeys?: number;
+}
+
 /**
- * The client IP as seen by the nearest trusted reverse proxy: the `trustedHops`-th entry from the
- * RIGHT of `X-Forwarded-For` (entries further left are whatever the client claimed and can be
- * forged). Falls back to `X-Real-IP`. null when the request carries neither (e.g. no proxy).
+ * A limiter whose counts all instances share when the app runs on Postgres (rate-limiter-flexible's
+ * Prisma store: fixed windows, counted by an atomic increment in the database). If the database
+ * cannot answer, an in-memory limiter of the same size decides for this process (the library's
+ * "insurance" limiter) rather than failing the request or letting everything through.
  */
-export function clientIp(request: Request, trustedHops = 1): string | null {
+export function sharedLimiter(options: SharedLimiterOptions): Limiter {
+  const store = options.store ?? (currentDatabaseProvider() === "postgres" ? "database" : "memory");
+  if (store === "memory") {
+    const bucket = new TokenBucketLimiter({
+      capacity: options.points,
+      refillPerSecond: options.points / options.windowSeconds,
+      maxKeys: options.maxKeys,
+    });
+    return { take: async (key) => bucket.take(key) };
+  }
+  const limiter = new RateLimiterPrisma({
+    storeClient: prisma,
+    tableName: "rateLimiterFlexible",
+    keyPrefix: options.name,
+    points: options.points,
+    duration: options.windowSeconds,
+    insuranceLimiter: new RateLimiterMemory({ points: options.points, duration: options.windowSeconds }),
+  });
+  return {
+    async take(key) {
+      try {
+        const res = await limiter.consume(key);
+        return { allowed: true, remaining: res.remainingPoints, retryAfterSeconds: 0 };
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        return {
+          allowed: false,
+          remaining: 0,
+          retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+        };
+      }
+    },
+  };
+}
+
+/**
+ * The client address to rate limit on. Without a trusted proxy (`trustedHops` 0, the default) it is
+ * the TCP peer's address: `X-Forwarded-For` is whatever the client wrote, and trusting it let one
+ * client rotate through as many buckets as it liked. With `trustedHops` = n reverse proxies in front
+ * of the app (each appends the address it saw), the client is the n-th entry from the RIGHT; entries
+ * further left are the client's own claims. Fewer entries than hops: the leftmost one (the proxies
+ * before it added nothing forgeable). null when there is nothing to key on.
+ */
+export function clientAddress(
+  request: Request,
+  socketAddress: string | null | undefined,
+  trustedHops = 0,
+): string | null {
   const forwarded = request.headers.get("x-forwarded-for");
-  if (forwarded) {
-    const hops = forwarded
+  if (trustedHops > 0) {
+    const hops = (forwarded ?? "")
       .split(",")
       .map((part) => part.trim())
       .filter(Boolean);
-    const ip = hops[Math.max(0, hops.length - Math.max(1, trustedHops))];
+    const ip = hops[Math.max(0, hops.length - trustedHops)];
     if (ip) return ip.slice(0, 64);
+  } else if (forwarded) {
+    noteUntrustedForwardedFor();
   }
-  const real = request.headers.get("x-real-ip")?.trim();
-  return real ? real.slice(0, 64) : null;
+  return socketAddress ? socketAddress.slice(0, 64) : null;
+}
+
+const UNTRUSTED_FORWARDED_FOR_WARNING =
+  "requests carry X-Forwarded-For but TRUSTED_PROXY_HOPS is 0: rate limits key on the proxy's address, so every buyer behind it shares one bucket. Set TRUSTED_PROXY_HOPS to the number of reverse proxies in front of the app.";
+
+let forwardedForSeen = false;
+function noteUntrustedForwardedFor(): void {
+  if (forwardedForSeen) return;
+  forwardedForSeen = true;
+  logger.warn({ setting: "TRUSTED_PROXY_HOPS" }, UNTRUSTED_FORWARDED_FOR_WARNING);
+}
+
+/** For readiness checks: the proxy misconfiguration seen so far in this process, or null. */
+export function proxyConfigurationWarning(): string | null {
+  return forwardedForSeen ? UNTRUSTED_FORWARDED_FOR_WARNING : null;
 }

@@ -60,7 +60,8 @@ export function payloadWith(actionSource: string, extra: Record<string, unknown>
 export function receiptRow(
   input: Partial<Prisma.PixelReceiptCreateManyInput> & { shop: string; orderId: string; receivedAt: Date },
 ): Prisma.PixelReceiptCreateManyInput {
-  return { checkoutToken: null, oppref: null, consent: "granted", pixelStatus: "sent", ...input };
+  // The token the order's ledger row gets by default (ledgerRow): only a matching receipt is believed.
+  return { checkoutToken: `chk${input.orderId}`, oppref: null, consent: "granted", pixelStatus: "sent", ...input };
 }
 
 export function ledgerRow(
@@ -75,6 +76,7 @@ export function ledgerRow(
     refundedMinor: 0,
     cancelledMinor: 0,
     orderSeenAt: new Date(),
+    checkoutToken: `chk${input.orderId}`,
     ...input,
   };
 }

@@ -266,6 +266,11 @@ describe("CSV", () => {
     expect(csvField("-1")).toBe("'-1");
     expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(csvField("\tx")).toBe("'\tx");
+    expect(csvField("  =1+1")).toBe("'  =1+1");
+    expect(csvField("\uFF1D1+1")).toBe("'\uFF1D1+1");
+    expect(csvField("|cmd")).toBe("'|cmd");
+    expect(csvField("a-b")).toBe("a-b");
+    expect(csvField(" plain")).toBe(" plain");
     expect(csvField('=A1,"b"')).toBe('"\'=A1,""b"""');
     expect(csvLine(["a", null, 3])).toBe("a,,3\r\n");
   });

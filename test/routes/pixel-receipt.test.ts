@@ -6,8 +6,9 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import prisma from "~/db/client.server";
-import { findPixelReceipt, recordPixelReceipt } from "~/models/receipts.server";
-import { action, loader, MAX_RECEIPT_BYTES } from "~/routes/pixel.receipt";
+import { findPixelReceipt, MAX_RECEIPTS_PER_ORDER, recordPixelReceipt } from "~/models/receipts.server";
+import { action, loader } from "~/routes/pixel.receipt";
+import { MAX_RECEIPT_BYTES } from "~/pixel/receipt.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { finalizeOrderCreated } from "~/conversions/finalize-order-event";
 import { decideOrderCreated } from "~/conversions/order-event";
@@ -15,6 +16,8 @@ import { DEFAULT_SHOP_POLICY } from "~/conversions/shop-policy";
 import { makeOrder } from "../fixtures/orders";
 
 const URL_ = "https://app.example.test/pixel/receipt";
+// These tests call the action directly (no socket) and stand for many buyers behind one proxy.
+process.env.TRUSTED_PROXY_HOPS = "1";
 let ipSeq = 0;
 
 /**
@@ -118,38 +121,42 @@ describe("valid receipts", () => {
     ]);
   });
 
-  it("accepts application/json too, and nulls for token and oppref", async () => {
+  it("accepts application/json too, and a null oppref", async () => {
     const shop = await installedShop("receipt-json");
-    const body = receipt(shop, { checkoutToken: null, oppref: null, consent: "denied", pixel: "not_sent" });
+    const body = receipt(shop, { oppref: null, consent: "denied", pixel: "not_sent" });
     expect((await postJson(body, { contentType: "application/json" })).status).toBe(202);
     expect(await findPixelReceipt(shop, body.orderId)).toMatchObject({
-      checkoutToken: null,
       oppref: null,
       consent: "denied",
       pixelStatus: "not_sent",
     });
   });
 
-  it("first write wins: a second receipt for the same order changes nothing", async () => {
+  it("a receipt without a checkout token is answered but not stored: it could never be believed", async () => {
+    const shop = await installedShop("receipt-notoken");
+    const body = receipt(shop, { checkoutToken: null });
+    const response = await postJson(body);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, stored: false });
+    expect(await rowsFor(shop)).toBe(0);
+  });
+
+  it("the same token twice changes nothing; another token is kept beside it, not instead of it", async () => {
     const shop = await installedShop("receipt-dup");
     const first = receipt(shop, { orderId: "777000111", pixel: "blocked" });
     expect((await postJson(first)).status).toBe(202);
-    const second = await postJson({
-      ...first,
-      oppref: "op_attacker",
-      consent: "denied",
-      pixel: "sent",
-      checkoutToken: "other",
-    });
-    expect(second.status).toBe(200);
-    expect(await second.json()).toEqual({ ok: true, duplicate: true });
+    const again = await postJson({ ...first, oppref: "op_attacker", consent: "denied", pixel: "sent" });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ ok: true, duplicate: true });
+    const other = await postJson({ ...first, oppref: "op_attacker", consent: "denied", checkoutToken: "other" });
+    expect(other.status).toBe(202);
     expect(await findPixelReceipt(shop, "777000111")).toMatchObject({
       oppref: "op_receipt_1",
       consent: "granted",
       pixelStatus: "blocked",
       checkoutToken: "c1-4f2a9d7e8b6c5a4d",
     });
-    expect(await rowsFor(shop)).toBe(1);
+    expect(await rowsFor(shop)).toBe(2);
   });
 
   it("never stores an oppref without consent, whatever the sender claims", async () => {
@@ -162,12 +169,12 @@ describe("valid receipts", () => {
     expect((await findPixelReceipt(shop, unknown.orderId))?.oppref).toBeNull();
   });
 
-  it("the model reports duplicates without throwing (unique shop+orderId)", async () => {
+  it("the model reports duplicates without throwing (unique shop+orderId+token), and bounds the candidates", async () => {
     const shop = await installedShop("receipt-model");
     const input = {
       shop,
       orderId: "42",
-      checkoutToken: null,
+      checkoutToken: "tok-0",
       oppref: null,
       consent: "granted" as const,
       pixelStatus: "sent" as const,
@@ -176,6 +183,12 @@ describe("valid receipts", () => {
     expect(await recordPixelReceipt({ ...input, pixelStatus: "blocked" })).toBe("duplicate");
     expect((await findPixelReceipt(shop, "42"))?.pixelStatus).toBe("sent");
     expect(await findPixelReceipt(shop, "43")).toBeNull();
+    for (let i = 1; i < MAX_RECEIPTS_PER_ORDER; i++) {
+      expect(await recordPixelReceipt({ ...input, checkoutToken: `tok-${i}` })).toBe("created");
+    }
+    expect(await recordPixelReceipt({ ...input, checkoutToken: "tok-one-too-many" })).toBe("full");
+    expect(await recordPixelReceipt({ ...input, checkoutToken: null })).toBe("unverified");
+    expect(await rowsFor(shop)).toBe(MAX_RECEIPTS_PER_ORDER);
   });
 });
 

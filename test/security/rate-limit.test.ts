@@ -1,5 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { clientIp, TokenBucketLimiter } from "~/security/rate-limit.server";
+import {
+  clientAddress,
+  proxyConfigurationWarning,
+  sharedLimiter,
+  TokenBucketLimiter,
+} from "~/security/rate-limit.server";
 
 function clock(start = 1_000_000) {
   let now = start;
@@ -84,19 +90,40 @@ describe("TokenBucketLimiter", () => {
   });
 });
 
-describe("clientIp", () => {
+describe("clientAddress", () => {
   const req = (headers: Record<string, string>) => new Request("https://app.example.test/", { headers });
 
-  it("takes the address appended by the nearest proxy (right-most X-Forwarded-For entry)", () => {
-    expect(clientIp(req({ "X-Forwarded-For": "1.1.1.1, 2.2.2.2, 3.3.3.3" }))).toBe("3.3.3.3");
-    expect(clientIp(req({ "X-Forwarded-For": "1.1.1.1, 2.2.2.2, 3.3.3.3" }), 2)).toBe("2.2.2.2");
-    expect(clientIp(req({ "X-Forwarded-For": "3.3.3.3" }), 5)).toBe("3.3.3.3");
-    expect(clientIp(req({ "X-Forwarded-For": "2001:db8::1" }))).toBe("2001:db8::1");
+  it("without a trusted proxy, ignores X-Forwarded-For and uses the TCP peer, and says so once for readiness", () => {
+    expect(proxyConfigurationWarning()).toBeNull();
+    expect(clientAddress(req({}), "10.0.0.9")).toBe("10.0.0.9");
+    expect(proxyConfigurationWarning()).toBeNull();
+    for (const forged of ["1.1.1.1", "2.2.2.2", "3.3.3.3"]) {
+      expect(clientAddress(req({ "X-Forwarded-For": forged }), "10.0.0.9")).toBe("10.0.0.9");
+    }
+    expect(proxyConfigurationWarning()).toMatch(/TRUSTED_PROXY_HOPS/);
+    expect(clientAddress(req({ "X-Forwarded-For": "1.1.1.1" }), undefined)).toBeNull();
   });
 
-  it("falls back to X-Real-IP, else null", () => {
-    expect(clientIp(req({ "X-Real-IP": " 4.4.4.4 " }))).toBe("4.4.4.4");
-    expect(clientIp(req({}))).toBeNull();
-    expect(clientIp(req({ "X-Forwarded-For": " , " }))).toBeNull();
+  it("with n trusted hops, takes the n-th X-Forwarded-For entry from the right", () => {
+    expect(clientAddress(req({ "X-Forwarded-For": "1.1.1.1, 2.2.2.2, 3.3.3.3" }), "10.0.0.9", 1)).toBe("3.3.3.3");
+    expect(clientAddress(req({ "X-Forwarded-For": "1.1.1.1, 2.2.2.2, 3.3.3.3" }), "10.0.0.9", 2)).toBe("2.2.2.2");
+    expect(clientAddress(req({ "X-Forwarded-For": "3.3.3.3" }), "10.0.0.9", 5)).toBe("3.3.3.3");
+    expect(clientAddress(req({ "X-Forwarded-For": "2001:db8::1" }), null, 1)).toBe("2001:db8::1");
+    expect(clientAddress(req({ "X-Forwarded-For": " , " }), "10.0.0.9", 1)).toBe("10.0.0.9");
+    expect(clientAddress(req({}), null, 1)).toBeNull();
+  });
+});
+
+describe("sharedLimiter (database store)", () => {
+  it("two instances share one count: the limit holds across them", async () => {
+    const name = `test-${randomUUID()}`;
+    const a = sharedLimiter({ name, points: 3, windowSeconds: 60, store: "database" });
+    const b = sharedLimiter({ name, points: 3, windowSeconds: 60, store: "database" });
+    const allowed: boolean[] = [];
+    for (const limiter of [a, b, a, b, a]) allowed.push((await limiter.take("203.0.113.7")).allowed);
+    expect(allowed).toEqual([true, true, true, false, false]);
+    const refused = await b.take("203.0.113.7");
+    expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect((await a.take("203.0.113.8")).allowed).toBe(true);
   });
 });

@@ -1,0 +1,12 @@
+-- Pixel receipts: a few candidates per order, one per checkout token (first write no longer wins).
+DROP INDEX "PixelReceipt_shop_orderId_key";
+CREATE UNIQUE INDEX "PixelReceipt_shop_orderId_checkoutToken_key" ON "PixelReceipt"("shop", "orderId", "checkoutToken");
+
+-- Rate limit counts shared by all app instances (rate-limiter-flexible's Prisma store).
+CREATE TABLE "RateLimiterFlexible" (
+    "key" TEXT NOT NULL,
+    "points" INTEGER NOT NULL,
+    "expire" TIMESTAMP(3),
+
+    CONSTRAINT "RateLimiterFlexible_pkey" PRIMARY KEY ("key")
+);
