@@ -16,33 +16,18 @@ import {
   sameConsent,
   type ConsentReading,
 } from "../../extensions/openai-embed/src/consent";
-
-/** A v2.1 cookie value as Shopify sets it (JSON, percent-encoded). */
-function trackingConsentV21(input: { m: "1" | "0" | ""; purposesM: boolean; purposesT: boolean; region: string }) {
-  return encodeURIComponent(
-    JSON.stringify({
-      con: { CMP: { a: input.m, m: input.m, p: input.m, s: "" } },
-      v: "2.1",
-      region: input.region,
-      reg: "GDPR",
-      purposes: { a: input.purposesM, p: input.purposesM, m: input.purposesM, t: input.purposesT },
-      display_banner: input.m === "",
-      sale_of_data_region: false,
-      consent_id: "0C9F1A2B-3C4D-4E5F-8A9B-0C1D2E3F4A5B",
-    }),
-  );
-}
+import { trackingConsentCookieV21 } from "../../sim/storefront";
 
 describe("Shopify's _tracking_consent cookie", () => {
   it("reads version 2.1 (JSON): effective purposes, the recorded choice and the region", () => {
     expect(
       parseTrackingConsentCookie(
-        decodeCookie(trackingConsentV21({ m: "0", purposesM: false, purposesT: false, region: "FRIDF" })),
+        decodeCookie(trackingConsentCookieV21({ choice: "0", marketing: false, saleOfData: false, region: "FRIDF" })),
       ),
     ).toEqual({ marketing: false, saleOfData: false, chosen: true, region: "FRIDF" });
     expect(
       parseTrackingConsentCookie(
-        decodeCookie(trackingConsentV21({ m: "", purposesM: true, purposesT: true, region: "USCA" })),
+        decodeCookie(trackingConsentCookieV21({ choice: "", marketing: true, saleOfData: true, region: "USCA" })),
       ),
     ).toEqual({ marketing: true, saleOfData: true, chosen: false, region: "USCA" });
   });
