@@ -10,14 +10,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const FILTER_LIST_DIR = path.resolve(
+const FILTER_LIST_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   "..",
   "test",
   "fixtures",
   "filter-lists",
 );
-export const FILTER_LISTS = {
+const FILTER_LISTS = {
   EasyPrivacy: "easyprivacy.txt",
   EasyList: "easylist.txt",
   "uBlock Privacy": "ublock_privacy.txt",

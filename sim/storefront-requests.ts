@@ -16,7 +16,7 @@ export const STOREFRONT_PAGE = "https://shop.example.com/products/tee?oppref=oa_
 const SHOP_ORIGINS = ["https://shop.example.com", "https://example-shop.myshopify.com"];
 /** Shopify serves theme app extension assets under this shape (ids invented). */
 const EXTENSION_ASSET_BASE = "https://cdn.shopify.com/extensions/0199c0de-1a2b-7c3d-8e4f-0123456789ab/1.4.0/assets/";
-export const APP_URL = "https://oppref-conversions.example.app";
+const APP_URL = "https://oppref-conversions.example.app";
 
 export interface StorefrontRequest {
   /** What it is, for the table. */

@@ -21,7 +21,7 @@ import { Liquid, Tag, type TagToken, type TopLevelToken } from "liquidjs";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const EMBED_DIR = path.join(ROOT, "extensions", "openai-embed");
 const EXTENSION_ASSET_PATH = "/extensions/0199c0de-1a2b-7c3d-8e4f-0123456789ab/1.4.0/assets/";
-export const CONSENT_API_PATH = "/cdn/shopifycloud/consent-tracking-api/v0.1/consent-tracking-api.js";
+const CONSENT_API_PATH = "/cdn/shopifycloud/consent-tracking-api/v0.1/consent-tracking-api.js";
 
 export interface CartState {
   token: string;

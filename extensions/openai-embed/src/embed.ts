@@ -28,12 +28,12 @@ import {
   type StorefrontConsent,
 } from "./consent";
 
-export const OPPREF_COOKIE = "__oppref";
-export const OPPREF_AT_COOKIE = "__oppref_at";
-export const CONSENT_COOKIE = "_tracking_consent";
+const OPPREF_COOKIE = "__oppref";
+const OPPREF_AT_COOKIE = "__oppref_at";
+const CONSENT_COOKIE = "_tracking_consent";
 const COOKIE_MAX_AGE_SECONDS = 30 * 24 * 3600;
 /** How long to wait for `Shopify.loadFeatures` before deciding without the Customer Privacy API. */
-export const PRIVACY_API_TIMEOUT_MS = 2500;
+const PRIVACY_API_TIMEOUT_MS = 2500;
 
 /** What Liquid rendered into the script tag's data attributes (blocks/oppref-embed.liquid). */
 export interface EmbedData {
