@@ -254,6 +254,27 @@ describe.runIf(runE2e)("theme embed in Chromium", () => {
     expect(await buyer.cookie("__oppref")).toBeUndefined();
   });
 
+  it("marketing granted but the sale of data refused (GPC over the Customer Privacy API): no oppref", async () => {
+    const buyer = await newBuyer(shop, {
+      blocker: false,
+      gpc: true,
+      cookies: {
+        _tracking_consent: trackingConsentCookieV21({ choice: "1", marketing: true, saleOfData: true, region: "USCA" }),
+      },
+    });
+    await buyer.visit("products/tee?oppref=oa_click_gpc_granted");
+    await buyer.addToCart();
+    const token = await buyer.cartToken();
+    await expect.poll(() => shop.cart(token!)?.attributes._oppref_consent).toBeTruthy();
+    expect(consentOf(shop.cart(token!)!.attributes._oppref_consent)).toMatchObject({
+      marketing: "granted",
+      sale_of_data: "refused",
+      source: "privacy_api",
+    });
+    expect(shop.cart(token!)!.attributes._oppref).toBeUndefined();
+    expect(await buyer.cookie("__oppref")).toBeUndefined();
+  });
+
   it("opt-in region, Customer Privacy API blocked, no recorded choice: nothing is written at all", async () => {
     const eu = await startStorefront({ country: "DE" });
     try {
