@@ -45,8 +45,8 @@ export interface DayRange {
   to: string;
 }
 
-export const DEFAULT_RANGE_DAYS = 30;
-export const MAX_RANGE_DAYS = 366;
+const DEFAULT_RANGE_DAYS = 30;
+const MAX_RANGE_DAYS = 366;
 export const RANGE_PRESETS = [7, 30, 90] as const;
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -58,7 +58,7 @@ export function utcDay(at: Date): string {
 }
 
 /** Midnight UTC of a "YYYY-MM-DD" day; null when it is not a real calendar day. */
-export function dayStart(day: string): Date | null {
+function dayStart(day: string): Date | null {
   const match = DAY.exec(day);
   if (!match) return null;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
@@ -67,7 +67,7 @@ export function dayStart(day: string): Date | null {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? date : null;
 }
 
-export function addDays(day: string, days: number): string {
+function addDays(day: string, days: number): string {
   const start = dayStart(day);
   if (!start) throw new Error(`not a day: ${day}`);
   return utcDay(new Date(start.getTime() + days * DAY_MS));
@@ -164,7 +164,7 @@ export interface OutcomeCounts {
   skippedByReason: Record<string, number>;
 }
 
-export function emptyOutcomeCounts(): OutcomeCounts {
+function emptyOutcomeCounts(): OutcomeCounts {
   return { total: 0, accepted: 0, waiting: 0, failed: 0, expired: 0, skipped: 0, other: 0, skippedByReason: {} };
 }
 
@@ -194,7 +194,7 @@ export interface EventAggregateRow {
 }
 
 /** order_created rows that are not web orders, counted so nothing disappears. */
-export interface OrderExclusions {
+interface OrderExclusions {
   /** Skipped as `pos_order`. */
   posOrders: number;
   /** Skipped as `non_web_order` (draft orders, apps, other channels). */

@@ -26,10 +26,10 @@ type Db = Pick<PrismaClient, "conversionEvent">;
 // ─── filter ──────────────────────────────────────────────────────────────────────────────────────
 
 /** Outcome filters, named like the reconciliation buckets so the page's figures link here. */
-export const STATUS_FILTERS = ["delivered", "waiting", "rejected", "expired", "skipped"] as const;
-export type StatusFilter = (typeof STATUS_FILTERS)[number];
-export const TYPE_FILTERS = ["order_created", "custom"] as const;
-export type TypeFilter = (typeof TYPE_FILTERS)[number];
+const STATUS_FILTERS = ["delivered", "waiting", "rejected", "expired", "skipped"] as const;
+type StatusFilter = (typeof STATUS_FILTERS)[number];
+const TYPE_FILTERS = ["order_created", "custom"] as const;
+type TypeFilter = (typeof TYPE_FILTERS)[number];
 
 export interface EventLogFilter {
   status: StatusFilter | null;
@@ -42,7 +42,7 @@ export interface EventLogFilter {
   search: string | null;
 }
 
-export const MAX_SEARCH_LENGTH = 64;
+const MAX_SEARCH_LENGTH = 64;
 
 /** Reads the filter from a URL's query; unknown values are ignored rather than rejected. */
 export function parseEventLogFilter(params: URLSearchParams, today: string): EventLogFilter {
@@ -85,7 +85,7 @@ const STATUS_WHERE: Record<StatusFilter, Prisma.ConversionEventWhereInput> = {
   skipped: { status: "skipped", OR: [{ skipReason: null }, { skipReason: { not: "expired" } }] },
 };
 
-export function eventLogWhere(shop: string, filter: EventLogFilter): Prisma.ConversionEventWhereInput {
+function eventLogWhere(shop: string, filter: EventLogFilter): Prisma.ConversionEventWhereInput {
   const and: Prisma.ConversionEventWhereInput[] = [{ shop }];
   if (filter.status) and.push(STATUS_WHERE[filter.status]);
   if (filter.reason) and.push({ skipReason: filter.reason });
@@ -198,8 +198,8 @@ function newerThan(key: CursorKey): Prisma.ConversionEventWhereInput {
   return { OR: [{ createdAt: { gt: key.createdAt } }, { createdAt: key.createdAt, id: { gt: key.id } }] };
 }
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 200;
 
 export interface EventLogPage {
   rows: EventLogRow[];
@@ -305,7 +305,7 @@ function amountDecimal(row: EventLogRow): string | null {
   }
 }
 
-export function csvRecord(row: EventLogRow): string {
+function csvRecord(row: EventLogRow): string {
   return csvLine([
     row.recordedAt,
     row.occurredAt,
@@ -326,7 +326,7 @@ export function csvRecord(row: EventLogRow): string {
   ]);
 }
 
-export const CSV_BATCH_SIZE = 1000;
+const CSV_BATCH_SIZE = 1000;
 
 /**
  * The filter's rows as CSV, newest first, read in keyset batches as the client consumes the stream

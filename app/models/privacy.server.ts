@@ -23,9 +23,9 @@ import { normalizeOrderId } from "~/conversions/order-id";
 /** Rows per statement: keeps `IN (...)` lists and write transactions short. */
 const CHUNK = 500;
 /** Upper bound on how many orders one request may name (Shopify lists a customer's orders; 50 000 is far beyond any buyer). */
-export const MAX_ORDERS_PER_REQUEST = 50_000;
+const MAX_ORDERS_PER_REQUEST = 50_000;
 
-export interface CustomerIdentifiers {
+interface CustomerIdentifiers {
   id?: unknown;
   email?: unknown;
   phone?: unknown;
@@ -41,7 +41,7 @@ export interface CustomerScope {
 // ── finding a buyer's rows ───────────────────────────────────────────────────────────────────────
 
 /** Normalized order ids; entries that are not order ids are counted, never guessed at. */
-export function normalizeOrderIds(list: readonly unknown[]): { ids: string[]; invalid: number } {
+function normalizeOrderIds(list: readonly unknown[]): { ids: string[]; invalid: number } {
   const ids = new Set<string>();
   let invalid = 0;
   for (const entry of list.slice(0, MAX_ORDERS_PER_REQUEST)) {
@@ -62,7 +62,7 @@ export function normalizeOrderIds(list: readonly unknown[]): { ids: string[]; in
  * data request must never report, nor a redaction delete, another buyer's orders. Orders found only
  * through their phone are still covered when Shopify lists them.
  */
-export async function customerDigests(customer: CustomerIdentifiers | null | undefined): Promise<string[]> {
+async function customerDigests(customer: CustomerIdentifiers | null | undefined): Promise<string[]> {
   if (!customer || typeof customer !== "object") return [];
   const normalized = [normalizeEmail(customer.email), normalizeExternalId(customer.id)];
   const digests = await Promise.all(normalized.filter((v): v is string => v !== null).map(sha256Hex));
@@ -104,14 +104,14 @@ async function findCustomerRows(scope: CustomerScope): Promise<CustomerRows> {
 
 // ── customers/data_request ───────────────────────────────────────────────────────────────────────
 
-export interface HeldMatchingField {
+interface HeldMatchingField {
   /** The key in the CAPI `user` object, e.g. "emails_sha256". */
   field: string;
   form: "sha256" | "raw";
   values: number;
 }
 
-export interface HeldEvent {
+interface HeldEvent {
   eventType: string;
   eventName: string;
   status: string;
@@ -126,7 +126,7 @@ export interface HeldEvent {
   matchingData: HeldMatchingField[];
 }
 
-export interface HeldOrder {
+interface HeldOrder {
   orderId: string;
   orderName: string | null;
   events: HeldEvent[];
@@ -169,7 +169,7 @@ export interface CustomerDataReport {
   statement: string;
 }
 
-export const DATA_REQUEST_STATEMENT =
+const DATA_REQUEST_STATEMENT =
   "This app stores no raw names, email addresses, phone numbers or street addresses. What it holds about a buyer is " +
   "keyed by order: the conversion events it sent (or decided not to send) to OpenAI with their status, amount and " +
   "currency; matching data only as SHA-256 digests (email, phone, name, customer id) plus, when the merchant enabled " +
@@ -279,7 +279,7 @@ export async function customerDataReport(
 }
 
 /** Which matching fields a stored CAPI payload carries (names and counts, never values). */
-export function matchingFieldsOf(payload: string | null): HeldMatchingField[] {
+function matchingFieldsOf(payload: string | null): HeldMatchingField[] {
   const user = parsePayload(payload)?.user;
   if (!user || typeof user !== "object" || Array.isArray(user)) return [];
   return Object.entries(user as Record<string, unknown>)

@@ -7,11 +7,12 @@
 import type { PixelReceipt } from "@prisma/client";
 import { Prisma } from "@prisma/client";
 import prisma from "~/db/client.server";
+import { isUniqueViolation } from "./conversion-events.server";
 
 export type { PixelReceipt };
 
-export type ReceiptConsent = "granted" | "denied" | "unknown";
-export type ReceiptPixelStatus = "sent" | "blocked" | "not_sent";
+type ReceiptConsent = "granted" | "denied" | "unknown";
+type ReceiptPixelStatus = "sent" | "blocked" | "not_sent";
 
 export interface PixelReceiptInput {
   shop: string;
@@ -67,10 +68,6 @@ async function wakeHeldOrderEvent(shop: string, orderId: string): Promise<void> 
 
 export async function findPixelReceipt(shop: string, orderId: string): Promise<PixelReceipt | null> {
   return prisma.pixelReceipt.findUnique({ where: { shop_orderId: { shop, orderId } } });
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 /**

@@ -207,12 +207,7 @@ export async function queryWebOrderAggregates(
  * order, no ledger row that saw it): the pixel fired but the order webhook is missing (so far). The
  * event check comes first: it is answered by the (shop, orderId) index alone.
  */
-export async function queryReceiptsWithoutOrder(
-  shop: string,
-  start: Date,
-  end: Date,
-  db: Db = prisma,
-): Promise<number> {
+async function queryReceiptsWithoutOrder(shop: string, start: Date, end: Date, db: Db = prisma): Promise<number> {
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
     SELECT COUNT(*) AS "n"
       FROM "PixelReceipt" r

@@ -74,10 +74,6 @@ export function policyFromSettings(settings: ShopSettings | null): ShopPolicy {
   };
 }
 
-export async function getShopPolicy(shop: string): Promise<ShopPolicy> {
-  return policyFromSettings(await getShopSettings(shop));
-}
-
 export interface CapiCredentials {
   pixelId: string;
   apiKey: string;

@@ -23,7 +23,7 @@ import { findPixelReceipts, trustedReceipt } from "~/models/receipts.server";
 import { findOrderLedgers } from "~/models/ledger.server";
 
 /** How long to wait before looking at a shop again whose setup prevents sending. */
-export const NOT_READY_DELAY_MS = 5 * 60_000;
+const NOT_READY_DELAY_MS = 5 * 60_000;
 
 export interface DeliveryDeps {
   baseUrl: string;
@@ -344,5 +344,3 @@ async function orderFactsOf(rows: ConversionEvent[]): Promise<Map<ConversionEven
 function truncate(text: string, max = 500): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
-
-export type { ShopPolicy };

@@ -21,15 +21,15 @@ import { MAX_EVENT_AGE_MS } from "~/conversions/order-event";
 import { deleteInBatches } from "~/models/privacy.server";
 
 export const DEFAULT_RETENTION_DAYS = 90;
-export const MIN_RETENTION_DAYS = 8; // never before OpenAI's 7-day window has closed
-export const MAX_RETENTION_DAYS = 3650;
+const MIN_RETENTION_DAYS = 8; // never before OpenAI's 7-day window has closed
+const MAX_RETENTION_DAYS = 3650;
 /** How often the worker loop purges (per process). */
 export const RETENTION_INTERVAL_MS = 10 * 60_000;
-export const FINISHED_STATUSES = ["delivered", "skipped", "rejected", "expired"] as const;
+const FINISHED_STATUSES = ["delivered", "skipped", "rejected", "expired"] as const;
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export class RetentionConfigError extends Error {}
+class RetentionConfigError extends Error {}
 
 /** RETENTION_DAYS from the environment: a whole number of days, 8..3650; default 90. Never echoes the value. */
 export function retentionDaysFromEnv(env: Record<string, string | undefined> = process.env): number {
