@@ -12,12 +12,10 @@ import {
   describeOpenAiAnswer,
   formatMoney,
   outcomeOf,
-  parseDayRange,
-  rangeBounds,
   WAITING_STATUSES,
-  type DayRange,
   type Outcome,
 } from "~/conversions/reconciliation";
+import { parseDayRange, rangeBounds, type DayRange } from "~/conversions/day-range";
 import { formatMinorUnits } from "~/conversions/money";
 import { isSkipReason } from "~/conversions/skip-reasons";
 

@@ -18,13 +18,12 @@ import prisma from "~/db/client.server";
 import { providerOfClient, type DatabaseProvider } from "~/db/provider.server";
 import {
   buildReconciliationReport,
-  rangeBounds,
-  type DayRange,
   type EventAggregateRow,
   type PixelAggregateRow,
   type ReconciliationReport,
   type RevenueAggregateRow,
 } from "~/conversions/reconciliation";
+import { rangeBounds, type DayRange } from "~/conversions/day-range";
 
 export type Db = Pick<PrismaClient, "$queryRaw">;
 
