@@ -114,10 +114,6 @@ export async function recordDelivery(shop: string, at: Date) {
   });
 }
 
-export async function markUninstalled(shop: string, at: Date) {
-  await prisma.shopSettings.updateMany({ where: { shop }, data: { uninstalledAt: at } });
-}
-
 /** The shop's web pixel as Shopify knows it (after webPixelCreate/Update): receipts can now arrive. */
 export async function recordWebPixel(shop: string, webPixelId: string) {
   await prisma.shopSettings.updateMany({ where: { shop }, data: { webPixelId } });
