@@ -16,6 +16,7 @@
  */
 import type { Prisma } from "@prisma/client";
 import prisma from "~/db/client.server";
+import { chunked } from "~/lib/chunk";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { normalizeEmail, normalizeExternalId, sha256Hex } from "~/conversions/normalize-user";
 import { normalizeOrderId } from "~/conversions/order-id";
@@ -81,7 +82,7 @@ async function findCustomerRows(scope: CustomerScope): Promise<CustomerRows> {
   const orderIds = new Set(ids);
   const eventIds = new Set<string>();
 
-  for (const chunk of chunks(ids)) {
+  for (const chunk of chunked(ids, CHUNK)) {
     const dedupIds = await Promise.all(chunk.map((id) => dedupIdForOrder(id)));
     const rows = await prisma.conversionEvent.findMany({
       where: { shop: scope.shop, OR: [{ orderId: { in: chunk } }, { orderDedupId: { in: dedupIds } }] },
@@ -187,7 +188,7 @@ export async function customerDataReport(
   const found = await findCustomerRows(scope);
 
   const events = [];
-  for (const chunk of chunks(found.eventIds)) {
+  for (const chunk of chunked(found.eventIds, CHUNK)) {
     events.push(
       ...(await prisma.conversionEvent.findMany({ where: { id: { in: chunk } }, orderBy: { createdAt: "asc" } })),
     );
@@ -195,7 +196,7 @@ export async function customerDataReport(
   const ledgers = [];
   const entries = [];
   const receipts = [];
-  for (const chunk of chunks(found.orderIds)) {
+  for (const chunk of chunked(found.orderIds, CHUNK)) {
     ledgers.push(...(await prisma.orderLedger.findMany({ where: { shop: scope.shop, orderId: { in: chunk } } })));
     entries.push(
       ...(await prisma.ledgerEntry.findMany({
@@ -334,12 +335,12 @@ export async function redactCustomer(scope: CustomerScope): Promise<CustomerReda
     ledgers: 0,
     ledgerEntries: 0,
   };
-  for (const chunk of chunks(found.eventIds)) {
+  for (const chunk of chunked(found.eventIds, CHUNK)) {
     result.events += (
       await prisma.conversionEvent.deleteMany({ where: { shop: scope.shop, id: { in: chunk } } })
     ).count;
   }
-  for (const chunk of chunks(found.orderIds)) {
+  for (const chunk of chunked(found.orderIds, CHUNK)) {
     const counts = await prisma.$transaction(async (tx) => ({
       receipts: (await tx.pixelReceipt.deleteMany({ where: { shop: scope.shop, orderId: { in: chunk } } })).count,
       ledgerEntries: (await tx.ledgerEntry.deleteMany({ where: { shop: scope.shop, orderId: { in: chunk } } })).count,
@@ -455,10 +456,4 @@ export async function deleteInBatches(
     if (rows.length < batchSize) break;
   }
   return deleted;
-}
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

@@ -5,6 +5,7 @@
  */
 import { Prisma, type ConversionEvent } from "@prisma/client";
 import prisma from "~/db/client.server";
+import { chunked } from "~/lib/chunk";
 import type { CapiEvent } from "~/conversions/capi-event";
 import type { SkipReason } from "~/conversions/skip-reasons";
 import type { ShopPolicy } from "~/conversions/shop-policy";
@@ -272,11 +273,7 @@ async function releaseForLater(
 
 /** Prisma caps bound parameters per statement on SQLite (999): long id lists go in slices. */
 const SLICE = 500;
-function slices<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += SLICE) out.push(items.slice(i, i + SLICE));
-  return out;
-}
+const slices = <T>(items: readonly T[]): T[][] => chunked(items, SLICE);
 
 /** What a delivered row's update must change besides its status: only facts that differ from the row. */
 function deliveredChanges(
