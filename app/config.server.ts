@@ -8,6 +8,8 @@ const base64Key32 = z
   .string({ required_error: "is required (32 random bytes, base64: `openssl rand -base64 32`)" })
   .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes encoded as base64");
 
+const RETENTION_DAYS_RULE = "must be a whole number of days from 8 to 3650";
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   SHOPIFY_API_KEY: z.string({ required_error: "is required (the app's client id)" }).min(1, "is empty"),
@@ -30,8 +32,17 @@ const schema = z.object({
   // The delivery worker runs inside the web process unless this is "false" (run it separately).
   RUN_WORKER: z.enum(["true", "false"]).default("true"),
   WORKER_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
-  // Finished events, receipts and webhook records older than this are purged by the worker.
-  RETENTION_DAYS: z.coerce.number().int().min(8, "must be at least 8 (OpenAI's 7-day window)").max(3650).default(90),
+  // Finished events, receipts and webhook records older than this are purged by the worker; never
+  // before OpenAI's 7-day window has closed. Digits only ("1e3" is not a number of days).
+  RETENTION_DAYS: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim() || undefined : v),
+    z
+      .string()
+      .regex(/^\d{1,5}$/, RETENTION_DAYS_RULE)
+      .transform(Number)
+      .pipe(z.number().min(8, RETENTION_DAYS_RULE).max(3650, RETENTION_DAYS_RULE))
+      .default("90"),
+  ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // When a webhook is answered 200: "processed" = after its effects are committed (default);
   // "stored" = once the verified webhook is committed to the inbox, effects moments later

@@ -4,7 +4,7 @@
  */
 import pino from "pino";
 
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   "apiKey",
   "*.apiKey",
   "api_key",

@@ -27,6 +27,8 @@ import { fileURLToPath } from "node:url";
 import autocannon, { type AutocannonResult } from "autocannon";
 import pg from "pg";
 import { dropPostgresDatabase } from "../scripts/postgres-databases";
+import { waitUntilListening } from "../scripts/wait-until-listening";
+import { chunked } from "~/lib/chunk";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -116,22 +118,7 @@ async function startNode(
       resolve();
     }),
   );
-  const url = !waitForUrl
-    ? ""
-    : await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${out}`)), 30_000);
-        child.stdout!.on("data", () => {
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        });
-        child.once("exit", (code) => {
-          clearTimeout(timer);
-          reject(new Error(`${file} exited with ${code}:\n${out}`));
-        });
-      });
+  const url = !waitForUrl ? "" : await waitUntilListening(child, { what: file, timeoutMs: 30_000, output: () => out });
   return {
     child,
     url,
@@ -432,7 +419,7 @@ async function seedPendingEvents(prisma: Prisma, shops: string[], total: number,
       nextAttemptAt: dueAt,
     });
   }
-  for (let i = 0; i < rows.length; i += 500) await prisma.conversionEvent.createMany({ data: rows.slice(i, i + 500) });
+  for (const slice of chunked(rows, 500)) await prisma.conversionEvent.createMany({ data: slice });
   return template;
 }
 

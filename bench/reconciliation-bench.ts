@@ -23,10 +23,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@libsql/client";
-import { lastDays, utcDay } from "~/conversions/reconciliation";
+import { lastDays, utcDay } from "~/conversions/day-range";
 
 /**
- * The app's modules, imported on first use: importing ~/db.server opens the app's default database
+ * The app's modules, imported on first use: importing ~/db/client.server opens the app's default database
  * (DATABASE_URL, else prisma/dev.sqlite), so when none is configured it is pointed at the bench file
  * first instead of creating an empty dev database as a side effect.
  */

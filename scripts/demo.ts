@@ -15,6 +15,7 @@ import path from "node:path";
 import { startOpenAiStandin } from "../sim/openai-standin";
 import { sendWebhook } from "../sim/shopify-webhooks";
 import { makeShopifyOrder, makeShopifyRefund } from "../sim/order-factory";
+import { waitUntilListening } from "./wait-until-listening";
 
 const ROOT = process.cwd();
 const DEMO_DIR = path.join(ROOT, ".demo");
@@ -229,15 +230,11 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<{ url: string; child: C
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d) => {
-      output += d;
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve({ url: match[1], child });
-    });
-    child.once("exit", (code) => reject(new Error(`app exited with ${code}\n${output}`)));
-  });
+  // Generous: the first start after a build also loads the freshly built bundle from disk.
+  const url = await waitUntilListening(child, { what: "app", timeoutMs: 60_000, output: () => output });
+  return { url, child };
 }
 
 async function stopChild(child: ChildProcess) {

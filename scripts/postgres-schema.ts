@@ -22,7 +22,7 @@ export const POSTGRES_SCHEMA = path.join(root, "prisma", "postgres", "schema.pri
 
 const POSTGRES_HEADER = `// GENERATED from prisma/schema.prisma by \`npm run db:postgres-schema\`: edit the models there.
 // Postgres (production, several app instances). The literal url keeps the Prisma CLI offline: the real
-// location comes from DATABASE_URL through the pg driver adapter (prisma.config.ts, app/db/client.server.ts).
+// location comes from DATABASE_URL through the pg driver adapter (prisma.config.ts, app/db/prisma-client.server.ts).
 // The client is generated beside the default one, so the app can load either at runtime.
 generator client {
   provider   = "prisma-client-js"

@@ -12,20 +12,20 @@ import { fileURLToPath } from "node:url";
 import type { PrismaClient } from "@prisma/client";
 import {
   formatMoney,
-  formatPercent,
-  OPPREF_SOURCE_LABELS,
   OPPREF_SOURCES,
-  OUTCOME_LABELS,
-  opprefSummary,
-  parseDayRange,
-  pixelLossSummary,
   skipReasonText,
-  sortedReasons,
-  utcDay,
-  type DayRange,
   type OutcomeCounts,
   type ReconciliationReport,
 } from "~/conversions/reconciliation";
+import { parseDayRange, utcDay, type DayRange } from "~/conversions/day-range";
+import {
+  formatPercent,
+  OPPREF_SOURCE_LABELS,
+  OUTCOME_LABELS,
+  opprefSummary,
+  pixelLossSummary,
+  sortedReasons,
+} from "~/admin/reconciliation-text";
 import { loadReconciliation } from "~/models/reconciliation.server";
 
 export interface PrintOptions {

@@ -9,7 +9,7 @@
  */
 import { isIP } from "node:net";
 
-export type ContractErrorCode =
+type ContractErrorCode =
   | "missing_field"
   | "invalid_type"
   | "invalid_value"
@@ -28,7 +28,7 @@ export interface ContractError {
 }
 
 /** Standard event → the only `data.type` it accepts. `custom` events carry `data.type: "custom"`. */
-export const STANDARD_EVENT_DATA_TYPES: Readonly<Record<string, string>> = {
+const STANDARD_EVENT_DATA_TYPES: Readonly<Record<string, string>> = {
   page_viewed: "contents",
   contents_viewed: "contents",
   items_added: "contents",
@@ -40,22 +40,14 @@ export const STANDARD_EVENT_DATA_TYPES: Readonly<Record<string, string>> = {
   subscription_created: "plan_enrollment",
   trial_started: "plan_enrollment",
 };
-export const CUSTOM_EVENT_TYPE = "custom";
-export const ACTION_SOURCES = [
-  "web",
-  "mobile_app",
-  "offline",
-  "physical_store",
-  "phone_call",
-  "email",
-  "other",
-] as const;
+const CUSTOM_EVENT_TYPE = "custom";
+const ACTION_SOURCES = ["web", "mobile_app", "offline", "physical_store", "phone_call", "email", "other"] as const;
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
-export const MAX_EVENT_ID_LENGTH = 255;
+const MAX_EVENT_ID_LENGTH = 255;
 export const MAX_EVENT_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 export const MAX_FUTURE_SKEW_MS = 10 * 60 * 1000;
-export const CUSTOM_EVENT_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/;
+const CUSTOM_EVENT_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/;
 export const INTEGRATION_SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const EVENT_KEYS = new Set([
@@ -86,7 +78,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const COUNTRY_ALPHA2 = /^[A-Z]{2}$/;
 
-export const TIMESTAMP_ERROR_CODES: ReadonlySet<ContractErrorCode> = new Set([
+const TIMESTAMP_ERROR_CODES: ReadonlySet<ContractErrorCode> = new Set([
   "event_timestamp_too_old",
   "event_timestamp_in_future",
 ]);

@@ -5,7 +5,7 @@
  */
 import type { CapiResponseInfo } from "~/openai/capi-client";
 
-export type CredentialVerdict = "ok" | "rejected" | "unknown";
+type CredentialVerdict = "ok" | "rejected" | "unknown";
 
 export interface CapiAnswer {
   /** What the answer says about the stored credentials. */
@@ -14,11 +14,10 @@ export interface CapiAnswer {
   message: string;
 }
 
-export const WRONG_KEY_TYPE =
-  "Wrong key type — use a Conversions API key from OpenAI Ads Manager, not an Advertiser API key.";
-export const UNKNOWN_PIXEL =
+const WRONG_KEY_TYPE = "Wrong key type — use a Conversions API key from OpenAI Ads Manager, not an Advertiser API key.";
+const UNKNOWN_PIXEL =
   "OpenAI doesn't know this Pixel ID, or the pixel doesn't belong to this key. Check the Pixel ID in Ads Manager and that the key was created for this pixel.";
-export const UNREACHABLE = "Couldn't reach OpenAI to check the credentials.";
+const UNREACHABLE = "Couldn't reach OpenAI to check the credentials.";
 
 export function explainCapiAnswer(info: CapiResponseInfo): CapiAnswer {
   const quoted = info.message ? ` OpenAI said: “${info.message}”` : "";

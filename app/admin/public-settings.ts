@@ -9,7 +9,7 @@ import { ALL_FUNNEL_EVENTS, type FunnelEvent } from "./settings-options";
 import type { PublicSettings } from "./types";
 
 /** What the page shows for a shop that has never saved: the schema's defaults, nothing connected. */
-export const DEFAULT_PUBLIC_SETTINGS: PublicSettings = Object.freeze({
+const DEFAULT_PUBLIC_SETTINGS: PublicSettings = Object.freeze({
   pixelId: "",
   hasApiKey: false,
   apiKeyLast4: null,
@@ -45,7 +45,7 @@ export function publicSettings(row: ShopSettings | null): PublicSettings {
 }
 
 /** Stored JSON list → known funnel events, in the page's order. Tolerant of bad JSON (→ none). */
-export function parseFunnelEvents(json: string): FunnelEvent[] {
+function parseFunnelEvents(json: string): FunnelEvent[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);

@@ -17,7 +17,7 @@ import {
 } from "./settings-options";
 import type { FieldErrors, FieldName } from "./types";
 
-export const MESSAGES = {
+const MESSAGES = {
   pixelId: "A Pixel ID is 8 to 64 letters, digits, “-” or “_”. Copy it from OpenAI Ads Manager.",
   pixelIdNeeded: "Add the Pixel ID this Conversions API key belongs to.",
   apiKeyEmpty: "Paste the new Conversions API key, or cancel the replacement.",
@@ -88,9 +88,9 @@ function crossFieldErrors(raw: RawForm, hasStoredKey: boolean): FieldErrors {
   return errors;
 }
 
-export type ApiKeyChange = { mode: "keep" } | { mode: "replace"; value: string } | { mode: "remove" };
+type ApiKeyChange = { mode: "keep" } | { mode: "replace"; value: string } | { mode: "remove" };
 
-export interface ParsedSettingsForm {
+interface ParsedSettingsForm {
   /** Everything except the key, ready for saveShopSettings. */
   settings: Omit<ShopSettingsInput, "apiKey"> & { pixelId: string | null };
   apiKey: ApiKeyChange;

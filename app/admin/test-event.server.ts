@@ -11,7 +11,7 @@ import { explainCapiAnswer } from "./capi-answers";
 import type { TestEventReport } from "./types";
 
 /** A made-up 19.99 USD purchase of one item, timestamped now. */
-export async function buildTestOrderEvent(shop: string, nowMs: number): Promise<CapiEvent> {
+async function buildTestOrderEvent(shop: string, nowMs: number): Promise<CapiEvent> {
   // A synthetic order id per click: validate_only stores nothing, and a fresh id can never collide
   // with a real order's dedup id.
   const id = await dedupIdForOrder(nowMs);

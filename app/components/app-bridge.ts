@@ -6,7 +6,7 @@
 import { useEffect, useState } from "react";
 import type { ShopifyGlobal } from "@shopify/app-bridge-react";
 
-export function currentAppBridge(): ShopifyGlobal | null {
+function currentAppBridge(): ShopifyGlobal | null {
   if (typeof window === "undefined") return null;
   const candidate = (window as { shopify?: ShopifyGlobal }).shopify;
   return candidate && typeof candidate.toast?.show === "function" ? candidate : null;

@@ -38,7 +38,7 @@ export const EXPIRY_WARNING_HOURS = 24;
  * denominator. Everything else that did not reach OpenAI (waiting too long, rejected, expired,
  * malformed, not configured) counts against the ratio.
  */
-export const CHOSEN_SKIP_REASONS: readonly string[] = [
+const CHOSEN_SKIP_REASONS: readonly string[] = [
   "test_order",
   "consent_denied",
   "no_consent_signal",
@@ -121,7 +121,7 @@ export function webOrdersFromAggregates(rows: readonly EventAggregateRow[]): num
 
 // ─── rules ───────────────────────────────────────────────────────────────────────────────────────
 
-export type AlertId =
+type AlertId =
   "credentials_rejected" | "delivery_failing" | "low_accepted_ratio" | "receipts_stopped" | "events_expiring";
 
 export interface Alert {
@@ -132,7 +132,7 @@ export interface Alert {
   action?: { content: string; url: string };
 }
 
-export function credentialsRejectedAlert(i: AlertInputs): Alert | null {
+function credentialsRejectedAlert(i: AlertInputs): Alert | null {
   if (i.credentials.status !== "rejected") return null;
   return {
     id: "credentials_rejected",
@@ -150,7 +150,7 @@ export function failingForMinutes(i: Pick<AlertInputs, "now" | "oldestFailing" |
   return (i.now.getTime() - since) / MINUTE_MS;
 }
 
-export function deliveryFailingAlert(i: AlertInputs): Alert | null {
+function deliveryFailingAlert(i: AlertInputs): Alert | null {
   const minutes = failingForMinutes(i);
   if (minutes === null || !(minutes > DELIVERY_FAILING_AFTER_MINUTES)) return null;
   const last = i.oldestFailing!;
@@ -164,7 +164,7 @@ export function deliveryFailingAlert(i: AlertInputs): Alert | null {
   };
 }
 
-export function acceptedRatioAlert(i: AlertInputs): Alert | null {
+function acceptedRatioAlert(i: AlertInputs): Alert | null {
   const { deliverable, accepted } = i.ratio;
   if (deliverable < ACCEPTED_RATIO_MIN_ORDERS) return null;
   if (!(accepted / deliverable < ACCEPTED_RATIO_THRESHOLD)) return null;
@@ -177,7 +177,7 @@ export function acceptedRatioAlert(i: AlertInputs): Alert | null {
   };
 }
 
-export function receiptsStoppedAlert(i: AlertInputs): Alert | null {
+function receiptsStoppedAlert(i: AlertInputs): Alert | null {
   const r = i.receipts;
   if (!(r.baseline > 0 && r.quiet === 0 && r.webOrdersQuiet >= RECEIPTS_QUIET_MIN_ORDERS)) return null;
   return {
@@ -189,7 +189,7 @@ export function receiptsStoppedAlert(i: AlertInputs): Alert | null {
   };
 }
 
-export function eventsExpiringAlert(i: AlertInputs): Alert | null {
+function eventsExpiringAlert(i: AlertInputs): Alert | null {
   if (i.expiring.count <= 0) return null;
   const minutes = i.expiring.earliest ? (i.expiring.earliest.getTime() - i.now.getTime()) / MINUTE_MS : null;
   const when =

@@ -19,7 +19,7 @@ export interface LedgerEntryInput {
   occurredAt: Date;
 }
 
-export interface LedgerApplied {
+interface LedgerApplied {
   key: string;
   appliedMinor: number;
   /**

@@ -34,96 +34,9 @@
  *   gross, refunded, cancelled, net; next to the amounts OpenAI accepted (order_created delivered) and
  *   the correction amounts OpenAI accepted (custom events delivered, recorded in the range).
  */
+import { type DayRange, daysOf } from "./day-range";
 import { formatMinorUnits } from "./money";
 import { SKIP_REASONS, isSkipReason } from "./skip-reasons";
-
-// ─── day ranges ──────────────────────────────────────────────────────────────────────────────────
-
-/** Inclusive range of UTC days, "YYYY-MM-DD". */
-export interface DayRange {
-  from: string;
-  to: string;
-}
-
-export const DEFAULT_RANGE_DAYS = 30;
-export const MAX_RANGE_DAYS = 366;
-export const RANGE_PRESETS = [7, 30, 90] as const;
-
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAY_MS = 86_400_000;
-
-/** The UTC day of an instant. */
-export function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
-
-/** Midnight UTC of a "YYYY-MM-DD" day; null when it is not a real calendar day. */
-export function dayStart(day: string): Date | null {
-  const match = DAY.exec(day);
-  if (!match) return null;
-  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const ms = Date.UTC(y, m - 1, d);
-  const date = new Date(ms);
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? date : null;
-}
-
-export function addDays(day: string, days: number): string {
-  const start = dayStart(day);
-  if (!start) throw new Error(`not a day: ${day}`);
-  return utcDay(new Date(start.getTime() + days * DAY_MS));
-}
-
-/** The last `days` days up to and including `today`. */
-export function lastDays(today: string, days: number): DayRange {
-  return { from: addDays(today, -(Math.max(1, days) - 1)), to: today };
-}
-
-/**
- * Reads a range from URL parameters: `from` + `to` (days), else `days` (a count ending today), else the
- * last 30 days. Bad or missing parts fall back to the default; a reversed range is swapped; a range
- * longer than 366 days keeps its end and is shortened; days after `today` are clamped to today.
- */
-export function parseDayRange(
-  params: { from?: string | null; to?: string | null; days?: string | null },
-  today: string,
-): DayRange {
-  const from = params.from ? dayStart(params.from) : null;
-  const to = params.to ? dayStart(params.to) : null;
-  let range: DayRange;
-  if (from && to) {
-    range =
-      from.getTime() <= to.getTime() ? { from: params.from!, to: params.to! } : { from: params.to!, to: params.from! };
-  } else {
-    const count = Number(params.days);
-    range = lastDays(
-      today,
-      Number.isInteger(count) && count >= 1 ? Math.min(count, MAX_RANGE_DAYS) : DEFAULT_RANGE_DAYS,
-    );
-  }
-  if (range.to > today) range = { from: range.from > today ? today : range.from, to: today };
-  if (dayCount(range) > MAX_RANGE_DAYS) range = { from: addDays(range.to, -(MAX_RANGE_DAYS - 1)), to: range.to };
-  return range;
-}
-
-/** [start, end): midnight UTC of `from` up to midnight UTC after `to`. */
-export function rangeBounds(range: DayRange): { start: Date; end: Date } {
-  const start = dayStart(range.from);
-  const last = dayStart(range.to);
-  if (!start || !last) throw new Error("invalid day range");
-  return { start, end: new Date(last.getTime() + DAY_MS) };
-}
-
-export function dayCount(range: DayRange): number {
-  const { start, end } = rangeBounds(range);
-  return Math.round((end.getTime() - start.getTime()) / DAY_MS);
-}
-
-/** Every day of the range, oldest first. */
-export function daysOf(range: DayRange): string[] {
-  const days: string[] = [];
-  for (let day = range.from; day <= range.to; day = addDays(day, 1)) days.push(day);
-  return days;
-}
 
 // ─── outcomes ────────────────────────────────────────────────────────────────────────────────────
 
@@ -132,15 +45,6 @@ export const OUTCOMES: readonly Outcome[] = ["accepted", "waiting", "failed", "e
 
 /** Statuses meaning "not sent yet but still going to be". */
 export const WAITING_STATUSES = ["pending", "sending", "held"] as const;
-
-export const OUTCOME_LABELS: Record<Outcome, string> = {
-  accepted: "Accepted by OpenAI",
-  waiting: "Waiting to be sent",
-  failed: "Rejected by OpenAI",
-  expired: "Expired (older than 7 days)",
-  skipped: "Not sent, with a recorded reason",
-  other: "Other status",
-};
 
 export function outcomeOf(status: string, skipReason: string | null): Outcome {
   if (status === "delivered") return "accepted";
@@ -164,7 +68,7 @@ export interface OutcomeCounts {
   skippedByReason: Record<string, number>;
 }
 
-export function emptyOutcomeCounts(): OutcomeCounts {
+function emptyOutcomeCounts(): OutcomeCounts {
   return { total: 0, accepted: 0, waiting: 0, failed: 0, expired: 0, skipped: 0, other: 0, skippedByReason: {} };
 }
 
@@ -194,7 +98,7 @@ export interface EventAggregateRow {
 }
 
 /** order_created rows that are not web orders, counted so nothing disappears. */
-export interface OrderExclusions {
+interface OrderExclusions {
   /** Skipped as `pos_order`. */
   posOrders: number;
   /** Skipped as `non_web_order` (draft orders, apps, other channels). */
@@ -378,13 +282,6 @@ export function buildPixelLoss(rows: readonly PixelAggregateRow[]): PixelLossFig
 export const OPPREF_SOURCES = ["receipt", "landing_site", "note_attributes"] as const;
 export type KnownOpprefSource = (typeof OPPREF_SOURCES)[number];
 
-export const OPPREF_SOURCE_LABELS: Record<KnownOpprefSource | "none", string> = {
-  receipt: "From the pixel receipt (the __oppref cookie)",
-  landing_site: "From the order's landing page URL",
-  note_attributes: "From the order's cart attributes",
-  none: "No oppref (not from a ChatGPT ad click, or not known)",
-};
-
 export interface OpprefCoverage {
   /** Web orders whose server event OpenAI accepted in the range. */
   delivered: number;
@@ -524,15 +421,7 @@ export function buildReconciliationReport(input: {
   };
 }
 
-// ─── texts shared by the page and the printed demo ───────────────────────────────────────────────
-
-/** "24.2%"; "–" when undefined. One decimal below 10%, whole numbers are printed without ".0". */
-export function formatPercent(rate: number | null): string {
-  if (rate === null || !Number.isFinite(rate)) return "–";
-  const pct = rate * 100;
-  const text = pct.toFixed(1);
-  return `${text.endsWith(".0") ? text.slice(0, -2) : text}%`;
-}
+// ─── an event's outcome in words (the event log and its CSV, built in app/models, use these) ─────
 
 export function skipReasonText(reason: string): string {
   return isSkipReason(reason)
@@ -540,32 +429,6 @@ export function skipReasonText(reason: string): string {
     : reason === "unknown"
       ? "No reason was recorded."
       : `Recorded reason: ${reason}.`;
-}
-
-/** Skip reasons of a count map, largest first, then by name (stable output for tests and printouts). */
-export function sortedReasons(byReason: Record<string, number>): [string, number][] {
-  return Object.entries(byReason)
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-}
-
-export const INDUSTRY_PIXEL_LOSS =
-  "Industry estimates say browser pixels lose 20–30% of purchases (ad blockers, browser privacy, closed tabs) and server events recover 15–25%.";
-
-/** Plain-language summary of the measured pixel loss for this shop. */
-export function pixelLossSummary(p: PixelLossFigures): string {
-  if (p.webOrders === 0) return "No web orders in this period yet, so there is nothing to measure.";
-  return (
-    `Of ${p.webOrders} web orders, the browser pixel reported ${p.pixelSent} to OpenAI and missed ${p.missedByPixel} ` +
-    `(${formatPercent(p.pixelLossRate)}): ${p.pixelBlocked} blocked in the browser, ${p.pixelNotSent} not sent ` +
-    `(no consent or pixel off), ${p.noReceipt} with no pixel signal at all. ` +
-    `Server events got ${p.serverOnly} of those missed sales counted (${formatPercent(p.serverRecoveryRate)} of all web orders).`
-  );
-}
-
-export function opprefSummary(o: OpprefCoverage): string {
-  if (o.delivered === 0) return "No server events accepted by OpenAI in this period yet.";
-  return `${o.withOppref} of ${o.delivered} accepted server events (${formatPercent(o.coverageRate)}) carried an oppref, the click reference OpenAI uses to attribute a sale to an ad.`;
 }
 
 /** What OpenAI answered for one event, in words, for the event log and its CSV. */

@@ -35,7 +35,7 @@ export interface SqliteWriterThread {
   close(): Promise<void>;
 }
 
-export interface WriterThreadSettings {
+interface WriterThreadSettings {
   synchronous: number;
   busyTimeoutMs: number;
   walAutocheckpointPages: number;
@@ -44,7 +44,7 @@ export interface WriterThreadSettings {
 }
 
 /** How often, at most, the background thread checkpoints while appends come in. */
-export const CHECKPOINT_INTERVAL_MS = 200;
+const CHECKPOINT_INTERVAL_MS = 200;
 /** The writer's own (in-commit) checkpoint starts here: ~16 MB of WAL instead of SQLite's 4 MB. */
 export const WAL_AUTOCHECKPOINT_PAGES = 4000;
 

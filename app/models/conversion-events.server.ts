@@ -3,15 +3,11 @@
  * Writes that acknowledge a webhook happen in one transaction with the webhook's idempotency row
  * (group-committed with concurrent webhooks), so a 200 is only ever returned for something on disk.
  */
-import type { ConversionEvent, Prisma, PrismaClient } from "@prisma/client";
+import type { Prisma, PrismaClient } from "@prisma/client";
 import prisma, { currentDatabaseProvider } from "~/db/client.server";
 import { GroupCommitter } from "~/db/group-commit.server";
 
-export type { ConversionEvent };
 export type Tx = Prisma.TransactionClient | PrismaClient;
-
-export type EventStatus = "pending" | "sending" | "delivered" | "rejected" | "expired" | "skipped";
-export const OPEN_STATUSES: readonly EventStatus[] = ["pending", "sending"];
 
 export interface NewConversionEvent {
   shop: string;
@@ -42,7 +38,7 @@ export interface WebhookKey {
   webhookId: string;
 }
 
-export class DuplicateWebhookError extends Error {
+class DuplicateWebhookError extends Error {
   constructor() {
     super("webhook already processed");
     this.name = "DuplicateWebhookError";
@@ -92,7 +88,7 @@ declare global {
   var __webhookCommitter: GroupCommitter<WebhookWork, "stored" | "duplicate"> | undefined;
 }
 
-export function webhookCommitter(): GroupCommitter<WebhookWork, "stored" | "duplicate"> {
+function webhookCommitter(): GroupCommitter<WebhookWork, "stored" | "duplicate"> {
   return (globalThis.__webhookCommitter ??= new GroupCommitter<WebhookWork, "stored" | "duplicate">({
     flush: (items) =>
       prisma.$transaction(
@@ -133,21 +129,4 @@ export function isUniqueViolation(error: unknown, model?: string): boolean {
   const e = error as { code?: string; meta?: { modelName?: string; target?: unknown } };
   if (e?.code !== "P2002") return false;
   return model === undefined || e.meta?.modelName === undefined || e.meta.modelName === model;
-}
-
-export async function findEvent(shop: string, eventName: string, eventId: string) {
-  return prisma.conversionEvent.findUnique({ where: { shop_eventName_eventId: { shop, eventName, eventId } } });
-}
-
-export async function eventsForOrder(shop: string, orderId: string) {
-  return prisma.conversionEvent.findMany({ where: { shop, orderId }, orderBy: { createdAt: "asc" } });
-}
-
-export async function countEventsByStatus(shop?: string): Promise<Record<string, number>> {
-  const rows = await prisma.conversionEvent.groupBy({
-    by: ["status"],
-    where: shop ? { shop } : undefined,
-    _count: { _all: true },
-  });
-  return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
 }

@@ -12,12 +12,10 @@ import {
   describeOpenAiAnswer,
   formatMoney,
   outcomeOf,
-  parseDayRange,
-  rangeBounds,
   WAITING_STATUSES,
-  type DayRange,
   type Outcome,
 } from "~/conversions/reconciliation";
+import { parseDayRange, rangeBounds, type DayRange } from "~/conversions/day-range";
 import { formatMinorUnits } from "~/conversions/money";
 import { isSkipReason } from "~/conversions/skip-reasons";
 
@@ -26,10 +24,10 @@ type Db = Pick<PrismaClient, "conversionEvent">;
 // ─── filter ──────────────────────────────────────────────────────────────────────────────────────
 
 /** Outcome filters, named like the reconciliation buckets so the page's figures link here. */
-export const STATUS_FILTERS = ["delivered", "waiting", "rejected", "expired", "skipped"] as const;
-export type StatusFilter = (typeof STATUS_FILTERS)[number];
-export const TYPE_FILTERS = ["order_created", "custom"] as const;
-export type TypeFilter = (typeof TYPE_FILTERS)[number];
+const STATUS_FILTERS = ["delivered", "waiting", "rejected", "expired", "skipped"] as const;
+type StatusFilter = (typeof STATUS_FILTERS)[number];
+const TYPE_FILTERS = ["order_created", "custom"] as const;
+type TypeFilter = (typeof TYPE_FILTERS)[number];
 
 export interface EventLogFilter {
   status: StatusFilter | null;
@@ -42,7 +40,7 @@ export interface EventLogFilter {
   search: string | null;
 }
 
-export const MAX_SEARCH_LENGTH = 64;
+const MAX_SEARCH_LENGTH = 64;
 
 /** Reads the filter from a URL's query; unknown values are ignored rather than rejected. */
 export function parseEventLogFilter(params: URLSearchParams, today: string): EventLogFilter {
@@ -85,7 +83,7 @@ const STATUS_WHERE: Record<StatusFilter, Prisma.ConversionEventWhereInput> = {
   skipped: { status: "skipped", OR: [{ skipReason: null }, { skipReason: { not: "expired" } }] },
 };
 
-export function eventLogWhere(shop: string, filter: EventLogFilter): Prisma.ConversionEventWhereInput {
+function eventLogWhere(shop: string, filter: EventLogFilter): Prisma.ConversionEventWhereInput {
   const and: Prisma.ConversionEventWhereInput[] = [{ shop }];
   if (filter.status) and.push(STATUS_WHERE[filter.status]);
   if (filter.reason) and.push({ skipReason: filter.reason });
@@ -198,8 +196,8 @@ function newerThan(key: CursorKey): Prisma.ConversionEventWhereInput {
   return { OR: [{ createdAt: { gt: key.createdAt } }, { createdAt: key.createdAt, id: { gt: key.id } }] };
 }
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 200;
 
 export interface EventLogPage {
   rows: EventLogRow[];
@@ -312,7 +310,7 @@ function amountDecimal(row: EventLogRow): string | null {
   }
 }
 
-export function csvRecord(row: EventLogRow): string {
+function csvRecord(row: EventLogRow): string {
   return csvLine([
     row.recordedAt,
     row.occurredAt,
@@ -333,7 +331,7 @@ export function csvRecord(row: EventLogRow): string {
   ]);
 }
 
-export const CSV_BATCH_SIZE = 1000;
+const CSV_BATCH_SIZE = 1000;
 
 /**
  * The filter's rows as CSV, newest first, read in keyset batches as the client consumes the stream

@@ -224,7 +224,7 @@ export async function ledgerForOrder(shop: string, orderId: string, tx: Tx = pri
   return { ledger, entries: sortEntries(entries) };
 }
 
-export interface LedgerCurrencyTotals {
+interface LedgerCurrencyTotals {
   currency: string;
   /** orders whose gross is known */
   orders: number;

@@ -16,6 +16,7 @@
  */
 import type { Prisma } from "@prisma/client";
 import prisma from "~/db/client.server";
+import { chunked } from "~/lib/chunk";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { normalizeEmail, normalizeExternalId, sha256Hex } from "~/conversions/normalize-user";
 import { normalizeOrderId } from "~/conversions/order-id";
@@ -27,9 +28,9 @@ import { normalizeOrderId } from "~/conversions/order-id";
  */
 const CHUNK = 500;
 /** Upper bound on how many orders one request may name (Shopify lists a customer's orders; 50 000 is far beyond any buyer). */
-export const MAX_ORDERS_PER_REQUEST = 50_000;
+const MAX_ORDERS_PER_REQUEST = 50_000;
 
-export interface CustomerIdentifiers {
+interface CustomerIdentifiers {
   id?: unknown;
   email?: unknown;
   phone?: unknown;
@@ -45,7 +46,7 @@ export interface CustomerScope {
 // ── finding a buyer's rows ───────────────────────────────────────────────────────────────────────
 
 /** Normalized order ids; entries that are not order ids are counted, never guessed at. */
-export function normalizeOrderIds(list: readonly unknown[]): { ids: string[]; invalid: number } {
+function normalizeOrderIds(list: readonly unknown[]): { ids: string[]; invalid: number } {
   const ids = new Set<string>();
   let invalid = 0;
   for (const entry of list.slice(0, MAX_ORDERS_PER_REQUEST)) {
@@ -66,7 +67,7 @@ export function normalizeOrderIds(list: readonly unknown[]): { ids: string[]; in
  * data request must never report, nor a redaction delete, another buyer's orders. Orders found only
  * through their phone are still covered when Shopify lists them.
  */
-export async function customerDigests(customer: CustomerIdentifiers | null | undefined): Promise<string[]> {
+async function customerDigests(customer: CustomerIdentifiers | null | undefined): Promise<string[]> {
   if (!customer || typeof customer !== "object") return [];
   const normalized = [normalizeEmail(customer.email), normalizeExternalId(customer.id)];
   const digests = await Promise.all(normalized.filter((v): v is string => v !== null).map(sha256Hex));
@@ -85,7 +86,7 @@ async function findCustomerRows(scope: CustomerScope): Promise<CustomerRows> {
   const orderIds = new Set(ids);
   const eventIds = new Set<string>();
 
-  for (const chunk of chunks(ids)) {
+  for (const chunk of chunked(ids, CHUNK)) {
     const dedupIds = await Promise.all(chunk.map((id) => dedupIdForOrder(id)));
     // One list per statement: two lists of CHUNK ids in one statement exceed SQLite's 999 bound
     // parameters once a buyer has 499 orders, and the erasure would then fail on every retry.
@@ -112,14 +113,14 @@ async function findCustomerRows(scope: CustomerScope): Promise<CustomerRows> {
 
 // ── customers/data_request ───────────────────────────────────────────────────────────────────────
 
-export interface HeldMatchingField {
+interface HeldMatchingField {
   /** The key in the CAPI `user` object, e.g. "emails_sha256". */
   field: string;
   form: "sha256" | "raw";
   values: number;
 }
 
-export interface HeldEvent {
+interface HeldEvent {
   eventType: string;
   eventName: string;
   status: string;
@@ -134,7 +135,7 @@ export interface HeldEvent {
   matchingData: HeldMatchingField[];
 }
 
-export interface HeldOrder {
+interface HeldOrder {
   orderId: string;
   orderName: string | null;
   events: HeldEvent[];
@@ -177,7 +178,7 @@ export interface CustomerDataReport {
   statement: string;
 }
 
-export const DATA_REQUEST_STATEMENT =
+const DATA_REQUEST_STATEMENT =
   "This app stores no raw names, email addresses, phone numbers or street addresses. What it holds about a buyer is " +
   "keyed by order: the conversion events it sent (or decided not to send) to OpenAI with their status, amount and " +
   "currency; matching data only as SHA-256 digests (email, phone, name, customer id) plus, when the merchant enabled " +
@@ -195,7 +196,7 @@ export async function customerDataReport(
   const found = await findCustomerRows(scope);
 
   const events = [];
-  for (const chunk of chunks(found.eventIds)) {
+  for (const chunk of chunked(found.eventIds, CHUNK)) {
     events.push(
       ...(await prisma.conversionEvent.findMany({ where: { id: { in: chunk } }, orderBy: { createdAt: "asc" } })),
     );
@@ -203,7 +204,7 @@ export async function customerDataReport(
   const ledgers = [];
   const entries = [];
   const receipts = [];
-  for (const chunk of chunks(found.orderIds)) {
+  for (const chunk of chunked(found.orderIds, CHUNK)) {
     ledgers.push(...(await prisma.orderLedger.findMany({ where: { shop: scope.shop, orderId: { in: chunk } } })));
     entries.push(
       ...(await prisma.ledgerEntry.findMany({
@@ -287,7 +288,7 @@ export async function customerDataReport(
 }
 
 /** Which matching fields a stored CAPI payload carries (names and counts, never values). */
-export function matchingFieldsOf(payload: string | null): HeldMatchingField[] {
+function matchingFieldsOf(payload: string | null): HeldMatchingField[] {
   const user = parsePayload(payload)?.user;
   if (!user || typeof user !== "object" || Array.isArray(user)) return [];
   return Object.entries(user as Record<string, unknown>)
@@ -342,12 +343,12 @@ export async function redactCustomer(scope: CustomerScope): Promise<CustomerReda
     ledgers: 0,
     ledgerEntries: 0,
   };
-  for (const chunk of chunks(found.eventIds)) {
+  for (const chunk of chunked(found.eventIds, CHUNK)) {
     result.events += (
       await prisma.conversionEvent.deleteMany({ where: { shop: scope.shop, id: { in: chunk } } })
     ).count;
   }
-  for (const chunk of chunks(found.orderIds)) {
+  for (const chunk of chunked(found.orderIds, CHUNK)) {
     const counts = await prisma.$transaction(async (tx) => ({
       receipts: (await tx.pixelReceipt.deleteMany({ where: { shop: scope.shop, orderId: { in: chunk } } })).count,
       ledgerEntries: (await tx.ledgerEntry.deleteMany({ where: { shop: scope.shop, orderId: { in: chunk } } })).count,
@@ -469,10 +470,4 @@ export async function deleteInBatches(
     if (rows.length < batchSize) break;
   }
   return deleted;
-}
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

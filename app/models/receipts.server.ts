@@ -11,11 +11,12 @@
 import type { PixelReceipt } from "@prisma/client";
 import { Prisma } from "@prisma/client";
 import prisma from "~/db/client.server";
+import { isUniqueViolation } from "./conversion-events.server";
 
 export type { PixelReceipt };
 
-export type ReceiptConsent = "granted" | "denied" | "unknown";
-export type ReceiptPixelStatus = "sent" | "blocked" | "not_sent";
+type ReceiptConsent = "granted" | "denied" | "unknown";
+type ReceiptPixelStatus = "sent" | "blocked" | "not_sent";
 
 /**
  * Candidates kept per order while its token is unknown. Small, so forged receipts cannot grow the
@@ -125,10 +126,6 @@ async function wakeHeldOrderEvent(shop: string, orderId: string): Promise<void> 
 /** The first candidate received for an order, trusted or not (tests, support); decisions use findTrustedReceipt. */
 export async function findPixelReceipt(shop: string, orderId: string): Promise<PixelReceipt | null> {
   return prisma.pixelReceipt.findFirst({ where: { shop, orderId }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }] });
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 /**

@@ -15,33 +15,25 @@
  */
 import { Prisma, type PrismaClient } from "@prisma/client";
 import prisma from "~/db/client.server";
+import { providerOfClient, type DatabaseProvider } from "~/db/provider.server";
 import {
   buildReconciliationReport,
-  rangeBounds,
-  type DayRange,
   type EventAggregateRow,
   type PixelAggregateRow,
   type ReconciliationReport,
   type RevenueAggregateRow,
 } from "~/conversions/reconciliation";
+import { rangeBounds, type DayRange } from "~/conversions/day-range";
 
 export type Db = Pick<PrismaClient, "$queryRaw">;
-export type SqlDialect = "sqlite" | "postgres";
 
 export interface QueryOptions {
   db?: Db;
   now?: Date;
 }
 
-/** Which SQL the client speaks (Prisma's provider name, else DATABASE_URL). */
-export function dialectOf(db: Db): SqlDialect {
-  const provider = (db as { _activeProvider?: string })._activeProvider;
-  if (provider) return provider === "postgresql" || provider === "postgres" ? "postgres" : "sqlite";
-  return /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "") ? "postgres" : "sqlite";
-}
-
 /** The UTC day of a timestamp column as "YYYY-MM-DD". SQLite stores Prisma DateTimes as ISO text. */
-function utcDayOf(column: string, dialect: SqlDialect): Prisma.Sql {
+function utcDayOf(column: string, dialect: DatabaseProvider): Prisma.Sql {
   return dialect === "postgres"
     ? Prisma.raw(`to_char(${column}, 'YYYY-MM-DD')`)
     : Prisma.raw(`substr(${column}, 1, 10)`);
@@ -95,7 +87,7 @@ async function queryEventPass(
   end: Date,
   db: Db,
 ): Promise<{ events: EventAggregateRow[]; corrections: RevenueAggregateRow[] }> {
-  const dialect = dialectOf(db);
+  const dialect = providerOfClient(db);
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
     SELECT ${utcDayOf(`e."createdAt"`, dialect)} AS "day",
            e."eventType" AS "eventType",
@@ -208,12 +200,7 @@ export async function queryWebOrderAggregates(
  * order, no ledger row that saw it): the pixel fired but the order webhook is missing (so far). The
  * event check comes first: it is answered by the (shop, orderId) index alone.
  */
-export async function queryReceiptsWithoutOrder(
-  shop: string,
-  start: Date,
-  end: Date,
-  db: Db = prisma,
-): Promise<number> {
+async function queryReceiptsWithoutOrder(shop: string, start: Date, end: Date, db: Db = prisma): Promise<number> {
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
     SELECT COUNT(DISTINCT r."orderId") AS "n"
       FROM "PixelReceipt" r

@@ -74,10 +74,6 @@ export function policyFromSettings(settings: ShopSettings | null): ShopPolicy {
   };
 }
 
-export async function getShopPolicy(shop: string): Promise<ShopPolicy> {
-  return policyFromSettings(await getShopSettings(shop));
-}
-
 export interface CapiCredentials {
   pixelId: string;
   apiKey: string;
@@ -116,10 +112,6 @@ export async function recordDelivery(shop: string, at: Date) {
     where: { shop },
     data: { lastDeliveredAt: at, credentialsStatus: "ok", credentialsMessage: null },
   });
-}
-
-export async function markUninstalled(shop: string, at: Date) {
-  await prisma.shopSettings.updateMany({ where: { shop }, data: { uninstalledAt: at } });
 }
 
 /** The shop's web pixel as Shopify knows it (after webPixelCreate/Update): receipts can now arrive. */

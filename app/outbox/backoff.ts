@@ -3,8 +3,8 @@
  * "equal jitter" so a fleet of workers that failed together does not retry together, never sooner
  * than OpenAI's Retry-After, never later than an hour between tries.
  */
-export const BASE_DELAY_MS = 1_000;
-export const MAX_DELAY_MS = 60 * 60 * 1_000;
+const BASE_DELAY_MS = 1_000;
+const MAX_DELAY_MS = 60 * 60 * 1_000;
 
 export function retryDelayMs(
   attempts: number,

@@ -21,6 +21,7 @@
 import type { ConversionEvent } from "@prisma/client";
 import { Prisma } from "@prisma/client";
 import prisma, { currentDatabaseProvider } from "~/db/client.server";
+import { chunked } from "~/lib/chunk";
 
 export const DEFAULT_LEASE_MS = 60_000;
 let claimSequence = 0;
@@ -61,8 +62,7 @@ export async function claimDueBatches(options: {
   }
   const batches: ClaimedBatch[] = [];
   for (const [shop, events] of byShop) {
-    for (let i = 0; i < events.length; i += maxPerShop)
-      batches.push({ shop, leaseToken, events: events.slice(i, i + maxPerShop) });
+    for (const slice of chunked(events, maxPerShop)) batches.push({ shop, leaseToken, events: slice });
   }
   return batches;
 }

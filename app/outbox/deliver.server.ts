@@ -5,6 +5,7 @@
  */
 import { Prisma, type ConversionEvent } from "@prisma/client";
 import prisma from "~/db/client.server";
+import { chunked } from "~/lib/chunk";
 import type { CapiEvent } from "~/conversions/capi-event";
 import type { SkipReason } from "~/conversions/skip-reasons";
 import type { ShopPolicy } from "~/conversions/shop-policy";
@@ -24,7 +25,7 @@ import { findOrderLedgers } from "~/models/ledger.server";
 import { DecryptionError } from "~/security/encryption.server";
 
 /** How long to wait before looking at a shop again whose setup prevents sending. */
-export const NOT_READY_DELAY_MS = 5 * 60_000;
+const NOT_READY_DELAY_MS = 5 * 60_000;
 
 /** What the admin shows when the stored Conversions API key cannot be decrypted. */
 const UNDECRYPTABLE_KEY_MESSAGE =
@@ -295,11 +296,7 @@ async function releaseForLater(
 
 /** Prisma caps bound parameters per statement on SQLite (999): long id lists go in slices. */
 const SLICE = 500;
-function slices<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += SLICE) out.push(items.slice(i, i + SLICE));
-  return out;
-}
+const slices = <T>(items: readonly T[]): T[][] => chunked(items, SLICE);
 
 /** What a delivered row's update must change besides its status: only facts that differ from the row. */
 function deliveredChanges(
@@ -367,5 +364,3 @@ async function orderFactsOf(rows: ConversionEvent[]): Promise<Map<ConversionEven
 function truncate(text: string, max = 500): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
-
-export type { ShopPolicy };

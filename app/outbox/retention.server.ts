@@ -16,32 +16,21 @@
  * enough to delay a webhook; a run stops after `maxBatches` per kind and the next run continues.
  */
 import prisma from "~/db/client.server";
+import { configValue } from "~/config.server";
 import { logger } from "~/logger.server";
 import { MAX_EVENT_AGE_MS } from "~/conversions/order-event";
 import { deleteInBatches } from "~/models/privacy.server";
 
 export const DEFAULT_RETENTION_DAYS = 90;
-export const MIN_RETENTION_DAYS = 8; // never before OpenAI's 7-day window has closed
-export const MAX_RETENTION_DAYS = 3650;
 /** How often the worker loop purges (per process). */
 export const RETENTION_INTERVAL_MS = 10 * 60_000;
-export const FINISHED_STATUSES = ["delivered", "skipped", "rejected", "expired"] as const;
+const FINISHED_STATUSES = ["delivered", "skipped", "rejected", "expired"] as const;
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export class RetentionConfigError extends Error {}
-
-/** RETENTION_DAYS from the environment: a whole number of days, 8..3650; default 90. Never echoes the value. */
+/** RETENTION_DAYS (app/config.server.ts: a whole number of days, 8..3650; default 90). Never echoes the value. */
 export function retentionDaysFromEnv(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.RETENTION_DAYS?.trim();
-  if (raw === undefined || raw === "") return DEFAULT_RETENTION_DAYS;
-  const days = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(days >= MIN_RETENTION_DAYS && days <= MAX_RETENTION_DAYS)) {
-    throw new RetentionConfigError(
-      `RETENTION_DAYS must be a whole number of days from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS}`,
-    );
-  }
-  return days;
+  return configValue("RETENTION_DAYS", env);
 }
 
 export interface RetentionOptions {

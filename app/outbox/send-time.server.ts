@@ -29,9 +29,9 @@ export type SendTimeDecision =
  */
 export const CANCEL_SETTLE_MS = 2 * 60_000;
 /** How long a correction waits before looking again at what it depends on (its order, a sibling). */
-export const CORRECTION_RECHECK_MS = 10_000;
+const CORRECTION_RECHECK_MS = 10_000;
 /** How long a correction waits for an order webhook that has not arrived yet. */
-export const ORDER_WAIT_MS = 60_000;
+const ORDER_WAIT_MS = 60_000;
 
 /** `source_url` of a correction: the shop's origin (no order id, no token). */
 export function correctionSourceUrl(shop: string): string {

@@ -5,7 +5,7 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { authenticateAdmin } from "~/admin/auth.server";
-import { utcDay } from "~/conversions/reconciliation";
+import { utcDay } from "~/conversions/day-range";
 import { csvFileName, eventLogCsvStream, parseEventLogFilter } from "~/models/event-log.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -22,7 +22,8 @@ import {
 } from "@shopify/polaris";
 import { useState } from "react";
 import { authenticateAdmin } from "~/admin/auth.server";
-import { utcDay, type Outcome } from "~/conversions/reconciliation";
+import { type Outcome } from "~/conversions/reconciliation";
+import { utcDay } from "~/conversions/day-range";
 import { SKIP_REASONS } from "~/conversions/skip-reasons";
 import {
   filterToSearchParams,

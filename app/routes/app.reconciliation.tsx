@@ -26,23 +26,16 @@ import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useState, type ReactNode } from "react";
 import { authenticateAdmin } from "~/admin/auth.server";
 import { DailyChart } from "~/components/DailyChart";
+import { formatMoney, OPPREF_SOURCES, skipReasonText, type OutcomeCounts } from "~/conversions/reconciliation";
+import { dayCount, parseDayRange, RANGE_PRESETS, utcDay, type DayRange } from "~/conversions/day-range";
 import {
-  dayCount,
-  formatMoney,
   formatPercent,
   INDUSTRY_PIXEL_LOSS,
   OPPREF_SOURCE_LABELS,
-  OPPREF_SOURCES,
   opprefSummary,
-  parseDayRange,
   pixelLossSummary,
-  RANGE_PRESETS,
-  skipReasonText,
   sortedReasons,
-  utcDay,
-  type DayRange,
-  type OutcomeCounts,
-} from "~/conversions/reconciliation";
+} from "~/admin/reconciliation-text";
 import { loadReconciliation } from "~/models/reconciliation.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];

@@ -4,6 +4,7 @@ import { webhookHandler } from "~/webhooks/registry.server";
 
 const handler = webhookHandler("/webhooks/app/uninstalled");
 
+// app/uninstalled: sending stops at once and the shop's sessions are deleted.
 export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, handler.ingest);
 
 // Webhooks are POST only: a plain 405 instead of Remix's generic "no loader" error.

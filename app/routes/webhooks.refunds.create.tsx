@@ -6,3 +6,6 @@ import { webhookHandler } from "~/webhooks/registry.server";
 const handler = webhookHandler("/webhooks/refunds/create");
 
 export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, handler.ingest);
+
+// Webhooks are POST only: a plain 405 instead of Remix's generic "no loader" error.
+export const loader = () => new Response(null, { status: 405, headers: { Allow: "POST" } });

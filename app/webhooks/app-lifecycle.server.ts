@@ -14,6 +14,7 @@ import { z } from "zod";
 import { logger } from "~/logger.server";
 import { withWebhookOnce } from "~/models/conversion-events.server";
 import { shopIsKnown } from "~/models/privacy.server";
+import { webhookKey } from "./orders.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 export type LifecycleResult = "stored" | "duplicate" | "unknown_shop" | "ignored_malformed" | "ignored_topic";
@@ -55,11 +56,7 @@ export async function ingestScopesUpdate(hook: VerifiedWebhook): Promise<Lifecyc
 }
 
 /** "read_orders, write_pixels" or ["read_orders","write_pixels"] → "read_orders,write_pixels" (order kept, duplicates dropped). */
-function webhookKey(hook: VerifiedWebhook) {
-  return { shop: hook.shop, topic: hook.topic, eventId: hook.eventId, webhookId: hook.webhookId };
-}
-
-export function scopeString(current: string | string[]): string {
+function scopeString(current: string | string[]): string {
   const list = Array.isArray(current) ? current : current.split(",");
   return [...new Set(list.map((s) => s.trim()).filter(Boolean))].join(",");
 }

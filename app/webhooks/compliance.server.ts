@@ -31,7 +31,6 @@ import { installationOf } from "./installation-check.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 export const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact", "shop/redact"] as const;
-export type ComplianceTopic = (typeof COMPLIANCE_TOPICS)[number];
 
 export type ComplianceResult =
   | { outcome: "reported"; report: CustomerDataReport }

@@ -50,7 +50,7 @@ export async function storeWebhook(path: string, hook: VerifiedWebhook): Promise
 }
 
 /** The VerifiedWebhook the route would have built (the inbox only holds verified requests). */
-export function webhookFromInbox(entry: InboxEntry): VerifiedWebhook {
+function webhookFromInbox(entry: InboxEntry): VerifiedWebhook {
   let payload: unknown;
   try {
     payload = JSON.parse(entry.rawBody);
@@ -75,7 +75,7 @@ export interface ApplyReport {
 }
 
 /** Claims one batch of due rows and applies them. */
-export async function applyInboxBatch(now: Date = new Date()): Promise<ApplyReport & { claimed: number }> {
+async function applyInboxBatch(now: Date = new Date()): Promise<ApplyReport & { claimed: number }> {
   const entries = await claimInbox({ limit: BATCH, leaseMs: leaseMs(), now });
   const done: number[] = [];
   let failed = 0;

@@ -3,9 +3,7 @@
  * event (or the recorded decision not to send it) and the ledger's gross, all in the transaction
  * that marks the webhook as seen. Talking to OpenAI is the worker's job.
  */
-import type { Prisma } from "@prisma/client";
 import { decideOrderCreated, MAX_EVENT_AGE_MS, type OrderEventDecision } from "~/conversions/order-event";
-import { normalizeOrderId } from "~/conversions/order-id";
 import { getShopSettings, policyFromSettings } from "~/models/settings.server";
 import { insertEventOnce, withWebhookOnce, type NewConversionEvent } from "~/models/conversion-events.server";
 import { recordOrderInLedger } from "~/models/ledger.server";
@@ -89,6 +87,3 @@ function cancelledFromPayload(payload: unknown): { at: Date; reason: string | nu
     ? null
     : { at, reason: typeof p.cancel_reason === "string" ? p.cancel_reason : null };
 }
-
-export { normalizeOrderId };
-export type { Prisma };

@@ -27,7 +27,7 @@ export interface ValidatorConfig {
   scopes: string[];
 }
 
-export interface WebhookParts {
+interface WebhookParts {
   method: string;
   url: string;
   /** Only the headers the validator reads (shopifyHeadersOf in verify.server.ts). */
@@ -36,7 +36,7 @@ export interface WebhookParts {
 }
 
 /** What `webhooks.validate` answered: a plain object (valid, reason or the webhook's fields). */
-export type ValidationAnswer = Record<string, unknown> & { valid: boolean };
+type ValidationAnswer = Record<string, unknown> & { valid: boolean };
 
 export interface ValidatorThread {
   validate(parts: WebhookParts): Promise<ValidationAnswer>;

@@ -162,7 +162,7 @@ function shopifyHeadersOf(headers: WebhookRequestParts["headers"]): Pick<Webhook
 }
 
 /** "ORDERS_CREATE" and "orders/create" both become "orders/create". */
-export function normalizeTopic(topic: string): string {
+function normalizeTopic(topic: string): string {
   if (topic.includes("/")) return topic.toLowerCase();
   const lower = topic.toLowerCase();
   const i = lower.indexOf("_");

@@ -6,8 +6,8 @@
 import { Session } from "@shopify/shopify-api";
 import { getJwt } from "@shopify/shopify-api/test-helpers";
 
-export const APP_URL = process.env.SHOPIFY_APP_URL ?? "https://app.example.test";
-export const ACCESS_TOKEN_PREFIX = "shpat_admin_test_";
+const APP_URL = process.env.SHOPIFY_APP_URL ?? "https://app.example.test";
+const ACCESS_TOKEN_PREFIX = "shpat_admin_test_";
 
 interface SessionStore {
   storeSession(session: Session): Promise<boolean>;

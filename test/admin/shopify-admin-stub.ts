@@ -8,7 +8,7 @@
  * dynamically after installing it). Requests it does not know are recorded and answered 500, so a
  * test that expects none (e.g. no token exchange with a stored session) can say so.
  */
-export interface AdminCall {
+interface AdminCall {
   shop: string;
   path: string;
   apiVersion: string | null;
@@ -19,7 +19,7 @@ export interface AdminCall {
   operation: string;
 }
 
-export type StoreMode =
+type StoreMode =
   /** The app's pixel extension is deployed: create works once, then TAKEN → query → update. */
   | "normal"
   /** The extension was never deployed: create answers NO_EXTENSION. */

@@ -5,24 +5,18 @@ import {
   buildPixelLoss,
   buildReconciliationReport,
   buildRevenue,
-  dayCount,
-  daysOf,
   describeOpenAiAnswer,
   formatMoney,
-  formatPercent,
-  lastDays,
   OUTCOMES,
   orderRowKind,
   outcomeOf,
-  parseDayRange,
-  pixelLossSummary,
-  rangeBounds,
   receiptClass,
   skipReasonText,
-  sortedReasons,
   type EventAggregateRow,
   type PixelAggregateRow,
 } from "~/conversions/reconciliation";
+import { dayCount, daysOf, lastDays, parseDayRange, rangeBounds } from "~/conversions/day-range";
+import { formatPercent, pixelLossSummary, sortedReasons } from "~/admin/reconciliation-text";
 import { SKIP_REASONS } from "~/conversions/skip-reasons";
 
 const RANGE = { from: "2026-11-01", to: "2026-11-03" };

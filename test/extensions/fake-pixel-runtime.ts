@@ -21,7 +21,7 @@ export interface Privacy {
   saleOfDataAllowed: boolean;
 }
 
-export function privacy(marketingAllowed: boolean): Privacy {
+function privacy(marketingAllowed: boolean): Privacy {
   return {
     analyticsProcessingAllowed: true,
     marketingAllowed,
@@ -30,7 +30,7 @@ export function privacy(marketingAllowed: boolean): Privacy {
   };
 }
 
-export interface FetchCall {
+interface FetchCall {
   url: string;
   init: RequestInit;
 }
@@ -163,7 +163,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}) {
   };
 }
 
-export function contextFor(href: string) {
+function contextFor(href: string) {
   const url = new URL(href);
   return {
     document: {

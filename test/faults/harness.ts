@@ -105,7 +105,7 @@ function rowKey(row: { eventType: string; eventName: string; eventId: string | n
   return row.eventType === "custom" ? `custom:${row.eventName}:${row.eventId}` : `${row.eventName}:${row.eventId}`;
 }
 
-export function eventKey(type: string, customName: string | undefined, id: string): string {
+function eventKey(type: string, customName: string | undefined, id: string): string {
   return type === "custom" ? `custom:${customName}:${id}` : `${type}:${id}`;
 }
 

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { waitUntilListening } from "../../scripts/wait-until-listening";
 
 export const TEST_SECRET = process.env.SHOPIFY_API_SECRET ?? "test-api-secret";
 
@@ -44,21 +45,7 @@ export async function startAppProcess(
   const url =
     script !== "server.js"
       ? ""
-      : await new Promise<string>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`app did not start:\n${out}`)), 20_000);
-          const onData = () => {
-            const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-            if (match) {
-              clearTimeout(timer);
-              resolve(match[1]);
-            }
-          };
-          child.stdout!.on("data", onData);
-          child.once("exit", (code) => {
-            clearTimeout(timer);
-            reject(new Error(`app exited with ${code}:\n${out}`));
-          });
-        });
+      : await waitUntilListening(child, { what: "app", timeoutMs: 20_000, output: () => out });
   return {
     url,
     child,

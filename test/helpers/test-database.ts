@@ -2,12 +2,12 @@
  * Which database the test suite runs on. SQLite by default; `TEST_DATABASE_PROVIDER=postgres` with
  * `TEST_POSTGRES_URL` (defaults to what scripts/ci/start-postgres.sh prints) runs everything on Postgres.
  */
-export type TestDatabaseProvider = "sqlite" | "postgres";
+type TestDatabaseProvider = "sqlite" | "postgres";
 
-export const DEFAULT_TEST_POSTGRES_URL = "postgresql://oppref:oppref@127.0.0.1:5432/oppref";
+const DEFAULT_TEST_POSTGRES_URL = "postgresql://oppref:oppref@127.0.0.1:5432/oppref";
 export const POSTGRES_WORKER_IDS = ["0", "1", "2", "3", "4", "5", "6", "7", "8"];
 
-export function testDatabaseProvider(): TestDatabaseProvider {
+function testDatabaseProvider(): TestDatabaseProvider {
   return process.env.TEST_DATABASE_PROVIDER === "postgres" ? "postgres" : "sqlite";
 }
 

@@ -9,12 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db/client.server";
 import { SKIP_REASONS } from "~/conversions/skip-reasons";
 import { buildEventFigures } from "~/conversions/reconciliation";
-import {
-  dialectOf,
-  loadReconciliation,
-  queryEventAggregates,
-  queryWebOrderAggregates,
-} from "~/models/reconciliation.server";
+import { providerOfClient } from "~/db/provider.server";
+import { loadReconciliation, queryEventAggregates, queryWebOrderAggregates } from "~/models/reconciliation.server";
 import { gatherAlertInputs, loadShopAlerts } from "~/models/alerts.server";
 import { printReconciliation } from "../../scripts/print-reconciliation";
 import { eventRow, ledgerRow, payloadWith, receiptRow, type EventInput } from "../helpers/reconciliation-rows";
@@ -278,7 +274,7 @@ beforeAll(async () => {
 
 describe("loadReconciliation on known rows", () => {
   it("speaks the test database's SQL dialect", () => {
-    expect(dialectOf(prisma)).toBe(process.env.TEST_DATABASE_PROVIDER === "postgres" ? "postgres" : "sqlite");
+    expect(providerOfClient(prisma)).toBe(process.env.TEST_DATABASE_PROVIDER === "postgres" ? "postgres" : "sqlite");
   });
 
   it("stores the timestamps it was given (the late-receipt checks depend on it)", async () => {

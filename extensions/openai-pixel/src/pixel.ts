@@ -34,18 +34,18 @@ import {
 
 // ─── the subset of the web-pixels runtime this pixel uses ────────────────────────────────────────
 
-export interface PixelMoney {
+interface PixelMoney {
   amount?: number | string | null;
   currencyCode?: string | null;
 }
 
-export interface PixelVariant {
+interface PixelVariant {
   id?: string | null;
   price?: PixelMoney | null;
   product?: { id?: string | null } | null;
 }
 
-export interface PixelLocation {
+interface PixelLocation {
   href?: string;
   search?: string;
 }
@@ -64,7 +64,7 @@ export interface PixelEvent {
   };
 }
 
-export interface PixelCheckout {
+interface PixelCheckout {
   order?: { id?: string | number | null } | null;
   token?: string | null;
   totalPrice?: PixelMoney | null;
@@ -72,7 +72,7 @@ export interface PixelCheckout {
   lineItems?: { quantity?: number; variant?: PixelVariant | null }[] | null;
 }
 
-export interface PixelPrivacy {
+interface PixelPrivacy {
   marketingAllowed?: boolean;
 }
 
@@ -123,7 +123,7 @@ export interface PixelReceiptBody {
 export const OPPREF_COOKIE = "__oppref";
 const COOKIE_MAX_AGE_SECONDS = 30 * 24 * 3600;
 /** The funnel events a merchant can switch on (the `funnelEvents` setting, comma-separated). */
-export const FUNNEL_EVENTS = ["page_viewed", "contents_viewed", "items_added", "checkout_started"] as const;
+type FunnelEvent = "page_viewed" | "contents_viewed" | "items_added" | "checkout_started";
 
 type SendOutcome = PixelReceiptBody["pixel"];
 /** What an image tag says about an event; the builder adds pid, event, data[type] and oppref. */
@@ -211,7 +211,7 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
   }
 
   /** A funnel event the merchant switched on, with a random opaque id (128 bits: it has no natural key). */
-  function funnelEvent(event: (typeof FUNNEL_EVENTS)[number], total?: PixelMoney | null, items?: ImageTagContent[]) {
+  function funnelEvent(event: FunnelEvent, total?: PixelMoney | null, items?: ImageTagContent[]) {
     if (funnel.includes(event))
       return fire(event, { ...money(total), contents: items, eventId: base64Url(random(new Uint8Array(16))) });
   }
