@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { logger } from "~/logger.server";
-import { claimDueBatches, DEFAULT_LEASE_MS } from "./claim.server";
+import { claimDueBatches, DEFAULT_LEASE_MS, releaseClaimedBatch } from "./claim.server";
 import { deliverClaimedBatch, type BatchReport, type DeliveryDeps } from "./deliver.server";
 import { runRetentionIfDue } from "./retention.server";
 
@@ -21,6 +21,8 @@ export interface WorkerOptions extends Partial<DeliveryDeps> {
    * the next is being claimed, decided and sent.
    */
   lanes?: number;
+  /** True once the worker is stopping: batches of this pass not yet sent are released, not sent. */
+  stopping?: () => boolean;
 }
 
 export async function runDeliveryPass(options: WorkerOptions): Promise<BatchReport[]> {
@@ -38,6 +40,11 @@ export async function runDeliveryPass(options: WorkerOptions): Promise<BatchRepo
     while (next < shops.length) {
       for (const i of shops[next++]) {
         const batch = batches[i];
+        if (options.stopping?.()) {
+          // Shutting down: hand the rows back now instead of leaving them leased until the lease runs out.
+          await releaseClaimedBatch(batch).catch(() => undefined);
+          continue;
+        }
         try {
           results[i] = await deliverClaimedBatch(batch.shop, batch.leaseToken, batch.events, { ...options, now });
         } catch (error) {
@@ -92,7 +99,7 @@ function startLane(options: WorkerOptions, index: number, count: number): Runnin
     // throws. One lane is enough.
     const retention = index === 0 ? runRetentionIfDue(options.now?.() ?? new Date()) : Promise.resolve();
     current = retention
-      .then(() => runDeliveryPass(options))
+      .then(() => runDeliveryPass({ ...options, stopping: () => stopped }))
       .catch((error) => logger.error({ err: errorSummary(error) }, "delivery pass failed"))
       .then((reports) => {
         if (stopped) return;
