@@ -14,10 +14,11 @@ import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { config, ConfigError } from "~/config.server";
-import { initDatabase } from "~/db/client.server";
 import { assertStoredKeysConfigured } from "~/models/key-inventory.server";
 import { keyRing } from "~/security/keyring.server";
 import { logger } from "~/logger.server";
+import prisma, { initDatabase } from "~/db/client.server";
+import { closeHttpServer, shutDownOnSignals } from "~/lib/graceful-shutdown.server";
 import { startDeliveryWorker } from "~/outbox/worker.server";
 import { startInboxApplier } from "~/webhooks/inbox.server";
 import { createLeanWebhookPath } from "~/webhooks/lean-path.server";
@@ -61,14 +62,27 @@ async function main() {
   // else in `npm run worker` processes, so web processes spend their time answering.
   const inbox = env.RUN_WORKER === "true" ? startInboxApplier() : null;
 
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    server.close();
-    await Promise.all([worker?.stop(), inbox?.stop()]);
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  installGracefulShutdown(server, [worker, inbox], env.SHUTDOWN_TIMEOUT_MS);
+}
+
+/**
+ * SIGTERM/SIGINT: stop accepting connections and wait for the requests in flight (a webhook's 200
+ * comes only once it is stored), then let the worker and the inbox applier finish what they started,
+ * then close the database (app/lib/graceful-shutdown.server.ts).
+ */
+function installGracefulShutdown(
+  server: http.Server,
+  background: ({ stop(): Promise<void> } | null)[],
+  timeoutMs: number,
+) {
+  shutDownOnSignals(
+    [
+      { name: "http server", run: () => closeHttpServer(server) },
+      { name: "background work", run: () => Promise.all(background.map((b) => b?.stop())) },
+      { name: "database", run: () => prisma.$disconnect() },
+    ],
+    { timeoutMs },
+  );
 }
 
 main().catch((error) => {

@@ -66,6 +66,10 @@ const schema = z.object({
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   // How long an applier owns a claimed inbox row before another may take it (its process died).
   WEBHOOK_INBOX_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  // SIGTERM/SIGINT: how long requests in flight and the worker's current batch may take to finish
+  // before the process exits anyway (exit code 1; leases cover what was left). Below the orchestrator's
+  // kill grace period (Kubernetes: 30 s), above the OpenAI request timeout (15 s).
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
 });
 
 export type AppConfig = z.infer<typeof schema>;

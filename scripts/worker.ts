@@ -4,9 +4,10 @@
  * It also applies webhooks stored by web processes running with WEBHOOK_ACK=stored (the inbox).
  */
 import { config, ConfigError } from "~/config.server";
-import { initDatabase } from "~/db/client.server";
 import { assertStoredKeysConfigured } from "~/models/key-inventory.server";
 import { keyRing } from "~/security/keyring.server";
+import prisma, { initDatabase } from "~/db/client.server";
+import { shutDownOnSignals } from "~/lib/graceful-shutdown.server";
 import { runUntilIdle, startDeliveryWorker } from "~/outbox/worker.server";
 import { drainInbox, startInboxApplier } from "~/webhooks/inbox.server";
 
@@ -24,9 +25,15 @@ async function main() {
   }
   const worker = startDeliveryWorker({ baseUrl: env.OPENAI_CAPI_URL, intervalMs: env.WORKER_INTERVAL_MS });
   const inbox = startInboxApplier();
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.on(signal, () => void Promise.all([worker.stop(), inbox.stop()]).then(() => process.exit(0)));
-  }
+  // SIGTERM/SIGINT: finish the OpenAI request in flight and record its answer (or release the lease),
+  // finish the inbox batch, close the database, exit (app/lib/graceful-shutdown.server.ts).
+  shutDownOnSignals(
+    [
+      { name: "background work", run: () => Promise.all([worker.stop(), inbox.stop()]) },
+      { name: "database", run: () => prisma.$disconnect() },
+    ],
+    { timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+  );
 }
 
 main().catch((error) => {

@@ -67,6 +67,17 @@ export async function claimDueBatches(options: {
   return batches;
 }
 
+/** Gives a claimed batch back unsent (the worker is stopping): due again at once for any worker. */
+export async function releaseClaimedBatch(batch: ClaimedBatch): Promise<void> {
+  const ids = batch.events.map((e) => e.id);
+  for (let i = 0; i < ids.length; i += 500) {
+    await prisma.conversionEvent.updateMany({
+      where: { id: { in: ids.slice(i, i + 500) }, leaseOwner: batch.leaseToken, status: "sending" },
+      data: { status: "pending", leaseOwner: null, leaseUntil: null },
+    });
+  }
+}
+
 /**
  * One conditional UPDATE … RETURNING *: exactly the rows this statement took, as they now are. Both
  * drivers map the columns to the model's types (Date, boolean) like a findMany would; reading them

@@ -6,9 +6,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { logger } from "~/logger.server";
-import { claimDueBatches, DEFAULT_LEASE_MS } from "./claim.server";
+import { claimDueBatches, DEFAULT_LEASE_MS, releaseClaimedBatch } from "./claim.server";
 import { deliverClaimedBatch, type BatchReport, type DeliveryDeps } from "./deliver.server";
 import { runRetentionIfDue } from "./retention.server";
+import { deliveryPassFinished, deliveryPassStarted, workerStarted, workerStopped } from "~/ops/worker-heartbeat.server";
 
 export interface WorkerOptions extends Partial<DeliveryDeps> {
   baseUrl: string;
@@ -21,6 +22,8 @@ export interface WorkerOptions extends Partial<DeliveryDeps> {
    * the next is being claimed, decided and sent.
    */
   lanes?: number;
+  /** True once the worker is stopping: batches of this pass not yet sent are released, not sent. */
+  stopping?: () => boolean;
 }
 
 export async function runDeliveryPass(options: WorkerOptions): Promise<BatchReport[]> {
@@ -38,6 +41,11 @@ export async function runDeliveryPass(options: WorkerOptions): Promise<BatchRepo
     while (next < shops.length) {
       for (const i of shops[next++]) {
         const batch = batches[i];
+        if (options.stopping?.()) {
+          // Shutting down: hand the rows back now instead of leaving them leased until the lease runs out.
+          await releaseClaimedBatch(batch).catch(() => undefined);
+          continue;
+        }
         try {
           results[i] = await deliverClaimedBatch(batch.shop, batch.leaseToken, batch.events, { ...options, now });
         } catch (error) {
@@ -74,9 +82,11 @@ export function startDeliveryWorker(options: WorkerOptions): RunningWorker {
   const count = Math.max(1, options.lanes ?? 2);
   const lanes = Array.from({ length: count }, (_, i) => startLane(options, i, count));
   logger.info({ workerId: options.workerId ?? defaultWorkerId, lanes: count }, "delivery worker started");
+  workerStarted();
   return {
     async stop() {
       await Promise.all(lanes.map((lane) => lane.stop()));
+      workerStopped();
     },
   };
 }
@@ -91,10 +101,12 @@ function startLane(options: WorkerOptions, index: number, count: number): Runnin
     // Retention (app/outbox/retention.server.ts): at most every 10 minutes, in small batches, never
     // throws. One lane is enough.
     const retention = index === 0 ? runRetentionIfDue(options.now?.() ?? new Date()) : Promise.resolve();
+    deliveryPassStarted();
     current = retention
-      .then(() => runDeliveryPass(options))
+      .then(() => runDeliveryPass({ ...options, stopping: () => stopped }))
       .catch((error) => logger.error({ err: errorSummary(error) }, "delivery pass failed"))
       .then((reports) => {
+        deliveryPassFinished();
         if (stopped) return;
         // Keep going without a pause while there is work; otherwise poll.
         const busy = Array.isArray(reports) && reports.length > 0;

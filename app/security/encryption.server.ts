@@ -102,3 +102,8 @@ export function decryptSecret(ring: KeyRing, envelope: string): { plaintext: str
     throw new DecryptionError("secret could not be decrypted (wrong key or tampered value)");
   }
 }
+
+/** The ids of every key the ring can open (current and previous): what envelopes name after "v1.". */
+export function keyIdsOf(ring: KeyRing): string[] {
+  return [ring.current, ...ring.previous].map(keyId);
+}
