@@ -32,6 +32,8 @@ export function finalizeOrderCreated(input: {
   event: CapiEvent;
   opprefSource: OpprefSource;
   requiresOptIn: boolean;
+  /** The opt-in requirement comes only from not knowing the buyer's country (no address). */
+  regionUnknown?: boolean;
   receipt: { oppref: string | null; consent: ReceiptConsent } | null;
   orderFullyReversed: boolean;
   eventCreatedAt: Date;
@@ -71,7 +73,13 @@ export function finalizeOrderCreated(input: {
           reason: "consent_denied",
           detail: "the pixel receipt reports that the buyer declined consent",
         }
-      : { action: "skip", reason: "no_consent_signal", detail: noSignalDetail(policy.consentPolicy) };
+      : input.regionUnknown && policy.consentPolicy === "regional"
+        ? {
+            action: "skip",
+            reason: "region_unknown",
+            detail: "no consent signal was received and the order has no address to tell the buyer's region",
+          }
+        : { action: "skip", reason: "no_consent_signal", detail: noSignalDetail(policy.consentPolicy) };
   }
 
   if (nowMs - event.timestamp_ms > MAX_EVENT_AGE_MS) {

@@ -74,6 +74,7 @@ export async function decideAtSendTime(
     event,
     opprefSource: (row.opprefSource as OpprefSource | null) ?? "none",
     requiresOptIn: row.requiresOptIn,
+    regionUnknown: row.regionUnknown,
     receipt: receipt ? { oppref: receipt.oppref, consent: receipt.consent as ReceiptConsent } : null,
     orderFullyReversed: ledger !== null && isFullyReversed(ledger) && !pixelCounted,
     eventCreatedAt: row.createdAt,

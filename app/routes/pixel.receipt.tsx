@@ -19,7 +19,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { normalizeOrderId } from "~/conversions/order-id";
-import { MAX_OPPREF_LENGTH } from "~/conversions/oppref";
+import { MAX_OPPREF_LENGTH, validOppref } from "~/conversions/oppref";
 import { logger } from "~/logger.server";
 import { recordPixelReceipt } from "~/models/receipts.server";
 import { getShopSettings } from "~/models/settings.server";
@@ -56,8 +56,7 @@ const receiptSchema = z
       .string()
       .min(1)
       .max(MAX_OPPREF_LENGTH)
-      // eslint-disable-next-line no-control-regex
-      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value))
+      .refine((value) => validOppref(value) !== null)
       .nullable(),
     consent: z.enum(["granted", "denied", "unknown"]),
     pixel: z.enum(["sent", "blocked", "not_sent"]),

@@ -205,3 +205,24 @@ describe("finalizeOrderCreated", () => {
     });
   });
 });
+
+describe("finalizeOrderCreated: an order without an address", () => {
+  it("is skipped as region_unknown, not as a buyer in an opt-in region", () => {
+    const decision = finalizeOrderCreated({
+      ...input({ requiresOptIn: true, now: AFTER_GRACE }),
+      regionUnknown: true,
+    });
+    expect(decision).toMatchObject({ action: "skip", reason: "region_unknown" });
+  });
+
+  it("a real opt-in-region buyer keeps no_consent_signal, and a granted receipt sends either", () => {
+    expect(finalizeOrderCreated(input({ requiresOptIn: true, now: AFTER_GRACE }))).toMatchObject({
+      reason: "no_consent_signal",
+    });
+    const granted = finalizeOrderCreated({
+      ...input({ requiresOptIn: true, receipt: { oppref: null, consent: "granted" } }),
+      regionUnknown: true,
+    });
+    expect(granted.action).toBe("send");
+  });
+});
