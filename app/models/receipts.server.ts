@@ -12,6 +12,7 @@ export type { PixelReceipt };
 
 export type ReceiptConsent = "granted" | "denied" | "unknown";
 export type ReceiptPixelStatus = "sent" | "blocked" | "not_sent";
+export type ReceiptSaleOfData = "allowed" | "refused" | "unknown";
 
 export interface PixelReceiptInput {
   shop: string;
@@ -21,6 +22,10 @@ export interface PixelReceiptInput {
   oppref: string | null;
   consent: ReceiptConsent;
   pixelStatus: ReceiptPixelStatus;
+  /** Shopify's saleOfDataAllowed as the pixel read it; null from pixels that did not report it. */
+  saleOfData?: ReceiptSaleOfData | null;
+  /** OpenAI's `__obref` browser id, raw. */
+  obref?: string | null;
   receivedAt?: Date;
 }
 
@@ -36,6 +41,9 @@ export async function recordPixelReceipt(input: PixelReceiptInput): Promise<"cre
         oppref: input.consent === "granted" ? input.oppref : null,
         consent: input.consent,
         pixelStatus: input.pixelStatus,
+        saleOfData: input.saleOfData ?? null,
+        // The browser id only with consent: marketing granted and the sale of data not refused.
+        obref: input.consent === "granted" && input.saleOfData !== "refused" ? (input.obref ?? null) : null,
         ...(input.receivedAt ? { receivedAt: input.receivedAt } : {}),
       },
     });

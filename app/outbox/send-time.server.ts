@@ -73,7 +73,14 @@ export async function decideAtSendTime(
     opprefSource: (row.opprefSource as OpprefSource | null) ?? "none",
     requiresOptIn: row.requiresOptIn,
     regionUnknown: row.regionUnknown,
-    receipt: receipt ? { oppref: receipt.oppref, consent: receipt.consent as ReceiptConsent } : null,
+    receipt: receipt
+      ? {
+          oppref: receipt.oppref,
+          consent: receipt.consent as ReceiptConsent,
+          saleOfData: receipt.saleOfData as "allowed" | "refused" | "unknown" | null,
+          obref: receipt.obref,
+        }
+      : null,
     orderFullyReversed: ledger !== null && isFullyReversed(ledger) && !pixelCounted,
     eventCreatedAt: row.createdAt,
     now,

@@ -40,6 +40,9 @@ const CORS_HEADERS = {
   "Access-Control-Max-Age": "86400",
 } as const;
 
+// eslint-disable-next-line no-control-regex
+const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
+
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,99}\.myshopify\.com$/;
 
 const receiptSchema = z
@@ -60,6 +63,9 @@ const receiptSchema = z
       .nullable(),
     consent: z.enum(["granted", "denied", "unknown"]),
     pixel: z.enum(["sent", "blocked", "not_sent"]),
+    // Optional: pixels built before these fields existed still send valid receipts.
+    saleOfData: z.enum(["allowed", "refused", "unknown"]).optional(),
+    obref: z.string().min(1).max(512).refine(noControlCharacters).nullable().optional(),
   })
   .strict();
 
@@ -127,6 +133,8 @@ export async function action({ request }: ActionFunctionArgs) {
     oppref: receipt.consent === "granted" ? receipt.oppref : null,
     consent: receipt.consent,
     pixelStatus: receipt.pixel,
+    saleOfData: receipt.saleOfData ?? null,
+    obref: receipt.obref ?? null,
   });
   logger.info({ shop: receipt.shop, outcome, consent: receipt.consent, pixel: receipt.pixel }, "pixel receipt");
   return outcome === "created" ? reply(202, { ok: true }) : reply(200, { ok: true, duplicate: true });

@@ -110,10 +110,12 @@ describe("valid receipts", () => {
       "checkoutToken",
       "consent",
       "id",
+      "obref",
       "oppref",
       "orderId",
       "pixelStatus",
       "receivedAt",
+      "saleOfData",
       "shop",
     ]);
   });

@@ -3,3 +3,7 @@ ALTER TABLE "ConversionEvent" ADD COLUMN "regionUnknown" BOOLEAN NOT NULL DEFAUL
 
 -- AlterTable
 ALTER TABLE "ShopSettings" ADD COLUMN "addresslessOrderCountry" TEXT;
+
+-- AlterTable
+ALTER TABLE "PixelReceipt" ADD COLUMN "saleOfData" TEXT;
+ALTER TABLE "PixelReceipt" ADD COLUMN "obref" TEXT;
