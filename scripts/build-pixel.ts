@@ -18,7 +18,9 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { IMAGE_TAG_BASE } from "../app/openai/image-tag";
 
-export const PIXEL_GZIP_BUDGET_BYTES = 2600;
+// Raised from 2,600 B on 2026-12-02 for the buyer's privacy signals (saleOfDataAllowed, the read-only
+// `__obref` browser id, both in the receipt): measured 2,724 B gzip.
+export const PIXEL_GZIP_BUDGET_BYTES = 2750;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const PIXEL_DIR = path.join(ROOT, "extensions/openai-pixel");

@@ -10,7 +10,7 @@ import { isPlausibleApiKey, isValidPixelId, isValidShopDomain } from "~/conversi
 import { config, ConfigError } from "~/config.server";
 
 const USAGE =
-  "usage: npm run shop:configure -- --shop <domain> --pixel-id <id> --api-key <key> [--server-events on|off] [--grace-seconds N]";
+  "usage: npm run shop:configure -- --shop <domain> --pixel-id <id> --api-key <key> [--server-events on|off] [--grace-seconds N] [--addressless-country XX|none]";
 
 async function main() {
   const { values } = parseArgs({
@@ -20,6 +20,7 @@ async function main() {
       "api-key": { type: "string" },
       "server-events": { type: "string" },
       "grace-seconds": { type: "string" },
+      "addressless-country": { type: "string" },
     },
   });
   const problems: string[] = [];
@@ -35,6 +36,9 @@ async function main() {
   const grace = values["grace-seconds"];
   if (grace !== undefined && !/^\d{1,4}$/.test(grace))
     problems.push("--grace-seconds must be a whole number of seconds (0-9999)");
+  const addressless = values["addressless-country"];
+  if (addressless !== undefined && addressless !== "none" && !/^[A-Z]{2}$/.test(addressless))
+    problems.push("--addressless-country must be the shop's two-letter country code (e.g. HK) or none");
   if (problems.length) {
     console.error([...problems, USAGE].join("\n"));
     process.exit(2);
@@ -46,6 +50,7 @@ async function main() {
     apiKey: values["api-key"],
     serverEventsEnabled: serverEvents === undefined ? undefined : serverEvents === "on",
     oppRefGraceSeconds: grace === undefined ? undefined : Number(grace),
+    addresslessOrderCountry: addressless === undefined ? undefined : addressless === "none" ? null : addressless,
   });
   console.log(
     `configured ${shop}: pixel ${saved.pixelId ?? "(none)"}, API key ${saved.apiKeyLast4 ? `…${saved.apiKeyLast4}` : "(none)"}, server events ${saved.serverEventsEnabled ? "on" : "off"}`,

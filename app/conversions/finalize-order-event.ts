@@ -5,6 +5,7 @@
  */
 import type { CapiEvent } from "./capi-event";
 import { consentDecision, type ReceiptConsent } from "./consent";
+import { normalizeObref } from "./normalize-user";
 import { validOppref, type OpprefSource } from "./oppref";
 import { MAX_EVENT_AGE_MS } from "./order-event";
 import type { ShopPolicy } from "./shop-policy";
@@ -32,7 +33,16 @@ export function finalizeOrderCreated(input: {
   event: CapiEvent;
   opprefSource: OpprefSource;
   requiresOptIn: boolean;
-  receipt: { oppref: string | null; consent: ReceiptConsent } | null;
+  /** The opt-in requirement comes only from not knowing the buyer's country (no address). */
+  regionUnknown?: boolean;
+  receipt: {
+    oppref: string | null;
+    consent: ReceiptConsent;
+    /** Shopify's saleOfDataAllowed as the pixel read it (null: not reported). */
+    saleOfData?: "allowed" | "refused" | "unknown" | null;
+    /** OpenAI's `__obref` browser id, raw (stored only with consent). */
+    obref?: string | null;
+  } | null;
   orderFullyReversed: boolean;
   eventCreatedAt: Date;
   now: Date;
@@ -40,6 +50,14 @@ export function finalizeOrderCreated(input: {
 }): FinalizeDecision {
   const { event, receipt, policy } = input;
   const nowMs = input.now.getTime();
+
+  if (receipt?.saleOfData === "refused") {
+    return {
+      action: "skip",
+      reason: "sale_of_data_refused",
+      detail: "the pixel receipt reports that the buyer opted out of the sale or sharing of data",
+    };
+  }
 
   if (input.orderFullyReversed) {
     return {
@@ -71,7 +89,13 @@ export function finalizeOrderCreated(input: {
           reason: "consent_denied",
           detail: "the pixel receipt reports that the buyer declined consent",
         }
-      : { action: "skip", reason: "no_consent_signal", detail: noSignalDetail(policy.consentPolicy) };
+      : input.regionUnknown && policy.consentPolicy === "regional"
+        ? {
+            action: "skip",
+            reason: "region_unknown",
+            detail: "no consent signal was received and the order has no address to tell the buyer's region",
+          }
+        : { action: "skip", reason: "no_consent_signal", detail: noSignalDetail(policy.consentPolicy) };
   }
 
   if (nowMs - event.timestamp_ms > MAX_EVENT_AGE_MS) {
@@ -89,6 +113,12 @@ export function finalizeOrderCreated(input: {
   } else {
     delete finalEvent.oppref;
     opprefSource = "none";
+  }
+  // OpenAI's browser id from the receipt, raw, only where the merchant shares client data and the
+  // buyer consented (consent.send here; a receipt carries it only when marketing was granted).
+  const obref = receipt?.consent === "granted" ? normalizeObref(receipt.obref) : null;
+  if (obref !== null && policy.enhancedMatching.includes("client")) {
+    finalEvent.user = { ...finalEvent.user, obref };
   }
   return { action: "send", event: finalEvent, opprefSource };
 }

@@ -6,6 +6,7 @@
  *
  * Pure and browser-safe: Web Crypto for SHA-256, libphonenumber-js (min metadata) for phones.
  */
+import { isPublicIpAddress } from "./public-ip";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/min";
 
 /** Lowercase hex SHA-256 of the UTF-8 bytes of `text` (Web Crypto: Node, browsers, workers). */
@@ -151,21 +152,26 @@ export function normalizePostal(raw: unknown): string | null {
 // ── client ───────────────────────────────────────────────────────────────────────────────────────
 const IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$/;
 
-/** A literal IPv4 or IPv6 address (raw); anything else → null so it cannot spoil the event. */
+/**
+ * A literal IPv4 or IPv6 address (raw) that can be a buyer's on the public internet; anything else
+ * (not an address, or unspecified/loopback/private/link-local/reserved: ./public-ip.ts) → null so it
+ * cannot spoil the event or name the wrong person.
+ */
 export function normalizeIpAddress(raw: unknown): string | null {
   const value = nonEmptyString(raw);
   if (value === null) return null;
-  if (IPV4.test(value)) return value;
-  if (value.includes(":") && /^[0-9A-Fa-f:.]+$/.test(value)) {
+  let literal = false;
+  if (IPV4.test(value)) literal = true;
+  else if (value.includes(":") && /^[0-9A-Fa-f:.]+$/.test(value)) {
     // The WHATWG URL parser is a complete IPv6 validator available in every runtime we target.
     try {
       new URL(`http://[${value}]/`);
-      return value;
+      literal = true;
     } catch {
-      return null;
+      literal = false;
     }
   }
-  return null;
+  return literal && isPublicIpAddress(value) ? value : null;
 }
 
 /** Raw user agent, trimmed; empty → null. */

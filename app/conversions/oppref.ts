@@ -16,9 +16,15 @@ export const MAX_OPPREF_LENGTH = 512;
 
 const PLACEHOLDER_BASE = "https://placeholder.invalid/";
 
-/** A usable oppref value: a non-empty string of at most 512 characters, unchanged. */
+/**
+ * A usable oppref value: a non-empty string of at most 512 characters without control characters,
+ * unchanged. THE rule for every source (pixel receipt, landing_site, cart attributes, the pixel's
+ * cookie): a decoded `%00` or `%0A` in a landing URL is no click reference OpenAI issued.
+ */
 export function validOppref(value: unknown): string | null {
   if (typeof value !== "string" || value === "" || value.length > MAX_OPPREF_LENGTH) return null;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return null;
   return value;
 }
 
@@ -54,4 +60,34 @@ export function opprefFromNoteAttributes(attrs: unknown): string | null {
     if (oppref !== null) return oppref;
   }
   return null;
+}
+
+export interface OpprefCandidate {
+  source: Exclude<OpprefSource, "none">;
+  value: string | null;
+  /** When the buyer clicked, if this source knows it (the theme embed's `_oppref_at`). */
+  atMs: number | null;
+}
+
+const PRECEDENCE: Exclude<OpprefSource, "none">[] = ["receipt", "landing_site", "note_attributes"];
+
+/**
+ * One oppref out of several sources. When two or more usable values carry a click time, the most
+ * recent click wins (a buyer who clicked a second ad came from that one); otherwise the fixed
+ * precedence receipt › landing_site › cart attribute decides. Values are re-validated here.
+ */
+export function pickOppref(candidates: readonly OpprefCandidate[]): { value: string | null; source: OpprefSource } {
+  const usable = candidates
+    .map((candidate) => ({ ...candidate, value: validOppref(candidate.value) }))
+    .filter((candidate): candidate is OpprefCandidate & { value: string } => candidate.value !== null);
+  const timed = usable.filter((candidate) => candidate.atMs !== null);
+  if (timed.length >= 2) {
+    const latest = timed.reduce((a, b) => ((b.atMs as number) > (a.atMs as number) ? b : a));
+    return { value: latest.value, source: latest.source };
+  }
+  for (const source of PRECEDENCE) {
+    const found = usable.find((candidate) => candidate.source === source);
+    if (found) return { value: found.value, source: found.source };
+  }
+  return { value: null, source: "none" };
 }

@@ -8,12 +8,13 @@
  */
 import { z } from "zod";
 import type { ActionSource, CapiContentItem, CapiEvent } from "./capi-event";
+import { cartSignalsOf } from "./cart-signals";
 import { requiresOptInConsent } from "./consent";
 import { dedupIdForOrder, type DedupId } from "./dedup-id";
 import { buildCapiUser, type UserIdentifiers } from "./matching";
 import { toMinorUnits } from "./money";
-import { opprefFromNoteAttributes, opprefFromUrl, type OpprefSource } from "./oppref";
-import { normalizeOrderId } from "./order-id";
+import { opprefFromNoteAttributes, opprefFromUrl, pickOppref, type OpprefSource } from "./oppref";
+import { orderIdDigits } from "./order-id";
 import type { ShopPolicy } from "./shop-policy";
 import type { SkipReason } from "./skip-reasons";
 
@@ -38,6 +39,8 @@ export type OrderEventDecision =
       occurredAt: Date;
       opprefSource: OpprefSource;
       requiresOptIn: boolean;
+      /** No billing or shipping country, and the shop set no country for such orders. */
+      regionUnknown: boolean;
     }
   | {
       kind: "skip";
@@ -50,6 +53,7 @@ export type OrderEventDecision =
       currency: string | null;
       occurredAt: Date | null;
       requiresOptIn: boolean;
+      regionUnknown: boolean;
     };
 
 export interface OrderEventContext {
@@ -65,7 +69,9 @@ export interface OrderEventContext {
 // Only what decides send/skip is validated strictly. Everything else (personal data, line items,
 // money sets) is read defensively field by field, so one odd optional field cannot lose a conversion.
 const orderSchema = z.object({
-  id: z.union([z.number(), z.string()]),
+  // Read by orderIdOf (number, digit string or gid), after `test` has been looked at.
+  id: z.unknown(),
+  admin_graphql_api_id: z.unknown(),
   name: z.string().nullish(),
   test: z.boolean().nullish(),
   source_name: z.string().nullish(),
@@ -244,8 +250,12 @@ function countryCodes(order: ShopifyOrder): (string | null)[] {
   });
 }
 
-/** Everything the order knows about the buyer, in priority order (order, customer, billing, shipping). */
-function identifiersOf(order: ShopifyOrder): UserIdentifiers {
+/**
+ * Everything the order knows about the buyer, in priority order (order, customer, billing, shipping).
+ * `buyerBrowser`: only an online-store checkout's `client_details` describe the buyer's browser; on
+ * draft, API-created and POS orders they are staff's or an integration's, so they are left out.
+ */
+function identifiersOf(order: ShopifyOrder, buyerBrowser: boolean): UserIdentifiers {
   const customer = asRecord(order.customer);
   const billing = asRecord(order.billing_address);
   const shipping = asRecord(order.shipping_address);
@@ -277,11 +287,12 @@ function identifiersOf(order: ShopifyOrder): UserIdentifiers {
     ],
     externalIds: customerId == null ? [] : [typeof customerId === "number" ? String(customerId) : customerId],
     countries: [billingCountry, shippingCountry],
-    regions: [stringField(billing, "province_code"), stringField(shipping, "province_code")],
+    // OpenAI documents full region names ("California"): Shopify's `province`, not `province_code`.
+    regions: [stringField(billing, "province"), stringField(shipping, "province")],
     cities: [stringField(billing, "city"), stringField(shipping, "city")],
     postalCodes: [stringField(billing, "zip"), stringField(shipping, "zip")],
-    ipAddress: stringField(client, "browser_ip") ?? order.browser_ip,
-    userAgent: stringField(client, "user_agent"),
+    ipAddress: buyerBrowser ? (stringField(client, "browser_ip") ?? order.browser_ip) : undefined,
+    userAgent: buyerBrowser ? stringField(client, "user_agent") : undefined,
   };
 }
 
@@ -311,27 +322,65 @@ function skipWithoutOrder(reason: SkipReason, detail: string, requiresOptIn: boo
     currency: null,
     occurredAt: null,
     requiresOptIn,
+    regionUnknown: false,
   };
 }
 
+const TEST_ORDER_DETAIL = "Shopify marked the order as a test order";
+
+/**
+ * The order id: `id` (number, digit string or gid) when present; an order without `id` is named by
+ * the digits of its `admin_graphql_api_id`, the same 64-bit id as a string.
+ */
+function orderIdOf(root: Record_): string | null {
+  if (root.id !== undefined && root.id !== null) return orderIdDigits(root.id);
+  return orderIdDigits(root.admin_graphql_api_id);
+}
+
+/**
+ * A test order whose other fields could not be read is still a test order (Shopify's sample order is
+ * what developers and reviewers send first): `test` is decided before anything that can fail.
+ */
+async function testOrderWithoutDetails(root: Record_): Promise<OrderEventDecision> {
+  const decision = skipWithoutOrder("test_order", TEST_ORDER_DETAIL, true);
+  const orderId = orderIdOf(root);
+  if (decision.kind === "skip" && orderId !== null) {
+    decision.orderId = orderId;
+    decision.dedupId = await dedupIdForOrder(orderId);
+  }
+  return decision;
+}
+
 async function decide(payload: unknown, ctx: OrderEventContext): Promise<OrderEventDecision> {
+  const root = asRecord(payload);
+  if (!root) return skipWithoutOrder("malformed_payload", "the order payload is not a JSON object", true);
+  const isTest = root.test === true;
   const parsed = orderSchema.safeParse(payload);
   if (!parsed.success) {
-    const root = asRecord(payload);
-    const detail = root ? describeIssue(parsed.error, root) : "the order payload is not a JSON object";
-    return skipWithoutOrder("malformed_payload", detail, true);
+    if (isTest) return testOrderWithoutDetails(root);
+    return skipWithoutOrder("malformed_payload", describeIssue(parsed.error, root), true);
   }
   const order = parsed.data;
 
-  let orderId: string;
-  try {
-    orderId = normalizeOrderId(order.id);
-  } catch {
-    return skipWithoutOrder("malformed_payload", "id is not a Shopify order id", true);
+  const orderId = orderIdOf(root);
+  if (orderId === null) {
+    if (isTest) return testOrderWithoutDetails(root);
+    const missing = (root.id === undefined || root.id === null) && root.admin_graphql_api_id == null;
+    return skipWithoutOrder("malformed_payload", missing ? "id is missing" : "id is not a Shopify order id", true);
   }
   const dedupId = await dedupIdForOrder(orderId);
   const orderName = typeof order.name === "string" && order.name !== "" ? order.name : null;
-  const requiresOptIn = requiresOptInConsent(countryCodes(order));
+  const knownCountries = countryCodes(order).filter((code) => code !== null && code.trim() !== "");
+  // An order without any country (no address) is judged by the country the shop chose for such
+  // orders; without that choice it stays "unknown", which consent treats like an opt-in region.
+  const fallbackCountry = knownCountries.length === 0 ? ctx.policy.addresslessOrderCountry : null;
+  const regionUnknown = knownCountries.length === 0 && fallbackCountry === null;
+  const cart = cartSignalsOf(order.note_attributes);
+  const buyerGranted = cart.choice?.marketing === "granted" && cart.choice.saleOfData !== "refused";
+  // A buyer who granted marketing consent in the cart needs no region rule (a receipt can still deny).
+  const requiresOptIn = buyerGranted
+    ? false
+    : requiresOptInConsent(fallbackCountry === null ? knownCountries : [fallbackCountry]);
 
   // Facts that make a skip record useful for reconciliation, when they are readable.
   const total = orderTotal(order);
@@ -352,9 +401,10 @@ async function decide(payload: unknown, ctx: OrderEventContext): Promise<OrderEv
     currency: "minor" in total ? total.currency : null,
     occurredAt: timestampMs === null ? null : new Date(timestampMs),
     requiresOptIn,
+    regionUnknown,
   });
 
-  if (order.test === true) return skip("test_order", "Shopify marked the order as a test order");
+  if (isTest) return skip("test_order", TEST_ORDER_DETAIL);
 
   const sourceName = (order.source_name ?? "").trim().toLowerCase();
   let actionSource: ActionSource = "web";
@@ -375,6 +425,14 @@ async function decide(payload: unknown, ctx: OrderEventContext): Promise<OrderEv
 
   if ("error" in total) return skip("malformed_payload", total.error);
 
+  // The buyer's own choice, written into the cart by the theme app embed, outranks every shop policy.
+  if (cart.choice?.saleOfData === "refused") {
+    return skip("sale_of_data_refused", `the buyer opted out of the sale or sharing of data (${cart.choice.source})`);
+  }
+  if (cart.choice?.marketing === "denied") {
+    return skip("consent_denied", `the buyer declined marketing consent (${cart.choice.source})`);
+  }
+
   const event: CapiEvent = {
     id: dedupId,
     type: "order_created",
@@ -390,18 +448,16 @@ async function decide(payload: unknown, ctx: OrderEventContext): Promise<OrderEv
     if (sourceUrl !== null) event.source_url = sourceUrl;
   }
 
-  let opprefSource: OpprefSource = "none";
   const fromLanding = typeof order.landing_site === "string" ? opprefFromUrl(order.landing_site) : null;
-  const fromNotes = fromLanding === null ? opprefFromNoteAttributes(order.note_attributes) : null;
-  if (fromLanding !== null) {
-    event.oppref = fromLanding;
-    opprefSource = "landing_site";
-  } else if (fromNotes !== null) {
-    event.oppref = fromNotes;
-    opprefSource = "note_attributes";
-  }
+  const fromNotes = cart.oppref ?? opprefFromNoteAttributes(order.note_attributes);
+  const best = pickOppref([
+    { source: "landing_site", value: fromLanding, atMs: null },
+    { source: "note_attributes", value: fromNotes, atMs: cart.oppref !== null ? cart.opprefAtMs : null },
+  ]);
+  const opprefSource: OpprefSource = best.source;
+  if (best.value !== null) event.oppref = best.value;
 
-  const user = await buildCapiUser(identifiersOf(order), ctx.policy.enhancedMatching);
+  const user = await buildCapiUser(identifiersOf(order, sourceName === "web"), ctx.policy.enhancedMatching);
   if (user) event.user = user;
 
   return {
@@ -415,5 +471,6 @@ async function decide(payload: unknown, ctx: OrderEventContext): Promise<OrderEv
     occurredAt: new Date(ts),
     opprefSource,
     requiresOptIn,
+    regionUnknown,
   };
 }

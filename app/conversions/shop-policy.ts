@@ -29,6 +29,11 @@ export interface ShopPolicy {
    * signal the webhook lacks) before it is sent without one.
    */
   opprefGraceMs: number;
+  /**
+   * Orders with no billing or shipping address: null (default) treats the buyer's region as unknown,
+   * like an opt-in region; a country code (the shop's own country) judges them as buyers from there.
+   */
+  addresslessOrderCountry: string | null;
 }
 
 export const DEFAULT_SHOP_POLICY: ShopPolicy = Object.freeze({
@@ -41,4 +46,5 @@ export const DEFAULT_SHOP_POLICY: ShopPolicy = Object.freeze({
   cancelEventName: "order_cancelled",
   conversionTrigger: "orders_create",
   opprefGraceMs: 5 * 60 * 1000,
+  addresslessOrderCountry: null,
 }) as ShopPolicy;

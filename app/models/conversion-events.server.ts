@@ -26,6 +26,7 @@ export interface NewConversionEvent {
   oppref?: string | null;
   opprefSource?: string | null;
   requiresOptIn?: boolean;
+  regionUnknown?: boolean;
   occurredAt: Date;
   expiresAt: Date;
   nextAttemptAt?: Date;

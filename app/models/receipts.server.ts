@@ -15,8 +15,9 @@ import { isUniqueViolation } from "./conversion-events.server";
 
 export type { PixelReceipt };
 
-type ReceiptConsent = "granted" | "denied" | "unknown";
-type ReceiptPixelStatus = "sent" | "blocked" | "not_sent";
+export type ReceiptConsent = "granted" | "denied" | "unknown";
+export type ReceiptPixelStatus = "sent" | "blocked" | "not_sent";
+export type ReceiptSaleOfData = "allowed" | "refused" | "unknown";
 
 /**
  * Candidates kept per order while its token is unknown. Small, so forged receipts cannot grow the
@@ -33,6 +34,10 @@ export interface PixelReceiptInput {
   oppref: string | null;
   consent: ReceiptConsent;
   pixelStatus: ReceiptPixelStatus;
+  /** Shopify's saleOfDataAllowed as the pixel read it; null from pixels that did not report it. */
+  saleOfData?: ReceiptSaleOfData | null;
+  /** OpenAI's `__obref` browser id, raw. */
+  obref?: string | null;
   receivedAt?: Date;
 }
 
@@ -62,6 +67,9 @@ export async function recordPixelReceipt(input: PixelReceiptInput): Promise<Rece
         oppref: input.consent === "granted" ? input.oppref : null,
         consent: input.consent,
         pixelStatus: input.pixelStatus,
+        saleOfData: input.saleOfData ?? null,
+        // The browser id only with consent: marketing granted and the sale of data not refused.
+        obref: input.consent === "granted" && input.saleOfData !== "refused" ? (input.obref ?? null) : null,
         ...(input.receivedAt ? { receivedAt: input.receivedAt } : {}),
       },
     });

@@ -149,7 +149,7 @@ export async function queryWebOrderAggregates(
            r."consent" AS "consent",
            CASE WHEN r."receivedAt" IS NOT NULL AND (
                   (e."status" = 'delivered' AND e."deliveredAt" IS NOT NULL AND r."receivedAt" > e."deliveredAt")
-               OR (e."status" = 'skipped' AND e."skipReason" = 'no_consent_signal' AND r."receivedAt" > e."updatedAt"))
+               OR (e."status" = 'skipped' AND e."skipReason" IN ('no_consent_signal', 'region_unknown') AND r."receivedAt" > e."updatedAt"))
                 THEN 1 ELSE 0 END AS "late",
            CASE WHEN e."status" = 'skipped' AND e."skipReason" = 'test_order' THEN 1 ELSE 0 END AS "testOrder",
            COALESCE(l."currency", e."currency") AS "currency",

@@ -24,6 +24,8 @@ export interface ShopSettingsInput {
   cancelEventName?: string;
   conversionTrigger?: "orders_create" | "orders_paid";
   consentPolicy?: "regional" | "send" | "skip";
+  /** ISO 3166-1 alpha-2 country for orders without an address (the shop's own), or null. */
+  addresslessOrderCountry?: string | null;
   enhancedMatching?: MatchingField[];
   oppRefGraceSeconds?: number;
 }
@@ -71,6 +73,9 @@ export function policyFromSettings(settings: ShopSettings | null): ShopPolicy {
     // was never activated (or is switched off) gets its server events without delay.
     opprefGraceMs:
       settings.browserPixelEnabled && settings.webPixelId ? Math.max(0, settings.oppRefGraceSeconds) * 1000 : 0,
+    addresslessOrderCountry: /^[A-Z]{2}$/.test(settings.addresslessOrderCountry ?? "")
+      ? settings.addresslessOrderCountry
+      : null,
   };
 }
 

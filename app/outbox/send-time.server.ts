@@ -13,6 +13,7 @@ import type { SkipReason } from "~/conversions/skip-reasons";
 import { finalizeOrderCreated } from "~/conversions/finalize-order-event";
 import { buildCorrectionEvent } from "~/conversions/correction-event";
 import { derivedEventId, type DedupId } from "~/conversions/dedup-id";
+import { waitForUnseenOrder } from "~/conversions/order-wait";
 import { correctionKeyOf, entryCurrencyMismatch, ledgerForOrder } from "~/models/ledger.server";
 
 export type SendTimeDecision =
@@ -29,9 +30,7 @@ export type SendTimeDecision =
  */
 export const CANCEL_SETTLE_MS = 2 * 60_000;
 /** How long a correction waits before looking again at what it depends on (its order, a sibling). */
-const CORRECTION_RECHECK_MS = 10_000;
-/** How long a correction waits for an order webhook that has not arrived yet. */
-const ORDER_WAIT_MS = 60_000;
+export const CORRECTION_RECHECK_MS = 10_000;
 
 /** `source_url` of a correction: the shop's origin (no order id, no token). */
 export function correctionSourceUrl(shop: string): string {
@@ -74,7 +73,15 @@ export async function decideAtSendTime(
     event,
     opprefSource: (row.opprefSource as OpprefSource | null) ?? "none",
     requiresOptIn: row.requiresOptIn,
-    receipt: receipt ? { oppref: receipt.oppref, consent: receipt.consent as ReceiptConsent } : null,
+    regionUnknown: row.regionUnknown,
+    receipt: receipt
+      ? {
+          oppref: receipt.oppref,
+          consent: receipt.consent as ReceiptConsent,
+          saleOfData: receipt.saleOfData as "allowed" | "refused" | "unknown" | null,
+          obref: receipt.obref,
+        }
+      : null,
     orderFullyReversed: ledger !== null && isFullyReversed(ledger) && !pixelCounted,
     eventCreatedAt: row.createdAt,
     now,
@@ -100,8 +107,8 @@ function isFullyReversed(ledger: OrderLedger): boolean {
  * In order:
  * 1. Corrections turned off since the webhook → skip `corrections_disabled`.
  * 2. A cancel waits out its settle window (CANCEL_SETTLE_MS after its webhook).
- * 3. The order's gross is not known yet (refund before order) → hold; the row expires 7 days after
- *    the refund if the order never comes.
+ * 3. The order's gross is not known yet (refund before order) → hold with backoff; an order that
+ *    never comes ends the correction as `order_not_seen` (app/conversions/order-wait.ts).
  * 4. Only a counted order is corrected. Counted = its order_created was delivered (2xx), or the pixel
  *    sent it from the browser (receipt pixelStatus "sent"). order_created still open (held for the
  *    pixel receipt's grace period, retrying, or in this very batch) or not created yet (the
@@ -138,7 +145,10 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
     const settled = row.createdAt.getTime() + CANCEL_SETTLE_MS;
     if (now.getTime() < settled) return { action: "hold", until: new Date(settled) };
   }
-  if (ledger.grossMinor === null) return { action: "hold", until: new Date(now.getTime() + ORDER_WAIT_MS) };
+  if (ledger.grossMinor === null) {
+    const wait = waitForUnseenOrder({ waitingSince: row.createdAt, now });
+    return wait.action === "hold" ? wait : { action: "skip", reason: "order_not_seen", detail: wait.detail };
+  }
   if (entryCurrencyMismatch(ledger, entry)) {
     return {
       action: "skip",

@@ -21,7 +21,7 @@
  */
 import { z } from "zod";
 import { normalizeOrderId } from "~/conversions/order-id";
-import { MAX_OPPREF_LENGTH } from "~/conversions/oppref";
+import { MAX_OPPREF_LENGTH, validOppref } from "~/conversions/oppref";
 import { logger } from "~/logger.server";
 import { receiptMatchesOrder, recordPixelReceipt } from "~/models/receipts.server";
 import { getShopSettings } from "~/models/settings.server";
@@ -49,6 +49,9 @@ const CORS_HEADERS = {
   "Access-Control-Max-Age": "86400",
 } as const;
 
+// eslint-disable-next-line no-control-regex
+const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
+
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,99}\.myshopify\.com$/;
 
 const receiptSchema = z
@@ -65,11 +68,13 @@ const receiptSchema = z
       .string()
       .min(1)
       .max(MAX_OPPREF_LENGTH)
-      // eslint-disable-next-line no-control-regex
-      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value))
+      .refine((value) => validOppref(value) !== null)
       .nullable(),
     consent: z.enum(["granted", "denied", "unknown"]),
     pixel: z.enum(["sent", "blocked", "not_sent"]),
+    // Optional: pixels built before these fields existed still send valid receipts.
+    saleOfData: z.enum(["allowed", "refused", "unknown"]).optional(),
+    obref: z.string().min(1).max(512).refine(noControlCharacters).nullable().optional(),
   })
   .strict();
 
@@ -146,6 +151,8 @@ export async function handleReceipt(
     oppref: receipt.consent === "granted" ? receipt.oppref : null,
     consent: receipt.consent,
     pixelStatus: receipt.pixel,
+    saleOfData: receipt.saleOfData ?? null,
+    obref: receipt.obref ?? null,
   });
   logger.info({ shop: receipt.shop, outcome, consent: receipt.consent, pixel: receipt.pixel }, "pixel receipt");
   if (outcome === "created") return reply(202, { ok: true });

@@ -25,6 +25,7 @@ import {
 } from "~/models/webhook-inbox.server";
 import { handlerForPath } from "./registry.server";
 import type { VerifiedWebhook } from "./verify.server";
+import { parseWebhookJson } from "~/conversions/webhook-json";
 
 /** How long a claimed row is ours (WEBHOOK_INBOX_LEASE_MS, default 60 s): far longer than applying a webhook takes. */
 function leaseMs(): number {
@@ -53,7 +54,7 @@ export async function storeWebhook(path: string, hook: VerifiedWebhook): Promise
 function webhookFromInbox(entry: InboxEntry): VerifiedWebhook {
   let payload: unknown;
   try {
-    payload = JSON.parse(entry.rawBody);
+    payload = parseWebhookJson(entry.rawBody); // 64-bit ids stay exact
   } catch {
     payload = undefined;
   }

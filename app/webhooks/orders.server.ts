@@ -58,6 +58,7 @@ function orderEventRow(shop: string, decision: OrderEventDecision, now: Date): N
     amountMinor: decision.amountMinor,
     currency: decision.currency,
     requiresOptIn: decision.requiresOptIn,
+    regionUnknown: decision.regionUnknown,
     occurredAt,
     expiresAt: new Date(occurredAt.getTime() + MAX_EVENT_AGE_MS),
   };

@@ -13,6 +13,7 @@ import { shopifyApi, WebhookValidationErrorReason } from "@shopify/shopify-api";
 import { config } from "~/config.server";
 import { API_VERSION } from "~/api-version";
 import { startValidatorThread, type ValidatorConfig, type ValidatorThread } from "./validator-thread.server";
+import { parseWebhookJson } from "~/conversions/webhook-json";
 
 export interface VerifiedWebhook {
   shop: string;
@@ -129,7 +130,8 @@ function withLazyPayload(hook: VerifiedWebhook, rawBody: string): VerifiedWebhoo
     get() {
       if (!parsed) {
         try {
-          parsed = { value: JSON.parse(rawBody) };
+          // Not JSON.parse: Shopify's 64-bit ids must stay exact (app/conversions/webhook-json.ts).
+          parsed = { value: parseWebhookJson(rawBody) };
         } catch {
           parsed = { value: undefined };
         }

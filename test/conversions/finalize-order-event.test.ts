@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { CapiEvent } from "../../app/conversions/capi-event";
-import type { ReceiptConsent } from "../../app/conversions/consent";
 import { finalizeOrderCreated } from "../../app/conversions/finalize-order-event";
 import type { OpprefSource } from "../../app/conversions/oppref";
 import { MAX_EVENT_AGE_MS } from "../../app/conversions/order-event";
@@ -40,7 +39,7 @@ function input(
     event?: CapiEvent;
     opprefSource?: OpprefSource;
     requiresOptIn?: boolean;
-    receipt?: { oppref: string | null; consent: ReceiptConsent } | null;
+    receipt?: Parameters<typeof finalizeOrderCreated>[0]["receipt"];
     orderFullyReversed?: boolean;
     now?: Date;
     policy?: Partial<ShopPolicy>;
@@ -203,5 +202,47 @@ describe("finalizeOrderCreated", () => {
       const result = finalizeOrderCreated(input({ receipt: { oppref: null, consent: "denied" } }));
       expect(result.action === "skip" && result.detail.length).toBeGreaterThan(10);
     });
+  });
+});
+
+describe("finalizeOrderCreated: an order without an address", () => {
+  it("is skipped as region_unknown, not as a buyer in an opt-in region", () => {
+    const decision = finalizeOrderCreated({
+      ...input({ requiresOptIn: true, now: AFTER_GRACE }),
+      regionUnknown: true,
+    });
+    expect(decision).toMatchObject({ action: "skip", reason: "region_unknown" });
+  });
+
+  it("a real opt-in-region buyer keeps no_consent_signal, and a granted receipt sends either", () => {
+    expect(finalizeOrderCreated(input({ requiresOptIn: true, now: AFTER_GRACE }))).toMatchObject({
+      reason: "no_consent_signal",
+    });
+    const granted = finalizeOrderCreated({
+      ...input({ requiresOptIn: true, receipt: { oppref: null, consent: "granted" } }),
+      regionUnknown: true,
+    });
+    expect(granted.action).toBe("send");
+  });
+});
+
+describe("finalizeOrderCreated: the receipt's sale-of-data choice and OpenAI's browser id", () => {
+  it("a receipt reporting a refused sale of data skips the order with its own reason", () => {
+    const decision = finalizeOrderCreated(
+      input({ receipt: { oppref: "op_r", consent: "granted", saleOfData: "refused", obref: "ob.1.x" } }),
+    );
+    expect(decision).toMatchObject({ action: "skip", reason: "sale_of_data_refused" });
+  });
+
+  it("adds the receipt's obref raw as user.obref with consent and client matching on", () => {
+    const receipt = { oppref: null, consent: "granted" as const, saleOfData: "allowed" as const, obref: " ob.1.Raw " };
+    const sent = finalizeOrderCreated(input({ receipt }));
+    expect(sent.action === "send" && sent.event.user?.obref).toBe(" ob.1.Raw ");
+    const noClient = finalizeOrderCreated(input({ receipt, policy: { enhancedMatching: ["email"] } }));
+    expect(noClient.action === "send" && noClient.event.user?.obref).toBeUndefined();
+    const absent = finalizeOrderCreated(input({ receipt: { ...receipt, obref: null } }));
+    expect(absent.action === "send" && absent.event.user?.obref).toBeUndefined();
+    const revoked = finalizeOrderCreated(input({ receipt: { ...receipt, consent: "denied" } }));
+    expect(revoked).toMatchObject({ action: "skip", reason: "consent_denied" });
   });
 });

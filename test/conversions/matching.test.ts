@@ -25,7 +25,7 @@ const FULL: UserIdentifiers = {
   regions: [" CA ", "", "BE"],
   cities: ["San Francisco", "San Francisco"],
   postalCodes: ["94103", " 10115 "],
-  ipAddress: "203.0.113.42",
+  ipAddress: "1.1.1.1",
   userAgent: " Mozilla/5.0 ",
   obref: "ob_raw_VALUE",
 };
@@ -42,7 +42,7 @@ describe("buildCapiUser", () => {
       regions: ["CA", "BE"],
       cities: ["San Francisco"],
       postal_codes: ["94103", "10115"],
-      ip_address: "203.0.113.42",
+      ip_address: "1.1.1.1",
       user_agent: "Mozilla/5.0",
       obref: "ob_raw_VALUE",
     });
@@ -85,7 +85,7 @@ describe("buildCapiUser", () => {
       postal_codes: ["94103", "10115"],
     });
     expect(await buildCapiUser(FULL, ["client"])).toEqual({
-      ip_address: "203.0.113.42",
+      ip_address: "1.1.1.1",
       user_agent: "Mozilla/5.0",
       obref: "ob_raw_VALUE",
     });

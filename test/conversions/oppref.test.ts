@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { MAX_OPPREF_LENGTH, opprefFromNoteAttributes, opprefFromUrl, validOppref } from "../../app/conversions/oppref";
+import {
+  MAX_OPPREF_LENGTH,
+  opprefFromNoteAttributes,
+  opprefFromUrl,
+  pickOppref,
+  validOppref,
+} from "../../app/conversions/oppref";
 
 describe("opprefFromUrl", () => {
   it.each<[string | null | undefined, string | null]>([
@@ -90,5 +96,51 @@ describe("validOppref", () => {
     expect(validOppref("")).toBeNull();
     expect(validOppref(null)).toBeNull();
     expect(validOppref("a".repeat(513))).toBeNull();
+  });
+});
+
+describe("one validation for every oppref source", () => {
+  it("rejects control characters wherever the value came from", () => {
+    expect(validOppref("oa\u0000x")).toBeNull();
+    expect(validOppref("oa\nx")).toBeNull();
+    expect(validOppref("oa\u007fx")).toBeNull();
+    expect(opprefFromUrl("/?oppref=oa%00x")).toBeNull();
+    expect(opprefFromUrl("/?oppref=oa%0Ax")).toBeNull();
+    expect(opprefFromNoteAttributes([{ name: "_oppref", value: "oa\tx" }])).toBeNull();
+    expect(validOppref("oa_click_ünïcode ok")).toBe("oa_click_ünïcode ok");
+  });
+});
+
+describe("pickOppref", () => {
+  it("uses receipt › landing_site › cart attribute when click times are not known for two", () => {
+    expect(
+      pickOppref([
+        { source: "note_attributes", value: "c", atMs: 3 },
+        { source: "landing_site", value: "b", atMs: null },
+        { source: "receipt", value: "a", atMs: null },
+      ]),
+    ).toEqual({ value: "a", source: "receipt" });
+    expect(
+      pickOppref([
+        { source: "note_attributes", value: "c", atMs: null },
+        { source: "landing_site", value: "b", atMs: null },
+      ]),
+    ).toEqual({ value: "b", source: "landing_site" });
+  });
+
+  it("prefers the most recent click when two sources know their click time", () => {
+    expect(
+      pickOppref([
+        { source: "receipt", value: "older", atMs: 1_000 },
+        { source: "note_attributes", value: "newer", atMs: 2_000 },
+      ]),
+    ).toEqual({ value: "newer", source: "note_attributes" });
+  });
+
+  it("skips invalid values and says none when nothing is left", () => {
+    expect(pickOppref([{ source: "receipt", value: "bad\u0000", atMs: null }])).toEqual({
+      value: null,
+      source: "none",
+    });
   });
 });

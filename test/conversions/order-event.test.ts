@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { CapiEvent } from "../../app/conversions/capi-event";
-import type { DedupId } from "../../app/conversions/dedup-id";
+import { dedupIdForOrder, type DedupId } from "../../app/conversions/dedup-id";
 import {
   MAX_CONTENT_ITEMS,
   MAX_EVENT_AGE_MS,
@@ -54,10 +54,10 @@ const EXPECTED_EVENT: CapiEvent = {
     first_names_sha256: [h("jane")],
     last_names_sha256: [h("doe")],
     countries: ["US"],
-    regions: ["CA"],
+    regions: ["California"],
     cities: ["San Francisco"],
     postal_codes: ["94103"],
-    ip_address: "203.0.113.42",
+    ip_address: "1.1.1.1",
     user_agent:
       "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
   },
@@ -102,6 +102,7 @@ describe("decideOrderCreated: the fixture web order", () => {
       occurredAt: new Date(PROCESSED_MS),
       opprefSource: "landing_site",
       requiresOptIn: false,
+      regionUnknown: false,
     } satisfies OrderEventDecision);
     expect(FIXTURE_ORDER.totalMinor).toBe(12999);
   });
@@ -170,7 +171,25 @@ describe("decideOrderCreated: skip rules", () => {
       currency: "USD",
       occurredAt: new Date(PROCESSED_MS),
       requiresOptIn: false,
+      regionUnknown: false,
     });
+  });
+
+  it("decides `test` before anything that can fail: an unreadable test order is still a test order", async () => {
+    const broken = await skip(makeOrder({ test: true, id: "not an id", admin_graphql_api_id: undefined }));
+    expect(broken).toMatchObject({ reason: "test_order", orderId: null });
+    const badTotal = await skip(makeOrder({ test: true, source_name: 5 }));
+    expect(badTotal).toMatchObject({ reason: "test_order", orderId: "5912345678901", dedupId: DEDUP_ID });
+  });
+
+  it("a 64-bit id given as its exact decimal text (lossless parse) is the order id, and so is a gid", async () => {
+    const big = await skip(makeOrder({ test: true, id: "820982911946154508" }));
+    expect(big.orderId).toBe("820982911946154508");
+    expect(big.dedupId).toBe(await dedupIdForOrder("820982911946154508"));
+    const gidOnly = await send(
+      makeOrder({ id: undefined, admin_graphql_api_id: "gid://shopify/Order/820982911946154508" }),
+    );
+    expect(gidOnly.orderId).toBe("820982911946154508");
   });
 
   it("skips POS orders by default and sends them as physical_store when enabled", async () => {
@@ -425,9 +444,33 @@ describe("decideOrderCreated: matching data", () => {
     expect(requiresOptIn).toBe(true);
   });
 
+  it("never sends an unspecified or private IP (Shopify's documentation order has 0.0.0.0)", async () => {
+    for (const ip of ["0.0.0.0", "127.0.0.1", "10.0.0.7", "192.168.0.2", "fe80::1", "::1"]) {
+      const { event } = await send(makeOrder({ client_details: { browser_ip: ip, user_agent: "UA" }, browser_ip: ip }));
+      expect(event.user?.ip_address).toBeUndefined();
+      expect(event.user?.user_agent).toBe("UA");
+    }
+  });
+
+  it.each(["shopify_draft_order", "pos", "755357713", ""])(
+    "sends no IP or user agent for a %j order: they are staff's or an integration's, not the buyer's",
+    async (sourceName) => {
+      const order = makeOrder({ source_name: sourceName });
+      const { event } = await send(order, ctx({ policy: { nonWebOrders: "send" } }));
+      expect(event.user?.ip_address).toBeUndefined();
+      expect(event.user?.user_agent).toBeUndefined();
+      expect(event.user?.emails_sha256).toHaveLength(1);
+    },
+  );
+
+  it("sends full region names (Shopify's province), as OpenAI documents", async () => {
+    const { event } = await send(makeOrder());
+    expect(event.user?.regions).toEqual(["California"]);
+  });
+
   it("falls back to the top-level browser_ip", async () => {
-    const { event } = await send(makeOrder({ client_details: null, browser_ip: "198.51.100.7" }));
-    expect(event.user?.ip_address).toBe("198.51.100.7");
+    const { event } = await send(makeOrder({ client_details: null, browser_ip: "9.9.9.9" }));
+    expect(event.user?.ip_address).toBe("9.9.9.9");
     expect(event.user?.user_agent).toBeUndefined();
   });
 
@@ -457,8 +500,8 @@ describe("decideOrderCreated: malformed payloads never throw", () => {
     ["null", null, "not a JSON object"],
     ["a string", "order", "not a JSON object"],
     ["an array", [], "not a JSON object"],
-    ["no id", makeOrder({ id: undefined }), "id is missing"],
-    ["null id", makeOrder({ id: null }), "id is missing"],
+    ["no id", makeOrder({ id: undefined, admin_graphql_api_id: undefined }), "id is missing"],
+    ["null id", makeOrder({ id: null, admin_graphql_api_id: null }), "id is missing"],
     ["id not an order id", makeOrder({ id: "abc" }), "id is not a Shopify order id"],
     ["zero id", makeOrder({ id: 0 }), "id is not a Shopify order id"],
     ["test not boolean", makeOrder({ test: "yes" }), "test must be boolean, got string"],
@@ -513,5 +556,80 @@ describe("decideOrderCreated: malformed payloads never throw", () => {
       const decision = await decideOrderCreated(payload, ctx());
       expect(["send", "skip"]).toContain(decision.kind);
     }
+  });
+});
+
+describe("decideOrderCreated: orders without an address", () => {
+  const addressless = () => makeOrder({ billing_address: null, shipping_address: null });
+
+  it("marks the region unknown (treated like an opt-in region) by default", async () => {
+    const decision = await send(addressless());
+    expect(decision).toMatchObject({ requiresOptIn: true, regionUnknown: true });
+  });
+
+  it("judges them by the shop's own country when the shop chose one", async () => {
+    const hongKong = await send(addressless(), ctx({ policy: { addresslessOrderCountry: "HK" } }));
+    expect(hongKong).toMatchObject({ requiresOptIn: false, regionUnknown: false });
+    const germany = await send(addressless(), ctx({ policy: { addresslessOrderCountry: "DE" } }));
+    expect(germany).toMatchObject({ requiresOptIn: true, regionUnknown: false });
+  });
+
+  it("an order with an address ignores that setting", async () => {
+    const decision = await send(makeOrder(), ctx({ policy: { addresslessOrderCountry: "DE" } }));
+    expect(decision).toMatchObject({ requiresOptIn: false, regionUnknown: false });
+  });
+});
+
+describe("decideOrderCreated: the buyer's choice from the cart (theme app embed)", () => {
+  const withCart = (attrs: { name: string; value: string }[]) => makeOrder({ note_attributes: attrs });
+
+  it("a refusal of sale/sharing of data is skipped with its own reason", async () => {
+    const decision = await skip(
+      withCart([
+        { name: "_oppref_consent", value: "marketing=granted&sale_of_data=refused&source=gpc&at=1764650000000" },
+      ]),
+    );
+    expect(decision).toMatchObject({ reason: "sale_of_data_refused", amountMinor: 12999 });
+    expect(decision.detail).toContain("gpc");
+  });
+
+  it("a marketing denial is consent_denied", async () => {
+    const decision = await skip(withCart([{ name: "_oppref_consent", value: "marketing=denied&source=privacy_api" }]));
+    expect(decision.reason).toBe("consent_denied");
+  });
+
+  it("a grant lifts the region rule for an EEA buyer; unknown values are no signal", async () => {
+    const eea = { country_code: "DE", province: "Berlin", city: "Berlin", zip: "10115" };
+    const granted = await send(
+      makeOrder({
+        billing_address: eea,
+        shipping_address: eea,
+        note_attributes: [{ name: "_oppref_consent", value: "marketing=granted&sale_of_data=allowed" }],
+      }),
+    );
+    expect(granted.requiresOptIn).toBe(false);
+    const garbage = await send(
+      makeOrder({
+        billing_address: eea,
+        shipping_address: eea,
+        note_attributes: [{ name: "_oppref_consent", value: "marketing=yes please" }],
+      }),
+    );
+    expect(garbage.requiresOptIn).toBe(true);
+  });
+
+  it("reads _oppref, validated like every source; landing_site still wins without click times", async () => {
+    const fromCart = await send(
+      makeOrder({ landing_site: "/", note_attributes: [{ name: "_oppref", value: "oa_cart_1" }] }),
+    );
+    expect(fromCart).toMatchObject({ opprefSource: "note_attributes" });
+    expect(fromCart.event.oppref).toBe("oa_cart_1");
+    const both = await send(makeOrder({ note_attributes: [{ name: "_oppref", value: "oa_cart_1" }] }));
+    expect(both.event.oppref).toBe("oa_test_click_123");
+    const control = await send(
+      makeOrder({ landing_site: "/?oppref=bad%0Aclick", note_attributes: [{ name: "_oppref", value: "x\u0000y" }] }),
+    );
+    expect(control.event.oppref).toBeUndefined();
+    expect(control.opprefSource).toBe("none");
   });
 });

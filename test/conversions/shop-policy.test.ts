@@ -15,6 +15,7 @@ describe("DEFAULT_SHOP_POLICY", () => {
       cancelEventName: "order_cancelled",
       conversionTrigger: "orders_create",
       opprefGraceMs: 300_000,
+      addresslessOrderCountry: null,
     });
   });
 

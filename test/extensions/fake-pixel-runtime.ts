@@ -21,12 +21,12 @@ export interface Privacy {
   saleOfDataAllowed: boolean;
 }
 
-function privacy(marketingAllowed: boolean): Privacy {
+export function privacy(marketingAllowed: boolean, saleOfDataAllowed = true): Privacy {
   return {
     analyticsProcessingAllowed: true,
     marketingAllowed,
     preferencesProcessingAllowed: true,
-    saleOfDataAllowed: true,
+    saleOfDataAllowed,
   };
 }
 
@@ -39,6 +39,8 @@ export interface FakeRuntimeOptions {
   settings?: Record<string, string>;
   /** undefined = the runtime gives no customerPrivacy at all. */
   marketingAllowed?: boolean;
+  /** Shopify's saleOfDataAllowed at init (default true). */
+  saleOfDataAllowed?: boolean;
   href?: string;
   shop?: string;
   /** Pre-existing cookies (a previous page of the same visit). */
@@ -122,7 +124,9 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}) {
         },
         purchasingCompany: null,
       } as PixelApi["init"]["data"],
-      ...(options.marketingAllowed === undefined ? {} : { customerPrivacy: privacy(options.marketingAllowed) }),
+      ...(options.marketingAllowed === undefined
+        ? {}
+        : { customerPrivacy: privacy(options.marketingAllowed, options.saleOfDataAllowed ?? true) }),
     },
     customerPrivacy: {
       subscribe(name, callback) {
@@ -155,8 +159,12 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}) {
       };
       await Promise.all((subscribers.get(name) ?? []).map((callback) => callback(event as PixelEvent)));
     },
-    async collectConsent(marketingAllowed: boolean) {
-      await Promise.all(consentSubscribers.map((callback) => callback({ customerPrivacy: privacy(marketingAllowed) })));
+    async collectConsent(marketingAllowed: boolean, saleOfDataAllowed = true) {
+      await Promise.all(
+        consentSubscribers.map((callback) =>
+          callback({ customerPrivacy: privacy(marketingAllowed, saleOfDataAllowed) }),
+        ),
+      );
     },
     imageTags: () => fetchCalls.filter((call) => call.url.includes("/v1/sdk/events")),
     receipts: () => fetchCalls.filter((call) => call.url === RECEIPT_URL),

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { IMAGE_TAG_BASE } from "~/openai/image-tag";
 import { validateImageTagQuery } from "../../sim/openai-contract";
-import { createOpenAiPixel, OPPREF_COOKIE, type PixelReceiptBody } from "../../extensions/openai-pixel/src/pixel";
+import {
+  createOpenAiPixel,
+  OBREF_COOKIE,
+  OPPREF_COOKIE,
+  type PixelReceiptBody,
+} from "../../extensions/openai-pixel/src/pixel";
 import {
   addedToCartData,
   checkoutData,
@@ -167,6 +172,8 @@ describe("consent", () => {
       checkoutToken: "c1-4f2a9d7e8b6c5a4d3e2f1a0b9c8d7e6f",
       oppref: null,
       consent: "denied",
+      saleOfData: "allowed",
+      obref: null,
       pixel: "not_sent",
     });
     expect(runtime.receipts()[0].init.body).not.toContain("op_");
@@ -371,6 +378,8 @@ describe("order_created on checkout_completed", () => {
       checkoutToken: "tok_ABC123",
       oppref: "op_R",
       consent: "granted",
+      saleOfData: "allowed",
+      obref: null,
       pixel: "sent",
     });
     for (const fragment of PII_FRAGMENTS) expect(body).not.toContain(fragment);
@@ -431,4 +440,51 @@ it("subscribes only to the events it uses", () => {
   expect(runtime.subscribedEvents().sort()).toEqual(
     ["checkout_completed", "checkout_started", "page_viewed", "product_added_to_cart", "product_viewed"].sort(),
   );
+});
+
+describe("sale of data and OpenAI's browser id", () => {
+  it("a refusal of the sale of data stops every OpenAI request and cookie, and the receipt says refused", async () => {
+    const href = "https://shop.example/?oppref=op_secret";
+    const runtime = start({ marketingAllowed: true, saleOfDataAllowed: false, href });
+    runtime.cookies.set(OBREF_COOKIE, "ob.1.secret");
+    await runtime.publish("page_viewed", {}, href);
+    await runtime.publish("checkout_completed", checkoutData({ orderId: "5912345678901" }));
+    expect(runtime.imageTags()).toEqual([]);
+    expect(runtime.cookieWrites).toEqual([]);
+    expect(receiptOf(runtime)).toMatchObject({
+      consent: "granted",
+      saleOfData: "refused",
+      oppref: null,
+      obref: null,
+      pixel: "not_sent",
+    });
+  });
+
+  it("a refusal collected later stops the pixel from then on", async () => {
+    const runtime = start({ marketingAllowed: true });
+    await runtime.publish("page_viewed", {});
+    expect(runtime.imageTags()).toHaveLength(1);
+    await runtime.collectConsent(true, false);
+    await runtime.publish("checkout_completed", checkoutData({ orderId: "5912345678901" }));
+    expect(runtime.imageTags()).toHaveLength(1);
+    expect(receiptOf(runtime)).toMatchObject({ saleOfData: "refused", pixel: "not_sent" });
+  });
+
+  it("sends __obref raw in the receipt when OpenAI's SDK set one, and only with consent", async () => {
+    const present = start({ marketingAllowed: true });
+    present.cookies.set(OBREF_COOKIE, "ob.1.AbC_raw");
+    await present.publish("checkout_completed", checkoutData({ orderId: "5912345678901" }));
+    expect(receiptOf(present)).toMatchObject({ obref: "ob.1.AbC_raw", saleOfData: "allowed", consent: "granted" });
+    expect(present.cookieWrites.some((write) => write.startsWith(OBREF_COOKIE))).toBe(false);
+
+    const absent = start({ marketingAllowed: true });
+    await absent.publish("checkout_completed", checkoutData({ orderId: "5912345678902" }));
+    expect(receiptOf(absent).obref).toBeNull();
+
+    const revoked = start({ marketingAllowed: true });
+    revoked.cookies.set(OBREF_COOKIE, "ob.1.AbC_raw");
+    await revoked.collectConsent(false);
+    await revoked.publish("checkout_completed", checkoutData({ orderId: "5912345678903" }));
+    expect(receiptOf(revoked)).toMatchObject({ obref: null, consent: "denied" });
+  });
 });

@@ -113,10 +113,12 @@ describe("valid receipts", () => {
       "checkoutToken",
       "consent",
       "id",
+      "obref",
       "oppref",
       "orderId",
       "pixelStatus",
       "receivedAt",
+      "saleOfData",
       "shop",
     ]);
   });

@@ -10,8 +10,10 @@
  *   and order_created on checkout_completed whenever the pixel is enabled. order_created's `event_id`
  *   is THE dedup id (app/conversions/dedup-id.ts), the very function the server uses, so OpenAI
  *   counts the purchase once whichever of the two arrives first.
- * - consent: nothing goes to OpenAI and no cookie is written unless marketing consent is given; it is
- *   re-read on every `visitorConsentCollected`. Nothing is replayed after a late grant.
+ * - consent: nothing goes to OpenAI and no cookie is written unless marketing consent is given and
+ *   the sale/sharing of data is not refused (`saleOfDataAllowed`); both are re-read on every
+ *   `visitorConsentCollected`. Nothing is replayed after a late grant. The receipt reports both, and
+ *   OpenAI's `__obref` browser id (read, never written) only with consent.
  * - receipt: on checkout_completed, a small text/plain POST to the app (`receiptUrl`) saying which
  *   order it saw, the consent state, the oppref (only with consent) and whether its own OpenAI
  *   request went out. Never amounts, never email/phone/name.
@@ -74,6 +76,8 @@ interface PixelCheckout {
 
 interface PixelPrivacy {
   marketingAllowed?: boolean;
+  /** false when the visitor opted out of the sale or sharing of their data (CCPA-style opt-out, GPC). */
+  saleOfDataAllowed?: boolean;
 }
 
 export interface PixelApi {
@@ -112,15 +116,21 @@ export interface PixelReceiptBody {
   /** Normalized order id: digits only. */
   orderId: string;
   checkoutToken: string | null;
-  /** Only with marketing consent; otherwise null. */
+  /** Only with consent (marketing granted, sale of data not refused); otherwise null. */
   oppref: string | null;
   /** "unknown" only if the runtime gave no consent state at all. */
   consent: "granted" | "denied" | "unknown";
+  /** Shopify's saleOfDataAllowed: "refused" makes the server skip the order (sale_of_data_refused). */
+  saleOfData: "allowed" | "refused" | "unknown";
+  /** OpenAI's `__obref` cookie, raw, when OpenAI's SDK set one on this storefront; only with consent. */
+  obref: string | null;
   /** Its own OpenAI request: resolved (sent), rejected (blocked) or not attempted (not_sent). */
   pixel: "sent" | "blocked" | "not_sent";
 }
 
 export const OPPREF_COOKIE = "__oppref";
+/** Set by OpenAI's own pixel SDK (this pixel never sets it): read only, when a merchant also runs the SDK. */
+export const OBREF_COOKIE = "__obref";
 const COOKIE_MAX_AGE_SECONDS = 30 * 24 * 3600;
 /** The funnel events a merchant can switch on (the `funnelEvents` setting, comma-separated). */
 type FunnelEvent = "page_viewed" | "contents_viewed" | "items_added" | "checkout_started";
@@ -144,7 +154,14 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
 
   const initialPrivacy = api.init?.customerPrivacy;
   let consentKnown = typeof initialPrivacy?.marketingAllowed === "boolean";
-  let marketing = initialPrivacy?.marketingAllowed === true;
+  /**
+   * May this pixel talk to OpenAI? Marketing consent AND no refusal of the sale/sharing of data: a
+   * conversion with a click id sent to an ad platform is "sharing" under CCPA-style laws.
+   */
+  let marketingGranted = initialPrivacy?.marketingAllowed === true;
+  let marketing = permits(initialPrivacy);
+  let saleKnown = typeof initialPrivacy?.saleOfDataAllowed === "boolean";
+  let saleRefused = initialPrivacy?.saleOfDataAllowed === false;
   /** oppref of the current page's URL, kept (not stored) even without consent: see onConsent. */
   let pageOppref: string | null = null;
   /** The oppref this pixel stored in the cookie (always pageOppref's value); null once cleared. */
@@ -216,6 +233,16 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
       return fire(event, { ...money(total), contents: items, eventId: base64Url(random(new Uint8Array(16))) });
   }
 
+  /** `__obref` exactly as OpenAI's SDK wrote it; only ever called with consent. */
+  async function currentObref(): Promise<string | null> {
+    try {
+      const raw: unknown = await api.browser.cookie.get(OBREF_COOKIE);
+      return typeof raw === "string" && raw.trim() !== "" && raw.length <= 512 ? raw : null;
+    } catch {
+      return null; // a cookie the runtime cannot read is no browser id
+    }
+  }
+
   async function onCheckoutCompleted(checkout: PixelCheckout | null | undefined): Promise<void> {
     const orderId = orderIdDigits(checkout?.order?.id);
     // No order id: nothing to deduplicate against, and nothing the server could match.
@@ -242,7 +269,10 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
       orderId,
       checkoutToken: text(checkout?.token),
       oppref: granted ? await currentOppref() : null,
-      consent: granted ? "granted" : consentKnown ? "denied" : "unknown",
+      // Marketing as the buyer set it; the sale-of-data choice travels beside it.
+      consent: marketingGranted ? "granted" : consentKnown ? "denied" : "unknown",
+      saleOfData: saleRefused ? "refused" : saleKnown ? "allowed" : "unknown",
+      obref: granted ? await currentObref() : null,
       pixel,
     };
     // text/plain + POST + no custom headers = a CORS "simple request": no preflight round trip.
@@ -257,7 +287,10 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
   function onConsent(privacy: PixelPrivacy | undefined): Promise<unknown> | void {
     const wasGranted = marketing;
     consentKnown ||= typeof privacy?.marketingAllowed === "boolean";
-    marketing = privacy?.marketingAllowed === true;
+    saleKnown ||= typeof privacy?.saleOfDataAllowed === "boolean";
+    saleRefused = privacy?.saleOfDataAllowed === false;
+    marketingGranted = privacy?.marketingAllowed === true;
+    marketing = permits(privacy);
     if (marketing && !wasGranted && pageOppref !== null) {
       // The buyer landed from an ad and accepted the banner on that same page: the click reference is
       // still this page's URL, so storing it now is a decision taken WITH consent (no event is replayed).
@@ -301,6 +334,11 @@ export function createOpenAiPixel(api: PixelApi, deps: PixelDeps = {}): void {
 }
 
 // ─── helpers ──────────────────────────────────────────────────────────────────────────────────────
+
+/** Marketing consent given and the sale/sharing of data not refused. */
+function permits(privacy: PixelPrivacy | undefined): boolean {
+  return privacy?.marketingAllowed === true && privacy.saleOfDataAllowed !== false;
+}
 
 async function safely(work: () => Promise<unknown> | unknown): Promise<void> {
   try {
