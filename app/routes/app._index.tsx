@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { Banner, Page, Text } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
@@ -11,6 +11,8 @@ import { sendTestEvent } from "~/admin/test-event.server";
 import type { SaveReport, TestEventReport } from "~/admin/types";
 import { SettingsPage } from "~/components/SettingsPage";
 import { config } from "~/config.server";
+
+export const meta: MetaFunction = () => [{ title: "Setup · ChatGPT Ads conversions" }];
 
 // Public data only: the key appears as `hasApiKey` + `apiKeyLast4`, never in clear or encrypted.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
