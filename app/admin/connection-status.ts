@@ -2,6 +2,7 @@
  * The status header's verdict. The one rule: never "connected" unless OpenAI itself said yes
  * recently — a passed connection check or a 2xx delivery within RECENT_MS.
  */
+import { formatDateTime } from "./locale";
 import type { ConnectionStatus } from "./types";
 
 export const RECENT_MS = 7 * 24 * 3600 * 1000;
@@ -16,9 +17,9 @@ export interface ConnectionFacts {
   lastDeliveredAt: Date | null;
 }
 
-export function connectionStatus(facts: ConnectionFacts, now: Date = new Date()): ConnectionStatus {
-  const lastCheck = facts.credentialsCheckedAt ? describeTime(facts.credentialsCheckedAt, now) : null;
-  const lastDelivery = facts.lastDeliveredAt ? describeTime(facts.lastDeliveredAt, now) : null;
+export function connectionStatus(facts: ConnectionFacts, now: Date = new Date(), locale?: string): ConnectionStatus {
+  const lastCheck = facts.credentialsCheckedAt ? describeTime(facts.credentialsCheckedAt, now, locale) : null;
+  const lastDelivery = facts.lastDeliveredAt ? describeTime(facts.lastDeliveredAt, now, locale) : null;
   const base = { lastCheck, lastDelivery };
 
   if (!facts.pixelId || !facts.hasApiKey) {
@@ -74,8 +75,12 @@ export function connectionStatus(facts: ConnectionFacts, now: Date = new Date())
   };
 }
 
-/** "26 Nov 2026, 14:03 UTC (5 minutes ago)" — formatted once, on the server. */
-export function describeTime(at: Date, now: Date = new Date()): string {
+/**
+ * "26 Nov 2026, 14:03 UTC (5 minutes ago)" — formatted once, on the server; the date in the
+ * merchant's locale when one is given (the relative part stays English).
+ */
+export function describeTime(at: Date, now: Date = new Date(), locale?: string): string {
+  if (locale) return `${formatDateTime(locale, at)} (${relative(now.getTime() - at.getTime())})`;
   const stamp = `${at.getUTCDate()} ${MONTHS[at.getUTCMonth()]} ${at.getUTCFullYear()}, ${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())} UTC`;
   return `${stamp} (${relative(now.getTime() - at.getTime())})`;
 }

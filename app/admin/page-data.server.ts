@@ -2,17 +2,20 @@
  * Everything the settings page shows, gathered for the loader. Public data only.
  */
 import { eventHealth } from "~/models/event-health.server";
-import { getShopSettings } from "~/models/settings.server";
 import type { AdminContext } from "./auth.server";
 import { connectionStatus } from "./connection-status";
 import { publicSettings } from "./public-settings";
+import { readinessChecklist } from "./readiness";
+import { gatherReadinessFacts, type ReadinessDeps } from "./readiness.server";
 import type { AdminPageData } from "./types";
 
 export async function loadAdminPage(
-  admin: Pick<AdminContext, "shop" | "preview">,
-  now: Date = new Date(),
+  admin: Pick<AdminContext, "shop" | "preview" | "graphql">,
+  deps: ReadinessDeps,
+  options: { now?: Date; locale?: string } = {},
 ): Promise<AdminPageData> {
-  const [row, health] = await Promise.all([getShopSettings(admin.shop), eventHealth(admin.shop)]);
+  const now = options.now ?? new Date();
+  const [{ facts, row }, health] = await Promise.all([gatherReadinessFacts(admin, deps, now), eventHealth(admin.shop)]);
   const settings = publicSettings(row);
   const status = connectionStatus(
     {
@@ -25,6 +28,7 @@ export async function loadAdminPage(
       lastDeliveredAt: row?.lastDeliveredAt ?? null,
     },
     now,
+    options.locale,
   );
-  return { shop: admin.shop, preview: admin.preview, settings, status, health };
+  return { shop: admin.shop, preview: admin.preview, settings, status, health, readiness: readinessChecklist(facts) };
 }

@@ -55,7 +55,7 @@ export const previewAdminGraphql: AdminGraphql = async (query, options = {}) => 
       state.pixel = { ...state.pixel, settings };
       return reply({ webPixelUpdate: { userErrors: [], webPixel: state.pixel } });
     case "webPixel":
-      return reply({ webPixel: state.pixel ? { id: state.pixel.id } : null });
+      return reply({ webPixel: state.pixel ? { id: state.pixel.id, settings: state.pixel.settings } : null });
     default:
       return Response.json({
         errors: [{ message: "The local preview's Admin API stand-in does not support this query." }],

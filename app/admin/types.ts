@@ -4,6 +4,7 @@
  */
 import type { MatchingField } from "~/conversions/matching";
 import type { EventHealth } from "~/models/event-health.server";
+import type { ReadinessItem } from "./readiness";
 import type { ConsentPolicy, ConversionTrigger, FunnelEvent, NonWebOrders } from "./settings-options";
 
 export interface PublicSettings {
@@ -80,4 +81,6 @@ export interface AdminPageData {
   settings: PublicSettings;
   status: ConnectionStatus;
   health: EventHealth;
+  /** The readiness checklist, in its fixed order (app/admin/readiness.ts). */
+  readiness: ReadinessItem[];
 }

@@ -5,6 +5,7 @@
  * Pixel ID, URLs and switches go in, never the Conversions API key.
  */
 import type { AdminGraphql } from "./auth.server";
+import type { WebPixelFact } from "./readiness";
 
 /** Keys must match extensions/openai-pixel/shopify.extension.toml `[settings.fields.*]`. */
 export interface WebPixelSettings {
@@ -178,4 +179,29 @@ function record(value: unknown): Record<string, unknown> {
 function describe(error: unknown): string {
   // Shopify's GraphqlQueryError carries the first GraphQL error's message (e.g. "Access denied for webPixelCreate field").
   return error instanceof Error && error.message ? error.message : "unknown error";
+}
+
+export const WEB_PIXEL_SETTINGS_QUERY = `#graphql
+query WebPixelSettings {
+  webPixel { id settings }
+}`;
+
+/**
+ * The app's web pixel as Shopify reports it now, for the readiness checklist. Shopify answers a
+ * store without this app's pixel with a GraphQL error ("No web pixel was found"), read as "none".
+ */
+export async function readWebPixel(graphql: AdminGraphql): Promise<WebPixelFact> {
+  try {
+    const body = await readBody(await graphql(WEB_PIXEL_SETTINGS_QUERY));
+    const pixel = record(record(body.data).webPixel);
+    if (typeof pixel.id !== "string") return { kind: "none" };
+    const raw = pixel.settings;
+    const settings = typeof raw === "string" ? record(JSON.parse(raw)) : record(raw);
+    return { kind: "found", settings };
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    const message = describe(error);
+    if (/no web ?pixel|not found/i.test(message)) return { kind: "none" };
+    return { kind: "error", message };
+  }
 }

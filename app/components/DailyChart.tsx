@@ -66,7 +66,7 @@ export function DailyChart({ days, height = 260 }: { days: readonly DayFigures[]
   const { PolarisVizProvider, BarChart } = viz;
   return (
     <BlockStack gap="200">
-      <div style={{ height }} data-testid="daily-chart" aria-label="Web orders per day by outcome">
+      <div style={{ height }} data-testid="daily-chart" role="img" aria-label="Web orders per day by outcome">
         <PolarisVizProvider>
           {/* The library's own legend is measured after the first frame, which draws the bars with a
               negative height for a moment (console errors); a plain legend below avoids that. */}

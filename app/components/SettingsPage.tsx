@@ -14,7 +14,10 @@ import { showToast, useAppBridgeIfPresent } from "./app-bridge";
 import { ConnectCard, DeliveryCard, HowItCountsCard, PrivacyCard, CorrectionsCard } from "./SettingsCards";
 import { FallbackSaveBar } from "./FallbackSaveBar";
 import { SaveReportBanner } from "./SaveReportBanner";
-import { StatusHeader } from "./StatusHeader";
+import { summarizeReadiness } from "~/admin/readiness";
+import { ReadinessChecklist } from "./ReadinessChecklist";
+import { standardFacts, StatusHeader } from "./StatusHeader";
+import { useFormats } from "./locale-context";
 import { TestEventCard } from "./TestEventCard";
 
 const TITLE = "ChatGPT Ads conversions";
@@ -22,6 +25,7 @@ const TITLE = "ChatGPT Ads conversions";
 /** The one-screen setup: status, credentials, what is sent, and a test button. */
 export function SettingsPage({ data }: { data: AdminPageData }) {
   const shopify = useAppBridgeIfPresent();
+  const formats = useFormats();
   const saveFetcher = useFetcher<SaveReport>();
   const testFetcher = useFetcher<TestEventReport>();
 
@@ -108,7 +112,13 @@ export function SettingsPage({ data }: { data: AdminPageData }) {
           </Banner>
         ) : null}
 
-        <StatusHeader status={data.status} health={data.health} />
+        <StatusHeader
+          status={data.status}
+          facts={standardFacts(data.status, data.health, formats.count)}
+          readiness={summarizeReadiness(data.readiness)}
+        />
+
+        <ReadinessChecklist items={data.readiness} />
 
         {report ? (
           <SaveReportBanner

@@ -1,5 +1,41 @@
 import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, List, Text } from "@shopify/polaris";
+import type { ReadinessSummary } from "~/admin/readiness";
 import type { ConnectionState, ConnectionStatus, EventHealth } from "~/admin/types";
+
+/** One figure in the header. Other figures (e.g. how far behind webhook application is) append here. */
+export interface HeaderFact {
+  id: string;
+  label: string;
+  value: string;
+  note?: string;
+  tone?: "critical";
+}
+
+/** The header's standard figures; callers may add their own after these. */
+export function standardFacts(
+  status: ConnectionStatus,
+  health: EventHealth,
+  format: (n: number) => string,
+): HeaderFact[] {
+  return [
+    { id: "last-delivery", label: "Last successful delivery", value: status.lastDelivery ?? "None yet" },
+    {
+      id: "waiting",
+      label: "Events waiting to be sent",
+      value: format(health.waiting),
+      note: health.waiting > 0 ? "Sent within minutes; kept for up to 7 days." : undefined,
+    },
+    {
+      id: "failing",
+      label: "Events failing",
+      value: format(health.failing),
+      tone: health.failing > 0 ? "critical" : undefined,
+      note: health.failing > 0 ? "Retried automatically, or refused by OpenAI." : undefined,
+    },
+  ];
+}
+
+const READINESS_BADGE = { ready: "success", attention: "warning", problem: "critical" } as const;
 
 const BADGE: Record<ConnectionState, { tone: "success" | "critical" | "warning" | "attention"; label: string }> = {
   connected: { tone: "success", label: "Connected" },
@@ -8,7 +44,15 @@ const BADGE: Record<ConnectionState, { tone: "success" | "critical" | "warning" 
   not_configured: { tone: "attention", label: "Not configured" },
 };
 
-export function StatusHeader({ status, health }: { status: ConnectionStatus; health: EventHealth }) {
+export function StatusHeader({
+  status,
+  facts,
+  readiness,
+}: {
+  status: ConnectionStatus;
+  facts: readonly HeaderFact[];
+  readiness: ReadinessSummary;
+}) {
   const badge = BADGE[status.state];
   return (
     <Card>
@@ -24,6 +68,16 @@ export function StatusHeader({ status, health }: { status: ConnectionStatus; hea
         <Text as="p" tone={status.state === "rejected" ? "critical" : undefined}>
           {status.detail}
         </Text>
+        <InlineStack gap="200" blockAlign="center" wrap>
+          <Badge
+            tone={READINESS_BADGE[readiness.tone]}
+          >{`Setup checklist: ${readiness.ready} of ${readiness.total} ready`}</Badge>
+          <Text as="span" tone="subdued">
+            {readiness.problem + readiness.attention === 0
+              ? "Everything the app can check is working."
+              : `${readiness.problem} ${readiness.problem === 1 ? "problem" : "problems"}, ${readiness.attention} to check or do — see the checklist below.`}
+          </Text>
+        </InlineStack>
         {status.state === "not_configured" ? (
           <Box background="bg-surface-secondary" padding="300" borderRadius="200">
             <List type="number">
@@ -33,19 +87,10 @@ export function StatusHeader({ status, health }: { status: ConnectionStatus; hea
             </List>
           </Box>
         ) : (
-          <InlineGrid columns={{ xs: 1, sm: 3 }} gap="400">
-            <Fact label="Last successful delivery" value={status.lastDelivery ?? "None yet"} />
-            <Fact
-              label="Events waiting to be sent"
-              value={String(health.waiting)}
-              note={health.waiting > 0 ? "Sent within minutes; kept for up to 7 days." : undefined}
-            />
-            <Fact
-              label="Events failing"
-              value={String(health.failing)}
-              tone={health.failing > 0 ? "critical" : undefined}
-              note={health.failing > 0 ? "Retried automatically, or refused by OpenAI." : undefined}
-            />
+          <InlineGrid columns={{ xs: 1, sm: Math.min(facts.length, 4) as 1 | 2 | 3 | 4 }} gap="400">
+            {facts.map((fact) => (
+              <Fact key={fact.id} label={fact.label} value={fact.value} note={fact.note} tone={fact.tone} />
+            ))}
           </InlineGrid>
         )}
         {status.lastCheck ? (

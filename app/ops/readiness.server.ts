@@ -14,7 +14,7 @@ import path from "node:path";
 import type { PrismaClient } from "@prisma/client";
 import prisma, { currentDatabaseProvider } from "~/db/client.server";
 import { isShuttingDown } from "~/lib/graceful-shutdown.server";
-import { appliedMigrationNames, storedEncryptionKeyIds } from "~/models/readiness.server";
+import { appliedMigrationNames, storedEncryptionKeyIds } from "~/models/probe.server";
 import { keyIdsOf } from "~/security/encryption.server";
 import { keyRing } from "~/security/keyring.server";
 import { workerLiveness } from "./worker-heartbeat.server";

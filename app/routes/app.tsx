@@ -5,8 +5,12 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { Box } from "@shopify/polaris";
-import { authenticateAdmin } from "~/admin/auth.server";
+import { authenticateAdmin, isLocalPreview } from "~/admin/auth.server";
+import { useState } from "react";
+import { localeFromUrl } from "~/admin/locale";
 import { AlertsBanner } from "~/components/AlertsBanner";
+import { LocaleProvider } from "~/components/locale-context";
+import { ADMIN_PAGES, PreviewNav } from "~/components/PreviewNav";
 import { loadShopAlerts } from "~/models/alerts.server";
 import { config } from "~/config.server";
 
@@ -16,30 +20,40 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisSty
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await authenticateAdmin(request);
   // Alerts on every admin page: dead credentials or silent loss must not hide on a page nobody opens.
-  return { apiKey: config().SHOPIFY_API_KEY, alerts: await loadShopAlerts(shop) };
+  return {
+    apiKey: config().SHOPIFY_API_KEY,
+    alerts: await loadShopAlerts(shop),
+    locale: localeFromUrl(request.url),
+    preview: isLocalPreview(),
+  };
 };
 
 export default function AdminLayout() {
-  const { apiKey, alerts } = useLoaderData<typeof loader>();
+  const { apiKey, alerts, locale: openedWith, preview } = useLoaderData<typeof loader>();
+  // Shopify puts `locale` on the URL the app is opened with, not on later client-side navigations.
+  const [locale] = useState(openedWith);
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
-      {/* App Bridge turns these into the admin's navigation; without it (offline preview) they stay hidden. */}
-      <style>
-        {"ui-nav-menu:not(:defined), ui-title-bar:not(:defined), ui-save-bar:not(:defined) { display: none; }"}
-      </style>
-      <NavMenu>
-        <Link to="/app" rel="home">
-          Setup
-        </Link>
-        <Link to="/app/events">Event log</Link>
-        <Link to="/app/reconciliation">Reconciliation</Link>
-      </NavMenu>
-      {alerts.length > 0 && (
-        <Box paddingBlockStart="400" paddingInline="400">
-          <AlertsBanner alerts={alerts} />
-        </Box>
-      )}
-      <Outlet />
+      <LocaleProvider locale={locale}>
+        {/* App Bridge turns these into the admin's navigation; without it (offline preview) they stay hidden. */}
+        <style>
+          {"ui-nav-menu:not(:defined), ui-title-bar:not(:defined), ui-save-bar:not(:defined) { display: none; }"}
+        </style>
+        <NavMenu>
+          {ADMIN_PAGES.map((page) => (
+            <Link key={page.to} to={page.to} rel={page.to === "/app" ? "home" : undefined}>
+              {page.label}
+            </Link>
+          ))}
+        </NavMenu>
+        {preview ? <PreviewNav /> : null}
+        {alerts.length > 0 && (
+          <Box paddingBlockStart="400" paddingInline="400">
+            <AlertsBanner alerts={alerts} />
+          </Box>
+        )}
+        <Outlet />
+      </LocaleProvider>
     </AppProvider>
   );
 }
