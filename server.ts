@@ -16,7 +16,6 @@ import type { ServerBuild } from "@remix-run/node";
 import { config, ConfigError } from "~/config.server";
 import { assertStoredKeysConfigured } from "~/models/key-inventory.server";
 import { keyRing } from "~/security/keyring.server";
-import { logger } from "~/logger.server";
 import prisma, { initDatabase } from "~/db/client.server";
 import { closeHttpServer, shutDownOnSignals } from "~/lib/graceful-shutdown.server";
 import { startDeliveryWorker } from "~/outbox/worker.server";

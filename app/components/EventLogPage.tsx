@@ -19,7 +19,8 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useState } from "react";
-import type { Outcome, DayRange } from "~/conversions/reconciliation";
+import type { Outcome } from "~/conversions/reconciliation";
+import type { DayRange } from "~/conversions/day-range";
 import { SKIP_REASONS } from "~/conversions/skip-reasons";
 import { useFormats } from "./locale-context";
 

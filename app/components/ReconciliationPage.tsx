@@ -24,19 +24,19 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useState, type ReactNode } from "react";
 import {
-  dayCount,
-  INDUSTRY_PIXEL_LOSS,
-  OPPREF_SOURCE_LABELS,
   OPPREF_SOURCES,
-  RANGE_PRESETS,
   skipReasonText,
-  sortedReasons,
-  opprefSummary,
-  pixelLossSummary,
-  type DayRange,
   type OutcomeCounts,
   type ReconciliationReport,
 } from "~/conversions/reconciliation";
+import { dayCount, RANGE_PRESETS, type DayRange } from "~/conversions/day-range";
+import {
+  INDUSTRY_PIXEL_LOSS,
+  OPPREF_SOURCE_LABELS,
+  opprefSummary,
+  pixelLossSummary,
+  sortedReasons,
+} from "~/admin/reconciliation-text";
 import { DailyChart } from "./DailyChart";
 import { useFormats } from "./locale-context";
 

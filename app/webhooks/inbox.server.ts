@@ -76,7 +76,7 @@ export interface ApplyReport {
 }
 
 /** Claims one batch of due rows and applies them. */
-async function applyInboxBatch(now: Date = new Date()): Promise<ApplyReport & { claimed: number }> {
+export async function applyInboxBatch(now: Date = new Date()): Promise<ApplyReport & { claimed: number }> {
   const entries = await claimInbox({ limit: BATCH, leaseMs: leaseMs(), now });
   const done: number[] = [];
   let failed = 0;

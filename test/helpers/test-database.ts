@@ -7,7 +7,7 @@ type TestDatabaseProvider = "sqlite" | "postgres";
 const DEFAULT_TEST_POSTGRES_URL = "postgresql://oppref:oppref@127.0.0.1:5432/oppref";
 export const POSTGRES_WORKER_IDS = ["0", "1", "2", "3", "4", "5", "6", "7", "8"];
 
-function testDatabaseProvider(): TestDatabaseProvider {
+export function testDatabaseProvider(): TestDatabaseProvider {
   return process.env.TEST_DATABASE_PROVIDER === "postgres" ? "postgres" : "sqlite";
 }
 
