@@ -10,13 +10,7 @@ import { getCapiCredentials, getShopSettings, recordCredentialCheck, recordWebPi
 import type { AdminContext } from "./auth.server";
 import { explainCapiAnswer } from "./capi-answers";
 import { publicSettings } from "./public-settings";
-import {
-  credentialsRecheckDue,
-  readinessChecklist,
-  type ReadinessFacts,
-  type ReadinessIntent,
-  type ReadinessItem,
-} from "./readiness";
+import { credentialsRecheckDue, type ReadinessFacts, type ReadinessIntent } from "./readiness";
 import { activateWebPixel, readWebPixel, webPixelSettings } from "./web-pixel.server";
 
 export interface ReadinessDeps {
@@ -72,14 +66,6 @@ export async function gatherReadinessFacts(
       recent,
     },
   };
-}
-
-export async function loadReadiness(
-  admin: Pick<AdminContext, "shop" | "graphql">,
-  deps: ReadinessDeps,
-  now: Date = new Date(),
-): Promise<ReadinessItem[]> {
-  return readinessChecklist((await gatherReadinessFacts(admin, deps, now)).facts);
 }
 
 function settingsFacts(row: ShopSettings | null) {

@@ -17,6 +17,7 @@
 
 /** orders/create and orders/paid: app/conversions/order-event.ts decides, app/webhooks/orders.server.ts stores. */
 const ORDER_FIELDS = [
+  "admin_graphql_api_id",
   "billing_address",
   "browser_ip",
   "cancel_reason",

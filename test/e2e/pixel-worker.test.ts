@@ -334,6 +334,9 @@ describe.skipIf(!runE2e)("web pixel bundle in a real browser worker", () => {
       oppref: "op_e2e_Landing-1",
       consent: "granted",
       pixel: "sent",
+      // The buyer allowed the sale of data; no OpenAI SDK on this page, so no __obref to carry.
+      saleOfData: "allowed",
+      obref: null,
     });
 
     const stored = await findPixelReceipt(SHOP, "7000000000001");

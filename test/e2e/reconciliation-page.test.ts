@@ -113,6 +113,8 @@ beforeAll(async () => {
   app = await startAppProcess({
     NODE_ENV: "development",
     LOCAL_PREVIEW: "true",
+    // Preview bypasses Shopify authentication, so the app allows it only on a loopback app URL.
+    SHOPIFY_APP_URL: "http://127.0.0.1",
     DATABASE_URL: `file:${file}`,
     RUN_WORKER: "false",
   });
