@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the scale and speed targets of issue #8, measured in ONE run on this machine, on
+ * `npm run bench`: the scale and speed targets (docs/PERFORMANCE.md), measured in ONE run on this machine, on
  * SQLite and on Postgres, with every ratio computed from figures of the same run.
  *
  *   1. Webhook ingest (autocannon, 32 connections, loopback): requests/s and p99 of the app's lean

@@ -1,9 +1,9 @@
 /**
  * A driver connection of its own, beside Prisma, for ONE hot statement: the webhook inbox append
- * (WEBHOOK_ACK=stored), where each webhook is acknowledged after its commit. Measured on this
- * machine, a 32-row INSERT of ~2.5 KB encrypted bodies costs about 3.8 ms of CPU through Prisma's
- * JS engine (every bound string crosses its query compiler) and 1.3 ms through the driver: some
- * 80 µs per webhook, a quarter of the whole request. Everything else stays on Prisma.
+ * (WEBHOOK_ACK=stored), where each webhook is acknowledged after its commit. Through Prisma's JS
+ * engine every bound string crosses its query compiler, which costs about three times the driver's
+ * CPU for a batch of encrypted bodies (docs/PERFORMANCE.md has the figures). Everything else stays
+ * on Prisma.
  *
  * Same databases, same safety rules: SQLite gets a connection with synchronous = FULL on a thread
  * of its own (the commit is durable before the promise resolves, and its fsync no longer blocks the

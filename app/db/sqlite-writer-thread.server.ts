@@ -3,8 +3,8 @@
  *
  * libSQL's driver is synchronous: a commit with `synchronous = FULL` (the fsync that makes an
  * acknowledged webhook durable) blocks whichever thread runs it for 1–2 ms. On the event loop that
- * meant every request waiting behind every commit; at 1,000 webhooks/s the loop spent most of its
- * time in fsync and the p99 was ~25 ms. Here the statement and its fsync run on a worker thread and
+ * meant every request waiting behind every commit, and at high webhook rates the loop spent most of
+ * its time in fsync (figures: docs/PERFORMANCE.md). Here the statement and its fsync run on a worker thread and
  * the event loop only posts the rows and awaits the answer, which comes after the commit, exactly
  * as before. Waiting for the write lock may also block that thread, not the loop, so SQLite's own
  * busy_timeout can do the waiting — even when the lock is held by a Prisma transaction of this same
@@ -12,8 +12,8 @@
  *
  * Checkpoints stay out of the acknowledgement path too. By default SQLite checkpoints inside the
  * commit that takes the WAL past 1,000 pages: that commit copies ~4 MB into the database file and
- * fsyncs it, which took 100–350 ms under load on this machine's disk, and every webhook waiting in
- * that group waited as long (the p99 at 1,000 webhooks/s was 107–322 ms in bench runs). Here a
+ * fsyncs it, which is slow under load, and every webhook waiting in that group waited as long
+ * (docs/PERFORMANCE.md has the measured tail latencies). Here a
  * second thread, with a connection of its own, runs PASSIVE checkpoints (they never block the writer)
  * at most every CHECKPOINT_INTERVAL_MS while appends come in, and the writer's own automatic
  * checkpoint only starts at WAL_AUTOCHECKPOINT_PAGES. It is still needed: with appends arriving

@@ -1,5 +1,5 @@
 /**
- * Issue #7: the mandatory compliance topics and the installation lifecycle, through the real route
+ * The mandatory compliance topics and the installation lifecycle, through the real route
  * actions with Shopify-signed requests, on the real SQLite file, with the real delivery worker and the
  * OpenAI stand-in. Every topic is also delivered again after it has done its work — including after
  * the shop has been erased — and must still get its 200 without writing anything.

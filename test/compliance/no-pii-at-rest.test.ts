@@ -1,5 +1,5 @@
 /**
- * Issue #7, "must show": a full demo-like run — the built app and a separate worker as child
+ * No raw PII at rest: a full demo-like run — the built app and a separate worker as child
  * processes at the most verbose log level, the OpenAI stand-in, signed webhooks carrying real-looking
  * emails, phone numbers and names (also smuggled into landing-site queries and note attributes), pixel
  * receipts, a refund, a rejected API key, forged and malformed requests, the compliance topics,

@@ -1,5 +1,5 @@
 /**
- * Fault injection, delivery side (issue #7): the built app and workers as real child processes, real
+ * Fault injection, delivery side: the built app and workers as real child processes, real
  * HTTP on loopback, the real SQLite file, the contract-faithful OpenAI stand-in. Each scenario breaks
  * something, lets the system recover, then checks the one thing that matters: every event that had to
  * reach OpenAI was accepted exactly once per id, nothing was lost, and the app is still healthy.

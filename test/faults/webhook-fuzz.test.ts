@@ -1,5 +1,5 @@
 /**
- * Fault injection, input side (issue #7): 10 000 fuzzed webhook requests — forged and tampered HMACs,
+ * Fault injection, input side: 10 000 fuzzed webhook requests — forged and tampered HMACs,
  * missing and garbage headers, wrong methods, truncated JSON, wrong types, random bytes, bodies over
  * the size cap — handed to the real route actions in-process (fast), then a smaller sample of the
  * same generator over real HTTP to the built app, plus fuzzed pixel receipts. Valid orders are mixed

@@ -1,5 +1,5 @@
 /**
- * Issue #3 end to end: signed refunds/create, orders/cancelled, orders/create and orders/paid webhooks
+ * Refund and cancellation corrections end to end: signed refunds/create, orders/cancelled, orders/create and orders/paid webhooks
  * over real HTTP to the built app (child process), the real SQLite file, the delivery worker in this
  * process with an injected clock, and the contract-faithful OpenAI stand-in on loopback.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue #2 end to end: signed webhooks over real HTTP to the built app (child process), the real
+ * The order pipeline end to end: signed webhooks over real HTTP to the built app (child process), the real
  * SQLite file, the delivery worker, and the contract-faithful OpenAI stand-in on loopback.
  */
 import { createHash } from "node:crypto";

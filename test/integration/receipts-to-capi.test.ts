@@ -1,5 +1,5 @@
 /**
- * Issue #4 items 6-7 end to end: the pixel's receipt (POST /pixel/receipt on the real app) decides the
+ * Pixel receipts end to end: the pixel's receipt (POST /pixel/receipt on the real app) decides the
  * server event's oppref and consent; a receipt that does not carry the order's checkout token is not
  * believed; without a receipt the event waits out the grace period, then the shop's policy decides.
  */

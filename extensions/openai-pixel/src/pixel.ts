@@ -2,7 +2,7 @@
  * The OpenAI (ChatGPT Ads) web pixel, as a plain function of the web-pixels runtime so tests can run it
  * against a fake runtime. ./index.ts only hands the real runtime to it.
  *
- * What it does (issue #4):
+ * What it does:
  * - oppref capture: an `oppref` in the page URL goes to the first-party `__oppref` cookie (30 days);
  *   a newer value replaces an older one.
  * - funnel events → OpenAI's image tag (one GET each, no user data): page_viewed, contents_viewed,
