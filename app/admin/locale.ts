@@ -31,11 +31,10 @@ export function formatCount(locale: string, value: number): string {
 
 /** "42 %" (fr), "42%" (en); one decimal below 10%. "—" when there is nothing to divide. */
 export function formatRate(locale: string, rate: number | null): string {
-  if (rate === null || !Number.isFinite(rate)) return "—";
-  return new Intl.NumberFormat(locale, {
-    style: "percent",
-    maximumFractionDigits: rate > 0 && rate < 0.1 ? 1 : 0,
-  }).format(rate);
+  // One decimal at most, like the printed report (scripts/print-reconciliation.ts), so the page and
+  // the demo's printout show the same figure.
+  if (rate === null || !Number.isFinite(rate)) return "–";
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(rate);
 }
 
 /**
