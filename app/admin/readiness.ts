@@ -20,8 +20,11 @@ export const CREDENTIALS_RETRY_UNANSWERED_HOURS = 1;
 /** Item 8's coverage side: at least this many accepted server events carried an oppref. */
 export const MIN_EVENTS_WITH_OPPREF = 1;
 
-/** The theme app embed's handle (extensions/*: the block that writes the `_oppref` cart attribute). */
-export const THEME_EMBED_HANDLE = "openai-embed";
+/**
+ * The app embed block's handle: the file name of extensions/openai-embed/blocks/<handle>.liquid, which
+ * the theme editor's `activateAppId=<api key>/<handle>` deep link names (a test keeps the two equal).
+ */
+export const THEME_EMBED_HANDLE = "oppref-embed";
 
 export type ReadinessTone = "ready" | "attention" | "problem";
 

@@ -2,6 +2,7 @@
  * The readiness checklist's decisions, item by item and state by state, from hand-made facts. The
  * rule under test throughout: "ready" only when a fact that was read says so.
  */
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   buyerDataItem,
@@ -14,6 +15,7 @@ import {
   readinessChecklist,
   sameIdItem,
   summarizeReadiness,
+  THEME_EMBED_HANDLE,
   themeEmbedDeepLink,
   themeEmbedItem,
   webPixelItem,
@@ -262,7 +264,7 @@ describe("4. theme app embed on", () => {
     expect(item.action).toMatchObject({
       kind: "link",
       external: true,
-      url: "https://admin.shopify.com/store/my-store/themes/current/editor?context=apps&activateAppId=client-id-123/openai-embed",
+      url: "https://admin.shopify.com/store/my-store/themes/current/editor?context=apps&activateAppId=client-id-123/oppref-embed",
     });
   });
   it("attention (not checked) before any order", () => {
@@ -270,7 +272,7 @@ describe("4. theme app embed on", () => {
   });
   it("the deep link uses the store handle and the app's client id", () => {
     expect(themeEmbedDeepLink("shop-two.myshopify.com", "abc")).toBe(
-      "https://admin.shopify.com/store/shop-two/themes/current/editor?context=apps&activateAppId=abc/openai-embed",
+      "https://admin.shopify.com/store/shop-two/themes/current/editor?context=apps&activateAppId=abc/oppref-embed",
     );
   });
 });
@@ -358,5 +360,12 @@ describe("8. oppref coverage and delivery health over 7 days (the alerts' thresh
       tone: "attention",
       label: "No ad clicks",
     });
+  });
+});
+
+describe("theme embed deep link", () => {
+  it("names the app embed block that the extension really ships", () => {
+    // A renamed block file would make the merchant's one-click link open the editor on nothing.
+    expect(existsSync(`extensions/openai-embed/blocks/${THEME_EMBED_HANDLE}.liquid`)).toBe(true);
   });
 });
