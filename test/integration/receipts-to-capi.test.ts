@@ -19,7 +19,10 @@ const GRACE_MS = 120_000;
 
 beforeAll(async () => {
   standin = await startOpenAiStandin();
-  app = await startAppProcess({ OPENAI_CAPI_URL: standin.url, RUN_WORKER: "false" });
+  // Behind a (simulated) proxy, so each buyer gets its own rate-limit bucket: on Postgres the counts live
+  // in the database and are shared with every other app process of the run, so they must not all be
+  // 127.0.0.1.
+  app = await startAppProcess({ OPENAI_CAPI_URL: standin.url, RUN_WORKER: "false", TRUSTED_PROXY_HOPS: "1" });
 });
 afterAll(async () => {
   await app?.stop();
@@ -35,6 +38,9 @@ async function shopWithActivePixel(label: string) {
   await prisma.shopSettings.update({ where: { shop: s.shop }, data: { webPixelId: "gid://shopify/WebPixel/1" } });
   return s;
 }
+
+/** A network of this file's own (one buyer address per order), so no other test shares its buckets. */
+const BUYER_NETWORK = `100.${64 + Math.floor(Math.random() * 64)}.${Math.floor(Math.random() * 256)}`;
 
 async function postReceipt(
   shop: string,
@@ -52,7 +58,7 @@ async function postReceipt(
   };
   const response = await fetch(new URL("/pixel/receipt", app.url), {
     method: "POST",
-    headers: { "Content-Type": "text/plain", "X-Forwarded-For": `198.51.100.${orderId % 200}` },
+    headers: { "Content-Type": "text/plain", "X-Forwarded-For": `${BUYER_NETWORK}.${orderId % 200}` },
     body: JSON.stringify(body),
   });
   return response.status;
