@@ -3,7 +3,8 @@
  * process. Set RUN_WORKER=false to run workers separately (`npm run worker`), e.g. several of them.
  *
  * `/webhooks/*` is answered by a lean node:http path in front of Express/Remix (same process, same
- * ingest functions: app/webhooks/lean-path.server.ts); everything else goes to Remix as before.
+ * ingest functions: app/webhooks/lean-path.server.ts), and so is the `/healthz` liveness probe
+ * (app/ops/liveness.server.ts), so it stays cheap while webhooks flood in; everything else goes to Remix.
  * WEBHOOK_ACK=stored acknowledges webhooks once stored; the worker (here with RUN_WORKER=true, else
  * `npm run worker`) applies them moments later (docs/SCALING.md).
  */
@@ -21,6 +22,7 @@ import { closeHttpServer, shutDownOnSignals } from "~/lib/graceful-shutdown.serv
 import { startDeliveryWorker } from "~/outbox/worker.server";
 import { startInboxApplier } from "~/webhooks/inbox.server";
 import { createLeanWebhookPath } from "~/webhooks/lean-path.server";
+import { handleLiveness } from "~/ops/liveness.server";
 
 async function main() {
   const env = config();
@@ -40,6 +42,7 @@ async function main() {
 
   const webhooks = createLeanWebhookPath({ ack: env.WEBHOOK_ACK });
   const server = http.createServer((req, res) => {
+    if (handleLiveness(req, res)) return;
     if (!webhooks.handle(req, res)) app(req, res);
   });
   // A client that trickles its headers or body, or opens connections without end, must not hold

@@ -1,7 +1,8 @@
-import { databaseAnswers } from "~/models/health.server";
+import { livenessAnswer } from "~/ops/liveness.server";
 
-// Liveness + database reachability for load balancers. Says nothing about any shop.
+// Liveness + database reachability for load balancers. Says nothing about any shop. In production
+// server.ts answers /healthz before Remix (app/ops/liveness.server.ts); this route serves the dev server.
 export const loader = async () => {
-  const ok = await databaseAnswers();
-  return Response.json({ ok }, { status: ok ? 200 : 503, headers: { "Cache-Control": "no-store" } });
+  const { status, body } = await livenessAnswer();
+  return new Response(body, { status, headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
 };
