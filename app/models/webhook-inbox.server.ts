@@ -182,3 +182,15 @@ export async function retryInboxLater(id: number, retryAt: Date, error: string):
 export async function inboxDepth(): Promise<number> {
   return prisma.webhookInbox.count();
 }
+
+/**
+ * The apply lag: how long the oldest stored webhook has been waiting to be applied, in ms (0 when
+ * the inbox is empty). With WEBHOOK_ACK=stored this is how far the app's effects trail Shopify's
+ * acknowledged webhooks: the status header and metrics show it. No index on receivedAt (the append
+ * is the hot path); a healthy inbox holds a few hundred rows at most.
+ */
+export async function oldestUnappliedAgeMs(now: Date = new Date()): Promise<number> {
+  const oldest = await prisma.webhookInbox.aggregate({ _min: { receivedAt: true } });
+  const at = oldest._min.receivedAt;
+  return at ? Math.max(0, now.getTime() - at.getTime()) : 0;
+}
