@@ -110,22 +110,6 @@ function webhookCommitter(): GroupCommitter<WebhookWork, "stored" | "duplicate">
   }));
 }
 
-/**
- * Inserts an event unless one with the same business key (shop + event name + event id) exists:
- * the same order arriving under a different webhook event id must not become a second event.
- */
-export async function insertEventOnce(tx: Tx, event: NewConversionEvent): Promise<"created" | "exists"> {
-  if (event.eventId !== null) {
-    const existing = await tx.conversionEvent.findUnique({
-      where: { shop_eventName_eventId: { shop: event.shop, eventName: event.eventName, eventId: event.eventId } },
-      select: { id: true },
-    });
-    if (existing) return "exists";
-  }
-  await tx.conversionEvent.create({ data: event });
-  return "created";
-}
-
 export function isUniqueViolation(error: unknown, model?: string): boolean {
   const e = error as { code?: string; meta?: { modelName?: string; target?: unknown } };
   if (e?.code !== "P2002") return false;
