@@ -44,10 +44,11 @@ const schema = z.object({
       .default("90"),
   ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  // When a webhook is answered 200: "processed" = after its effects are committed (default);
-  // "stored" = once the verified webhook is committed to the inbox, effects moments later
-  // (docs/SCALING.md). Both acknowledge nothing that is not on disk.
-  WEBHOOK_ACK: z.enum(["processed", "stored"]).default("processed"),
+  // When a webhook is answered 200: "stored" (default) = once the verified webhook is committed to
+  // the inbox, its effects applied moments later in batches; "processed" = after its effects are
+  // committed (group-committed batches, at about a quarter of the rate: docs/PERFORMANCE.md).
+  // Both acknowledge nothing that is not on disk.
+  WEBHOOK_ACK: z.enum(["processed", "stored"]).default("stored"),
   // Postgres connections per process (pg pool); web processes group-commit, so a few go a long way.
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   // Tests only: where the Admin API is reached instead of https://<shop> (a stand-in on loopback).

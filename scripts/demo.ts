@@ -253,7 +253,8 @@ async function waitUntilIdle(databaseUrl: string) {
       const open = await prisma.conversionEvent.count({
         where: { status: { in: ["pending", "sending"] }, nextAttemptAt: { lte: new Date(Date.now() + 30_000) } },
       });
-      if (open === 0) return;
+      // With WEBHOOK_ACK=stored (the default) webhooks may still wait in the inbox for a moment.
+      if (open === 0 && (await prisma.webhookInbox.count()) === 0) return;
       await new Promise((r) => setTimeout(r, 200));
     }
     console.log("  (some events are still waiting; see the table below)");

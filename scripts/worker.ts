@@ -2,6 +2,8 @@
  * The delivery worker on its own (`npm run worker`, `npm run worker -- --once`). Run as many as you
  * like beside the web process(es); leases keep them from sending the same row at the same time.
  * It also applies webhooks stored by web processes running with WEBHOOK_ACK=stored (the inbox).
+ * `--inbox-only`: apply stored webhooks and deliver nothing (appliers and senders scaled apart;
+ * the bench measures the applier alone this way).
  */
 import { config, ConfigError } from "~/config.server";
 import { assertStoredKeysConfigured } from "~/models/key-inventory.server";
@@ -23,13 +25,15 @@ async function main() {
     console.log(`delivered ${total} event(s) in ${reports.length} batch(es)`);
     process.exit(0);
   }
-  const worker = startDeliveryWorker({ baseUrl: env.OPENAI_CAPI_URL, intervalMs: env.WORKER_INTERVAL_MS });
+  const worker = process.argv.includes("--inbox-only")
+    ? null
+    : startDeliveryWorker({ baseUrl: env.OPENAI_CAPI_URL, intervalMs: env.WORKER_INTERVAL_MS });
   const inbox = startInboxApplier();
   // SIGTERM/SIGINT: finish the OpenAI request in flight and record its answer (or release the lease),
   // finish the inbox batch, close the database, exit (app/lib/graceful-shutdown.server.ts).
   shutDownOnSignals(
     [
-      { name: "background work", run: () => Promise.all([worker.stop(), inbox.stop()]) },
+      { name: "background work", run: () => Promise.all([worker?.stop(), inbox.stop()]) },
       { name: "database", run: () => prisma.$disconnect() },
     ],
     { timeoutMs: env.SHUTDOWN_TIMEOUT_MS },

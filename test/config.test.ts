@@ -57,12 +57,12 @@ describe("configuration from the environment", () => {
   it("checks the scale settings (ack mode, pool size, inbox lease) by name", () => {
     const config = parseConfig(valid);
     expect([config.WEBHOOK_ACK, config.DATABASE_POOL_SIZE, config.WEBHOOK_INBOX_LEASE_MS]).toEqual([
-      "processed",
+      "stored",
       10,
       60_000,
     ]);
-    expect(parseConfig({ ...valid, WEBHOOK_ACK: "stored", DATABASE_POOL_SIZE: "4" })).toMatchObject({
-      WEBHOOK_ACK: "stored",
+    expect(parseConfig({ ...valid, WEBHOOK_ACK: "processed", DATABASE_POOL_SIZE: "4" })).toMatchObject({
+      WEBHOOK_ACK: "processed",
       DATABASE_POOL_SIZE: 4,
     });
     const found = problems({ ...valid, WEBHOOK_ACK: "fast", DATABASE_POOL_SIZE: "0", WEBHOOK_INBOX_LEASE_MS: "10" });
@@ -74,8 +74,8 @@ describe("configuration from the environment", () => {
   });
 
   it("reads one variable by the same rule where the whole configuration is not set", () => {
-    expect(configValue("WEBHOOK_ACK", {})).toBe("processed");
-    expect(configValue("WEBHOOK_ACK", { WEBHOOK_ACK: "" })).toBe("processed");
+    expect(configValue("WEBHOOK_ACK", {})).toBe("stored");
+    expect(configValue("WEBHOOK_ACK", { WEBHOOK_ACK: "" })).toBe("stored");
     expect(configValue("DATABASE_POOL_SIZE", { DATABASE_POOL_SIZE: "3" })).toBe(3);
     expect(() => configValue("WEBHOOK_ACK", { WEBHOOK_ACK: "sometimes" })).toThrow(ConfigError);
     expect(() => configValue("DATABASE_POOL_SIZE", { DATABASE_POOL_SIZE: "-1" })).toThrow(

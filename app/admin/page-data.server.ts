@@ -15,7 +15,10 @@ export async function loadAdminPage(
   options: { now?: Date; locale?: string } = {},
 ): Promise<AdminPageData> {
   const now = options.now ?? new Date();
-  const [{ facts, row }, health] = await Promise.all([gatherReadinessFacts(admin, deps, now), eventHealth(admin.shop)]);
+  const [{ facts, row }, health] = await Promise.all([
+    gatherReadinessFacts(admin, deps, now),
+    eventHealth(admin.shop, now),
+  ]);
   const settings = publicSettings(row);
   const status = connectionStatus(
     {

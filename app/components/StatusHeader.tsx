@@ -32,7 +32,37 @@ export function standardFacts(
       tone: health.failing > 0 ? "critical" : undefined,
       note: health.failing > 0 ? "Retried automatically, or refused by OpenAI." : undefined,
     },
+    applyLagFact(health.applyLagMs),
   ];
+}
+
+/** Below this the orders Shopify sent are applied as they come: the lag is not worth a number. */
+const APPLY_LAG_SHOWN_MS = 5_000;
+/** Past this the worker is stopped or far behind: shown as a problem. */
+const APPLY_LAG_CRITICAL_MS = 5 * 60_000;
+
+/**
+ * How far behind the app's effects are: webhooks are acknowledged once stored and applied moments
+ * later (WEBHOOK_ACK=stored), so a merchant should see when "moments" became minutes.
+ */
+export function applyLagFact(lagMs: number): HeaderFact {
+  const fact = { id: "apply-lag", label: "Orders from Shopify applied" };
+  if (lagMs < APPLY_LAG_SHOWN_MS) return { ...fact, value: "Up to date" };
+  const seconds = Math.round(lagMs / 1000);
+  const value =
+    seconds < 120
+      ? `${seconds} s behind`
+      : seconds < 7200
+        ? `${Math.round(seconds / 60)} min behind`
+        : `${Math.round(seconds / 3600)} h behind`;
+  return lagMs >= APPLY_LAG_CRITICAL_MS
+    ? {
+        ...fact,
+        value,
+        tone: "critical",
+        note: "Received orders are kept and applied in order once the worker catches up; nothing is lost.",
+      }
+    : { ...fact, value, note: "Received and kept; applied within moments." };
 }
 
 const READINESS_BADGE = { ready: "success", attention: "warning", problem: "critical" } as const;

@@ -13,7 +13,13 @@ import { SQLITE_CONNECTION_PRAGMAS } from "./sqlite-connection.server";
 export { createPrismaClient } from "./prisma-client.server";
 export { currentDatabaseProvider } from "./provider.server";
 export { SQLITE_BUSY_TIMEOUT_MS } from "./sqlite-connection.server";
-export { openDriverWriter, type DriverValue, type DriverWriter } from "./driver-writer.server";
+export {
+  openDriverWriter,
+  postgresTimestamp,
+  sqliteTimestamp,
+  type DriverValue,
+  type DriverWriter,
+} from "./driver-writer.server";
 
 declare global {
   var __prisma: PrismaClient | undefined;

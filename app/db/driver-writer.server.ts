@@ -60,11 +60,11 @@ export function openDriverWriter(options: { databaseUrl?: string; connections?: 
 }
 
 /** What @prisma/adapter-libsql writes for a DateTime (ISO 8601, "+00:00"). */
-function sqliteTimestamp(date: Date): string {
+export function sqliteTimestamp(date: Date): string {
   return date.toISOString().replace("Z", "+00:00");
 }
 
 /** What @prisma/adapter-pg writes for a timestamp(3) column: UTC, no zone. */
-function postgresTimestamp(date: Date): string {
+export function postgresTimestamp(date: Date): string {
   return date.toISOString().replace("T", " ").replace("Z", "");
 }

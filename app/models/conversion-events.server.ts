@@ -3,11 +3,9 @@
  * Writes that acknowledge a webhook happen in one transaction with the webhook's idempotency row
  * (group-committed with concurrent webhooks), so a 200 is only ever returned for something on disk.
  */
-import type { Prisma, PrismaClient } from "@prisma/client";
+import type { Prisma } from "@prisma/client";
 import prisma, { currentDatabaseProvider } from "~/db/client.server";
 import { GroupCommitter } from "~/db/group-commit.server";
-
-export type Tx = Prisma.TransactionClient | PrismaClient;
 
 export interface NewConversionEvent {
   shop: string;
@@ -108,22 +106,6 @@ function webhookCommitter(): GroupCommitter<WebhookWork, "stored" | "duplicate">
     lingerMs: currentDatabaseProvider() === "postgres" ? 0 : 2,
     maxBatch: 128,
   }));
-}
-
-/**
- * Inserts an event unless one with the same business key (shop + event name + event id) exists:
- * the same order arriving under a different webhook event id must not become a second event.
- */
-export async function insertEventOnce(tx: Tx, event: NewConversionEvent): Promise<"created" | "exists"> {
-  if (event.eventId !== null) {
-    const existing = await tx.conversionEvent.findUnique({
-      where: { shop_eventName_eventId: { shop: event.shop, eventName: event.eventName, eventId: event.eventId } },
-      select: { id: true },
-    });
-    if (existing) return "exists";
-  }
-  await tx.conversionEvent.create({ data: event });
-  return "created";
 }
 
 export function isUniqueViolation(error: unknown, model?: string): boolean {

@@ -163,6 +163,29 @@ export async function recomputeLedger(tx: Tx, shop: string, orderId: string): Pr
   const ledger = await tx.orderLedger.findUnique({ where: { shop_orderId: { shop, orderId } } });
   if (!ledger) return null;
   const entries = await tx.ledgerEntry.findMany({ where: { shop, orderId } });
+  const { ledgerFields, changedEntries } = recomputedLedger(ledger, entries);
+  for (const entry of changedEntries) {
+    await tx.ledgerEntry.update({ where: { id: entry.id }, data: { appliedMinor: entry.appliedMinor } });
+  }
+  const updated = await tx.orderLedger.update({ where: { id: ledger.id }, data: ledgerFields });
+  return { ledger: updated, entries: sortEntries(entries) };
+}
+
+/** What recomputeLedger writes on the ledger row. */
+export type RecomputedLedgerFields = Pick<
+  OrderLedger,
+  "netMinor" | "refundedMinor" | "cancelledMinor" | "cancelledAt" | "cancelReason"
+>;
+
+/**
+ * recomputeLedger's rule on rows already loaded (the batch applier keeps a batch's ledgers in
+ * memory): sets every entry's appliedMinor in place and returns the ledger's new figures and the
+ * entries whose appliedMinor changed.
+ */
+export function recomputedLedger(
+  ledger: OrderLedger,
+  entries: LedgerEntry[],
+): { ledgerFields: RecomputedLedgerFields; changedEntries: LedgerEntry[] } {
   const usable = entries.filter((entry) => !entryCurrencyMismatch(ledger, entry));
   const inputs: LedgerEntryInput[] = usable.map((entry) => ({
     key: entry.entryKey,
@@ -174,11 +197,12 @@ export async function recomputeLedger(tx: Tx, shop: string, orderId: string): Pr
   // Keys are unique per order (database constraint), so the key identifies the entry.
   const appliedByKey = new Map(result.applied.map((row) => [row.key, row.appliedMinor]));
 
+  const changedEntries: LedgerEntry[] = [];
   for (const entry of entries) {
     const applied = appliedByKey.get(entry.entryKey) ?? 0;
     if (entry.appliedMinor !== applied) {
-      await tx.ledgerEntry.update({ where: { id: entry.id }, data: { appliedMinor: applied } });
       entry.appliedMinor = applied;
+      changedEntries.push(entry);
     }
   }
   const cancel = entries
@@ -187,20 +211,20 @@ export async function recomputeLedger(tx: Tx, shop: string, orderId: string): Pr
   const cancelledMinor = entries
     .filter((entry) => entry.kind === "cancel")
     .reduce((sum, entry) => sum + entry.appliedMinor, 0);
-  const updated = await tx.orderLedger.update({
-    where: { id: ledger.id },
-    data: {
+  return {
+    ledgerFields: {
       netMinor: result.netMinor,
       refundedMinor: result.refundedMinor,
       cancelledMinor,
       cancelledAt: cancel ? cancel.occurredAt : null,
       cancelReason: cancel ? cancel.reason : null,
     },
-  });
-  return { ledger: updated, entries: sortEntries(entries) };
+    changedEntries,
+  };
 }
 
-function sortEntries(entries: LedgerEntry[]): LedgerEntry[] {
+/** In application order: (occurredAt, entryKey). */
+export function sortEntries(entries: LedgerEntry[]): LedgerEntry[] {
   return [...entries].sort((a, b) => {
     const dt = a.occurredAt.getTime() - b.occurredAt.getTime();
     if (dt !== 0) return dt;

@@ -130,3 +130,10 @@ export async function markReinstalled(shop: string) {
     data: { uninstalledAt: null },
   });
 }
+
+/** Settings of several shops in one query (the batch applier), by shop; shops without a row are absent. */
+export async function getShopSettingsMany(shops: readonly string[]): Promise<Map<string, ShopSettings>> {
+  if (shops.length === 0) return new Map();
+  const rows = await prisma.shopSettings.findMany({ where: { shop: { in: [...new Set(shops)] } } });
+  return new Map(rows.map((row) => [row.shop, row]));
+}

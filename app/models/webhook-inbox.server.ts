@@ -182,3 +182,19 @@ export async function retryInboxLater(id: number, retryAt: Date, error: string):
 export async function inboxDepth(): Promise<number> {
   return prisma.webhookInbox.count();
 }
+
+/**
+ * The apply lag: how long the oldest stored webhook (of `shop`, or of any shop) has been waiting to
+ * be applied, in ms (0 when there is none). With WEBHOOK_ACK=stored this is how far the app's effects
+ * trail the webhooks Shopify was told are received: the admin's status header shows it. A
+ * quarantined row counts: it is not applied either. No index on receivedAt (the append is the hot
+ * path); a healthy inbox holds a few hundred rows at most, and a shop's are found by its key.
+ */
+export async function oldestUnappliedAgeMs(now: Date = new Date(), shop?: string): Promise<number> {
+  const oldest = await prisma.webhookInbox.aggregate({
+    where: shop === undefined ? undefined : { shop },
+    _min: { receivedAt: true },
+  });
+  const at = oldest._min.receivedAt;
+  return at ? Math.max(0, now.getTime() - at.getTime()) : 0;
+}

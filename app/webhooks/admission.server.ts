@@ -40,16 +40,35 @@ export function headerRefusal(topics: readonly string[], hook: Pick<VerifiedWebh
   return null;
 }
 
-/** Why this webhook must change nothing, or null when it may be ingested. */
-export async function refusalFor(topics: readonly string[], hook: VerifiedWebhook): Promise<WebhookRefusal | null> {
+/** Every check but "was the shop ever installed here" (the one that needs the database). */
+function refusalWithoutDatabase(topics: readonly string[], hook: VerifiedWebhook): WebhookRefusal | null {
   const early = headerRefusal(topics, hook);
   if (early) return early;
   const payload = hook.payload;
   if (!bodyFitsTopic(hook.topic, payload)) return "body_not_of_topic";
   const named = shopNamedByBody(hook.topic, payload);
   if (named !== null && named.trim().toLowerCase() !== hook.shop) return "shop_mismatch";
+  return null;
+}
+
+/** Why this webhook must change nothing, or null when it may be ingested. */
+export async function refusalFor(topics: readonly string[], hook: VerifiedWebhook): Promise<WebhookRefusal | null> {
+  const refused = refusalWithoutDatabase(topics, hook);
+  if (refused) return refused;
   if (!(await shopIsKnown(hook.shop))) return "shop_not_installed";
   return null;
+}
+
+/**
+ * The same checks as `refusalFor`, for a batch of webhooks (app/webhooks/apply-batch.server.ts):
+ * `knownShops` holds the batch's shops that installed the app here, looked up once for the batch.
+ */
+export function refusalAmong(
+  topics: readonly string[],
+  hook: VerifiedWebhook,
+  knownShops: ReadonlySet<string>,
+): WebhookRefusal | null {
+  return refusalWithoutDatabase(topics, hook) ?? (knownShops.has(hook.shop) ? null : "shop_not_installed");
 }
 
 /** The record of a refused webhook: one structured line, never the body. */

@@ -3,8 +3,9 @@
  *
  * `storeWebhook` is what the lean path calls instead of the ingest function: one group-committed
  * INSERT for all concurrent webhooks, and the 200 only after it committed (nothing acknowledged that
- * is not on disk). The applier then runs the SAME ingest function the route would have run
- * (app/webhooks/registry.server.ts), with the same verified fields, so idempotency on the event id,
+ * is not on disk). The applier then applies what the route would have applied, with the same
+ * verified fields: a batch of stored order webhooks goes through the same planners as one webhook
+ * (app/webhooks/apply-batch.server.ts), in one transaction, so idempotency on the event id,
  * business-key dedupe and every skip decision are unchanged; only the moment moves, by milliseconds
  * when the app is healthy. A webhook whose application fails is retried with backoff, like Shopify
  * would redeliver it, and never dropped.
@@ -23,6 +24,7 @@ import {
   retryInboxLater,
   type InboxEntry,
 } from "~/models/webhook-inbox.server";
+import { applyBatch, type BatchItem } from "./apply-batch.server";
 import { handlerForPath } from "./registry.server";
 import type { VerifiedWebhook } from "./verify.server";
 import { parseWebhookJson } from "~/conversions/webhook-json";
@@ -31,9 +33,8 @@ import { parseWebhookJson } from "~/conversions/webhook-json";
 function leaseMs(): number {
   return configValue("WEBHOOK_INBOX_LEASE_MS");
 }
-const BATCH = 128;
-/** Webhooks applied at once: they share transactions through withWebhookOnce's group commit. */
-const PARALLEL = 32;
+/** Webhooks claimed and applied at once (one transaction for a run of order webhooks). */
+const BATCH = 256;
 
 /** Stores the verified webhook that arrived on `path`; resolves once it is committed. */
 export async function storeWebhook(path: string, hook: VerifiedWebhook): Promise<void> {
@@ -75,35 +76,67 @@ export interface ApplyReport {
   failed: number;
 }
 
-/** Claims one batch of due rows and applies them. */
+/**
+ * Claims one batch of due rows and applies them in arrival order. Runs of order, refund and
+ * cancellation webhooks are applied together in one transaction (app/webhooks/apply-batch.server.ts),
+ * which also deletes their inbox rows; any other webhook (app lifecycle, compliance) is applied alone
+ * between them, through its ingest function, so the order of effects is the order of arrival.
+ */
 export async function applyInboxBatch(now: Date = new Date()): Promise<ApplyReport & { claimed: number }> {
   const entries = await claimInbox({ limit: BATCH, leaseMs: leaseMs(), now });
-  const done: number[] = [];
+  const doneAlone: number[] = [];
+  let applied = 0;
   let failed = 0;
-  let next = 0;
-  const lane = async () => {
-    while (next < entries.length) {
-      const entry = entries[next++];
-      try {
-        const handler = handlerForPath(entry.path);
-        if (!handler) throw new Error(`no webhook handler for ${entry.path}`);
-        await handler.ingest(webhookFromInbox(entry));
-        done.push(entry.id);
-      } catch (error) {
-        failed++;
-        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        logger.error(
-          { shop: entry.shop, topic: entry.topic, attempts: entry.attempts, err: message },
-          "inbox webhook not applied; will retry",
-        );
-        await retryInboxLater(entry.id, new Date(Date.now() + retryDelayMs(entry.attempts)), message).catch(() => {});
-      }
+  const retryLater = async (entry: InboxEntry, error: unknown) => {
+    failed++;
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    logger.error(
+      { shop: entry.shop, topic: entry.topic, attempts: entry.attempts, err: message },
+      "inbox webhook not applied; will retry",
+    );
+    await retryInboxLater(entry.id, new Date(Date.now() + retryDelayMs(entry.attempts)), message).catch(() => {});
+  };
+
+  let run: { entry: InboxEntry; item: BatchItem }[] = [];
+  const applyRun = async () => {
+    if (run.length === 0) return;
+    const batch = run;
+    run = [];
+    const outcomes = await applyBatch(batch.map((r) => r.item));
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = outcomes[i];
+      if (outcome.ok) applied++;
+      else await retryLater(batch[i].entry, outcome.error);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, entries.length) }, lane));
+  for (const entry of entries) {
+    const handler = handlerForPath(entry.path);
+    if (handler?.plan) {
+      run.push({
+        entry,
+        item: {
+          hook: webhookFromInbox(entry),
+          plan: handler.plan,
+          admission: { path: handler.path, topics: handler.topics },
+          inboxId: entry.id,
+        },
+      });
+      continue;
+    }
+    await applyRun();
+    try {
+      if (!handler) throw new Error(`no webhook handler for ${entry.path}`);
+      await handler.ingest(webhookFromInbox(entry));
+      doneAlone.push(entry.id);
+      applied++;
+    } catch (error) {
+      await retryLater(entry, error);
+    }
+  }
+  await applyRun();
   // If this fails the rows come back after their lease and are applied again: a no-op by idempotency.
-  await removeFromInbox(done);
-  return { claimed: entries.length, applied: done.length, failed };
+  await removeFromInbox(doneAlone);
+  return { claimed: entries.length, applied, failed };
 }
 
 /** Applies until nothing is due (tests, the bench, `--once`). */

@@ -1,45 +1,55 @@
 /**
  * orders/create and orders/paid: everything that must happen before the 200 — decide, persist the
  * event (or the recorded decision not to send it) and the ledger's gross, all in the transaction
- * that marks the webhook as seen. Talking to OpenAI is the worker's job.
+ * that marks the webhook as seen (a batch of them: app/webhooks/apply-batch.server.ts). Talking to
+ * OpenAI is the worker's job.
  */
 import { decideOrderCreated, MAX_EVENT_AGE_MS, type OrderEventDecision } from "~/conversions/order-event";
-import { getShopSettings, policyFromSettings } from "~/models/settings.server";
-import { insertEventOnce, withWebhookOnce, type NewConversionEvent } from "~/models/conversion-events.server";
-import { recordOrderInLedger } from "~/models/ledger.server";
+import type { NewConversionEvent } from "~/models/conversion-events.server";
+import { applyWebhook, crossShopRefusal, type IngestResult, type WebhookPlanner } from "./apply-batch.server";
 import type { VerifiedWebhook } from "./verify.server";
 
-export type IngestResult = "stored" | "duplicate";
+export type { IngestResult };
 
 export async function ingestOrderWebhook(hook: VerifiedWebhook, now: Date = new Date()): Promise<IngestResult> {
-  const settings = await getShopSettings(hook.shop);
-  const policy = policyFromSettings(settings);
+  return applyWebhook(hook, planOrderWebhook, { now });
+}
+
+/** Decides with the pure core (outside the transaction); the effects follow in the batch, in arrival order. */
+export const planOrderWebhook: WebhookPlanner = async (hook, policy, now) => {
   const decision = await decideOrderCreated(hook.payload, { shopDomain: hook.shop, policy, now });
   const countsHere =
     (hook.topic === "orders/create" && policy.conversionTrigger === "orders_create") ||
     (hook.topic === "orders/paid" && policy.conversionTrigger === "orders_paid");
   const paidAt = hook.topic === "orders/paid" ? now : null;
 
-  return withWebhookOnce(webhookKey(hook), async (tx) => {
-    if (decision.kind === "send" || decision.orderId !== null) {
-      await recordOrderInLedger(tx, {
-        shop: hook.shop,
-        orderId: decision.orderId!,
-        orderDedupId: decision.dedupId!,
-        orderName: decision.orderName,
-        checkoutToken: checkoutTokenOf(hook.payload),
-        grossMinor: decision.amountMinor,
-        currency: decision.currency,
-        paidAt,
-        cancelled: cancelledFromPayload(hook.payload),
-      });
-    }
-    // A malformed payload is always recorded, whatever the trigger: it is the merchant's only trace.
-    if (countsHere || (decision.kind === "skip" && decision.reason === "malformed_payload")) {
-      await insertEventOnce(tx, orderEventRow(hook.shop, decision, now));
-    }
-  });
-}
+  return {
+    orderIds: decision.orderId === null ? [] : [decision.orderId],
+    apply: async (state) => {
+      if (decision.orderId !== null) {
+        const refused = crossShopRefusal(state, hook.shop, decision.orderId);
+        if (refused) return { rejected: refused };
+      }
+      if (decision.kind === "send" || decision.orderId !== null) {
+        state.recordOrderInLedger({
+          shop: hook.shop,
+          orderId: decision.orderId!,
+          orderDedupId: decision.dedupId!,
+          orderName: decision.orderName,
+          checkoutToken: checkoutTokenOf(hook.payload),
+          grossMinor: decision.amountMinor,
+          currency: decision.currency,
+          paidAt,
+          cancelled: cancelledFromPayload(hook.payload),
+        });
+      }
+      // A malformed payload is always recorded, whatever the trigger: it is the merchant's only trace.
+      if (countsHere || (decision.kind === "skip" && decision.reason === "malformed_payload")) {
+        state.insertEventOnce(orderEventRow(hook.shop, decision, now));
+      }
+    },
+  };
+};
 
 export function webhookKey(hook: VerifiedWebhook) {
   return { shop: hook.shop, topic: hook.topic, eventId: hook.eventId, webhookId: hook.webhookId };

@@ -9,14 +9,25 @@
  * Every handler's `ingest` first runs the admission checks (app/webhooks/admission.server.ts): a
  * webhook whose topic the path is not subscribed to, whose body is another topic's, or whose shop is
  * not bound or never installed is recorded and changes nothing.
- * Adding a webhook: write its ingest function, add a row here and a route file, subscribe it in
- * shopify.app.toml. test/scale/webhook-registry.test.ts checks rows and route files agree.
+ *
+ * Two kinds of rows:
+ *  - `admitted(path, topics, ingest)`: the webhook is applied alone by its ingest function. The
+ *    inbox applies such rows one by one, in arrival order, between batches. Any new topic starts
+ *    here and works without touching the batch code.
+ *  - `batched(path, topics, plan)`: the topic also has a batch plan (app/webhooks/apply-batch.server.ts):
+ *    the inbox applies runs of such webhooks in one transaction, and `ingest` is that plan applied
+ *    to one webhook (group-committed with concurrent ones), the admission checks running in the
+ *    batch, before planning, for both.
+ * Adding a webhook: write its ingest function (and, if it is hot, a plan), add a row here and a route
+ * file, subscribe it in shopify.app.toml. test/scale/webhook-registry.test.ts checks rows and route
+ * files agree.
  */
 import { recordRefusal, refusalFor } from "./admission.server";
 import { ingestAppUninstalled, ingestScopesUpdate } from "./app-lifecycle.server";
 import { COMPLIANCE_TOPICS, ingestComplianceWebhook } from "./compliance.server";
-import { ingestCancelWebhook, ingestRefundWebhook } from "./corrections.server";
-import { ingestOrderWebhook } from "./orders.server";
+import { applyWebhook, type WebhookPlanner } from "./apply-batch.server";
+import { planCancelWebhook, planRefundWebhook } from "./corrections.server";
+import { planOrderWebhook } from "./orders.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 export type IngestFunction = (hook: VerifiedWebhook) => Promise<unknown>;
@@ -27,6 +38,12 @@ export interface WebhookHandler {
   /** Topics delivered to that path. */
   topics: readonly string[];
   ingest: IngestFunction;
+  /**
+   * The topic's plan when its webhooks can be applied in batches (app/webhooks/apply-batch.server.ts):
+   * the inbox applies runs of such webhooks in one transaction, after the same admission checks.
+   * Optional: a handler without one is applied alone through `ingest`.
+   */
+  plan?: WebhookPlanner;
 }
 
 /** The handler for `path`: `ingest` runs only for webhooks the admission checks let through. */
@@ -41,11 +58,16 @@ function admitted(path: string, topics: readonly string[], ingest: IngestFunctio
   };
 }
 
+/** The handler for `path` whose webhooks can be applied in batches through `plan`. */
+function batched(path: string, topics: readonly string[], plan: WebhookPlanner): WebhookHandler {
+  return { path, topics, plan, ingest: (hook) => applyWebhook(hook, plan, { admission: { path, topics } }) };
+}
+
 export const WEBHOOK_HANDLERS: readonly WebhookHandler[] = [
-  admitted("/webhooks/orders/create", ["orders/create"], (hook) => ingestOrderWebhook(hook)),
-  admitted("/webhooks/orders/paid", ["orders/paid"], (hook) => ingestOrderWebhook(hook)),
-  admitted("/webhooks/refunds/create", ["refunds/create"], (hook) => ingestRefundWebhook(hook)),
-  admitted("/webhooks/orders/cancelled", ["orders/cancelled"], (hook) => ingestCancelWebhook(hook)),
+  batched("/webhooks/orders/create", ["orders/create"], planOrderWebhook),
+  batched("/webhooks/orders/paid", ["orders/paid"], planOrderWebhook),
+  batched("/webhooks/refunds/create", ["refunds/create"], planRefundWebhook),
+  batched("/webhooks/orders/cancelled", ["orders/cancelled"], planCancelWebhook),
   admitted("/webhooks/app/uninstalled", ["app/uninstalled"], (hook) => ingestAppUninstalled(hook)),
   admitted("/webhooks/app/scopes_update", ["app/scopes_update"], (hook) => ingestScopesUpdate(hook)),
   admitted("/webhooks/compliance", COMPLIANCE_TOPICS, (hook) => ingestComplianceWebhook(hook)),

@@ -158,7 +158,7 @@ describe("authentication", () => {
       browserPixelEnabled: true,
       serverEventsEnabled: true,
     });
-    expect(data.health).toEqual({ waiting: 0, failing: 0 });
+    expect(data.health).toEqual({ waiting: 0, failing: 0, applyLagMs: 0 });
     expect(shopify.unexpected()).toEqual([]);
   });
 });

@@ -2,8 +2,13 @@
  * Replays of genuinely signed webhook bodies under other headers. Shopify signs the body only, so
  * the topic, shop, path and event id of a captured body are the attacker's to choose. None of these
  * may change a row; each refused webhook is still answered 200 (Shopify would retry a non-2xx for
- * hours) and leaves a record in the log; only a bad signature is a 401.
+ * hours) and leaves a record in the log; only a bad signature is a 401. An order or refund body
+ * replayed under another shop passes every header check (the shop is installed, the body is its
+ * topic's): it is refused by its order id, which Shopify makes globally unique, and its only trace is
+ * the rejection record on the webhook's idempotency row.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import prisma from "~/db/client.server";
 import { sendWebhook, webhookHeaders, type WebhookMessage } from "../../sim/shopify-webhooks";
@@ -12,8 +17,11 @@ import { addOfflineSession } from "../compliance/helpers";
 import { TEST_SECRET, waitFor, type AppProcess } from "../helpers/app-process";
 import { configureShop, uniqueShop } from "../helpers/shops";
 import { attack, startProductionApp } from "./harness";
+import { startAppProcess } from "../helpers/app-process";
 
 let app: AppProcess;
+/** Processes an attack started for itself (another acknowledgement mode, a worker). */
+const extra: AppProcess[] = [];
 let nextId = 930000000000 + Math.floor(Math.random() * 1e9);
 
 beforeAll(async () => {
@@ -21,6 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
+  for (const started of extra) await started.stop();
 });
 
 /** A shop that installed the app: settings and, unless told otherwise, its offline session. */
@@ -194,4 +203,57 @@ describe("webhooks for shops that never installed, or not on myshopify.com", () 
       expect(await replay("app/uninstalled", shop, body, undefined, "not-the-secret")).toBe(401);
     });
   });
+});
+
+describe("order and refund ids are bound to the first shop that sent them", () => {
+  const fixture = (name: string) => readFileSync(path.join(process.cwd(), "test", "fixtures", name), "utf8");
+  /** Captured bodies, byte for byte, with fresh ids (the test database is shared by test files). */
+  function capturedBodies() {
+    const orderId = String(nextId++);
+    const order = fixture("orders-create.json").replaceAll("5912345678901", orderId);
+    const refund = fixture("refunds-create.json")
+      .replaceAll("5912345678901", orderId)
+      .replaceAll("929361463", String(nextId++));
+    return { orderId, order, refund };
+  }
+  const applied = async (shop: string, deliveries: number) =>
+    (await prisma.webhookInbox.count({ where: { shop } })) === 0 &&
+    (await prisma.webhookDelivery.count({ where: { shop } })) === deliveries;
+
+  for (const ack of ["processed", "stored"] as const) {
+    attack(
+      `WEBHOOK_ACK=${ack}: a captured orders/create and refunds/create replayed under another shop's header create nothing`,
+      async (strike) => {
+        // stored: the production web process stores, an inbox-only worker applies (nothing is sent).
+        const web =
+          ack === "processed"
+            ? app
+            : await startProductionApp({ WEBHOOK_ACK: "stored" }).then((a) => (extra.push(a), a));
+        if (ack === "stored")
+          extra.push(await startAppProcess({ NODE_ENV: "production" }, "worker.js", ["--inbox-only"]));
+        const genuine = await installedShop(`ids-genuine-${ack}`);
+        const victim = await installedShop(`ids-victim-${ack}`);
+        const { orderId, order, refund } = capturedBodies();
+        const send = (topic: string, shop: string, body: string) =>
+          sendWebhook(web.url, { topic, shop, body, secret: TEST_SECRET });
+        expect(await send("orders/create", genuine, order)).toBe(200);
+        expect(await send("refunds/create", genuine, refund)).toBe(200);
+        await waitFor(() => applied(genuine, 2), "the genuine shop's webhooks applied", 30_000);
+
+        await strike(async () => {
+          expect(await send("orders/create", victim, order)).toBe(200);
+          expect(await send("refunds/create", victim, refund)).toBe(200);
+          await waitFor(() => applied(victim, 2), "the replays applied", 30_000);
+          const records = await prisma.webhookDelivery.findMany({ where: { shop: victim } });
+          expect(records.map((r) => r.topic).sort()).toEqual(["orders/create", "refunds/create"]);
+          for (const r of records)
+            expect(r.rejectedReason).toContain(`order ${orderId} was already seen under another shop`);
+          expect(await prisma.orderLedger.count({ where: { orderId } })).toBe(1);
+        });
+      },
+      90_000,
+      // The two rejection records are the attack's only trace; every other row must stay as it was.
+      { rejectionRecords: true },
+    );
+  }
 });

@@ -16,13 +16,17 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** `script` is "server.js" (web + worker) or "worker.js" (worker alone), from this run's build. */
+/**
+ * `script` is "server.js" (web + worker) or "worker.js" (worker alone), from this run's build;
+ * `args` its command line (e.g. the worker's `--inbox-only`).
+ */
 export async function startAppProcess(
   env: Record<string, string>,
   script: "server.js" | "worker.js" = "server.js",
+  args: readonly string[] = [],
 ): Promise<AppProcess> {
   const buildDir = process.env.APP_BUILD_DIR ?? path.join(process.cwd(), "build");
-  const child = spawn(process.execPath, [path.join(buildDir, script)], {
+  const child = spawn(process.execPath, [path.join(buildDir, script), ...args], {
     env: {
       PATH: process.env.PATH ?? "",
       NODE_ENV: "test",
@@ -33,6 +37,9 @@ export async function startAppProcess(
       DATABASE_URL: process.env.DATABASE_URL ?? "",
       PORT: "0",
       LOG_LEVEL: "warn",
+      // Most tests check effects right after the 200, so they run the processed mode unless they
+      // ask for the default (stored) themselves.
+      WEBHOOK_ACK: "processed",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

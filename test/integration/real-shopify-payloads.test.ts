@@ -1,6 +1,7 @@
 /**
  * Shopify's own published payloads (test/fixtures/shopify, see SOURCES.md there), each played as a
- * signed webhook over real HTTP into the built app, delivered by the worker to the OpenAI stand-in.
+ * signed webhook over real HTTP into the built app (stored, then applied in batches from the inbox),
+ * delivered by the worker to the OpenAI stand-in.
  * The bodies are sent as their raw file text (ids above 2^53 stay as Shopify wrote them); only their
  * timestamps are moved to the recent past, as text, because OpenAI refuses events older than 7 days.
  */
@@ -8,8 +9,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
+import prisma from "~/db/client.server";
 import type { ShopSettingsInput } from "~/models/settings.server";
 import { runUntilIdle } from "~/outbox/worker.server";
+import { drainInbox } from "~/webhooks/inbox.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { sendWebhook } from "../../sim/shopify-webhooks";
 import { startAppProcess, TEST_SECRET, type AppProcess } from "../helpers/app-process";
@@ -37,15 +40,24 @@ let clock = 0;
 
 beforeAll(async () => {
   standin = await startOpenAiStandin();
-  app = await startAppProcess({ OPENAI_CAPI_URL: standin.url, RUN_WORKER: "false" });
+  // The default acknowledgement mode: stored, then applied in batches (by drain() below).
+  app = await startAppProcess({ OPENAI_CAPI_URL: standin.url, RUN_WORKER: "false", WEBHOOK_ACK: "stored" });
 });
 afterAll(async () => {
   await app?.stop();
   await standin?.close();
 });
-beforeEach(() => {
+/** The orders of the published payloads, as Shopify numbered them. */
+const PUBLISHED_ORDER_IDS = ["820982911946154508", "450789469", "1073459975"];
+
+beforeEach(async () => {
   standin.reset();
   clock = Date.now();
+  // Shopify's order ids are globally unique, so an order id already seen under one shop is refused
+  // under any other. Each test plays these published orders into a shop of its own, as the first
+  // shop to send them: what earlier tests recorded for them is forgotten first.
+  await prisma.ledgerEntry.deleteMany({ where: { orderId: { in: PUBLISHED_ORDER_IDS } } });
+  await prisma.orderLedger.deleteMany({ where: { orderId: { in: PUBLISHED_ORDER_IDS } } });
 });
 
 async function newShop(label: string, settings: ShopSettingsInput = {}) {
@@ -58,8 +70,9 @@ async function newShop(label: string, settings: ShopSettingsInput = {}) {
 const post = (topic: string, shop: string, body: string) =>
   sendWebhook(app.url, { topic, shop, body, secret: TEST_SECRET });
 
-/** Delivery passes on a clock moving 30 s a step (past the cancel settle window). */
+/** The stored webhooks applied, then delivery passes on a clock moving 30 s a step (past the cancel settle window). */
 async function drain(minutes = 4) {
+  await drainInbox();
   const start = Math.max(clock, Date.now());
   for (let t = 0; t <= minutes * 60_000; t += 30_000) {
     clock = start + t;

@@ -70,7 +70,7 @@ async function fireUntilKilled(app: AppProcess, shop: string): Promise<Sent[]> {
 }
 
 describe(`durability on ${currentDatabaseProvider()}: every acknowledged webhook is on disk after a SIGKILL`, () => {
-  it("WEBHOOK_ACK=processed (default): idempotency row and event committed before the 200", async () => {
+  it("WEBHOOK_ACK=processed: idempotency row and event committed before the 200", async () => {
     const { shop, pixelId, apiKey } = uniqueShop("durable-p");
     shops.push(shop);
     await configureShop(shop, { pixelId, apiKey });
