@@ -8,6 +8,7 @@ import {
   FUNNEL_EVENT_OPTIONS,
   MATCHING_OPTIONS,
   NON_WEB_OPTIONS,
+  SUBSCRIPTION_RENEWAL_OPTIONS,
   TRIGGER_OPTIONS,
   type Option,
 } from "~/admin/settings-options";
@@ -23,7 +24,7 @@ interface CardProps {
 const choices = <T extends string>(options: Option<T>[]) =>
   options.map((o) => ({ value: o.value, label: o.label, helpText: o.helpText }));
 
-type SingleChoiceField = "conversionTrigger" | "consentPolicy" | "nonWebOrders";
+type SingleChoiceField = "conversionTrigger" | "consentPolicy" | "nonWebOrders" | "subscriptionRenewals";
 
 /** A one-of-several setting: its options, the current value, its error. */
 function SingleChoice<K extends SingleChoiceField>({
@@ -145,6 +146,14 @@ export function PrivacyCard({ values, errors, update }: CardProps) {
           field="nonWebOrders"
           title="Orders from other sales channels"
           options={NON_WEB_OPTIONS}
+          values={values}
+          errors={errors}
+          update={update}
+        />
+        <SingleChoice
+          field="subscriptionRenewals"
+          title="Subscription renewals"
+          options={SUBSCRIPTION_RENEWAL_OPTIONS}
           values={values}
           errors={errors}
           update={update}

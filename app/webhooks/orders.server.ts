@@ -4,9 +4,19 @@
  * that marks the webhook as seen. Talking to OpenAI is the worker's job.
  */
 import { decideOrderCreated, MAX_EVENT_AGE_MS, type OrderEventDecision } from "~/conversions/order-event";
+import type { ShopPolicy } from "~/conversions/shop-policy";
+import {
+  classifySubscriptionOrder,
+  decideSubscriptionOrder,
+  mergeSubscriptionSignals,
+  policyForSubscriptionOrder,
+  type SubscriptionCompanion,
+  type SubscriptionSignal,
+} from "~/conversions/subscription-order";
 import { getShopSettings, policyFromSettings } from "~/models/settings.server";
 import { insertEventOnce, withWebhookOnce, type NewConversionEvent } from "~/models/conversion-events.server";
 import { recordOrderInLedger } from "~/models/ledger.server";
+import { findSubscriptionSignal, recordSubscriptionSignal } from "~/models/subscription-orders.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 export type IngestResult = "stored" | "duplicate";
@@ -14,7 +24,9 @@ export type IngestResult = "stored" | "duplicate";
 export async function ingestOrderWebhook(hook: VerifiedWebhook, now: Date = new Date()): Promise<IngestResult> {
   const settings = await getShopSettings(hook.shop);
   const policy = policyFromSettings(settings);
-  const decision = await decideOrderCreated(hook.payload, { shopDomain: hook.shop, policy, now });
+  const fresh = classifySubscriptionOrder(hook.payload);
+  const { decision: orderDecision, signal } = await decideWithSubscriptionSignal(hook, policy, fresh, now);
+  const { orderCreated: decision, companions } = await decideSubscriptionOrder(orderDecision, signal, policy);
   const countsHere =
     (hook.topic === "orders/create" && policy.conversionTrigger === "orders_create") ||
     (hook.topic === "orders/paid" && policy.conversionTrigger === "orders_paid");
@@ -38,7 +50,72 @@ export async function ingestOrderWebhook(hook: VerifiedWebhook, now: Date = new 
     if (countsHere || (decision.kind === "skip" && decision.reason === "malformed_payload")) {
       await insertEventOnce(tx, orderEventRow(hook.shop, decision, now));
     }
+    if (decision.orderId !== null && fresh !== null)
+      await recordSubscriptionSignal(tx, hook.shop, decision.orderId, fresh);
+    // From whichever order webhook first knows the role (a tag can come only with orders/paid or a
+    // later update): the business key keeps each companion to one row, and subscription_created waits
+    // at send time for its order's own event.
+    for (const companion of companions) await insertEventOnce(tx, companionRow(hook.shop, decision, companion, now));
   });
+}
+
+/**
+ * The order's decision with everything known about its subscription role: the payload's own signal
+ * and what an earlier webhook (or the Admin API) stored. A renewal is decided under its own policy
+ * (policyForSubscriptionOrder), so a stored renewal signal the payload lacks means deciding again.
+ */
+async function decideWithSubscriptionSignal(
+  hook: VerifiedWebhook,
+  policy: ShopPolicy,
+  fresh: SubscriptionSignal | null,
+  now: Date,
+): Promise<{ decision: OrderEventDecision; signal: SubscriptionSignal | null }> {
+  const decide = (signal: SubscriptionSignal | null) =>
+    decideOrderCreated(hook.payload, {
+      shopDomain: hook.shop,
+      policy: policyForSubscriptionOrder(policy, signal),
+      now,
+    });
+  const first = await decide(fresh);
+  if (first.orderId === null) return { decision: first, signal: fresh };
+  const signal = mergeSubscriptionSignals(await findSubscriptionSignal(hook.shop, first.orderId), fresh);
+  if (signal?.role === "renewal" && fresh?.role !== "renewal") return { decision: await decide(signal), signal };
+  return { decision: first, signal };
+}
+
+function companionRow(
+  shop: string,
+  order: OrderEventDecision,
+  companion: SubscriptionCompanion,
+  now: Date,
+): NewConversionEvent {
+  const occurredAt = order.occurredAt ?? now;
+  const base = {
+    shop,
+    eventType: companion.eventType,
+    eventName: companion.eventName,
+    eventId: companion.eventId,
+    orderId: order.orderId,
+    orderName: order.orderName,
+    orderDedupId: order.dedupId,
+    amountMinor: order.amountMinor,
+    currency: order.currency,
+    requiresOptIn: order.requiresOptIn,
+    regionUnknown: order.regionUnknown,
+    occurredAt,
+    expiresAt: new Date(occurredAt.getTime() + MAX_EVENT_AGE_MS),
+  };
+  if (companion.kind === "skip") {
+    return { ...base, status: "skipped", skipReason: companion.reason, lastError: companion.detail, payload: null };
+  }
+  return {
+    ...base,
+    status: "pending",
+    payload: JSON.stringify(companion.event),
+    oppref: companion.event.oppref ?? null,
+    opprefSource: null,
+    nextAttemptAt: now,
+  };
 }
 
 export function webhookKey(hook: VerifiedWebhook) {
