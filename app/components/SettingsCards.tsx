@@ -212,6 +212,11 @@ export function HowItCountsCard() {
             OpenAI only counts, reports and optimizes your campaigns for events you have set up there. Without it, the
             sales this app sends are received but don't show up as conversions.
           </List.Item>
+          <List.Item>
+            Selling subscriptions? A subscription&apos;s first order is also sent as subscription_created: register it
+            too to count new subscribers. Renewals are repeat charges, not new sales, and are never sent as
+            order_created.
+          </List.Item>
           <List.Item>Sales appear in ChatGPT Ads reports after 24 to 48 hours.</List.Item>
           <List.Item>
             A sale is credited to an ad clicked in the 30 days before it; sales after only seeing an ad (1 day) are

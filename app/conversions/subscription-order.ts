@@ -60,6 +60,7 @@ const TAG_ROLES: ReadonlyMap<string, SubscriptionRole> = new Map<string, Subscri
   // Firmhouse
   ["firmhouse-first-order", "first"],
   ["firmhouse-recurring-order", "renewal"],
+  ["firmhouse-first-recurring-order", "renewal"],
   // Inveterate (paid memberships)
   ["inveterate-signup", "first"],
   ["inveterate-rebill", "renewal"],
