@@ -15,7 +15,9 @@ import { buildCorrectionEvent } from "~/conversions/correction-event";
 import { derivedEventId, type DedupId } from "~/conversions/dedup-id";
 import { waitForUnseenOrder } from "~/conversions/order-wait";
 import { correctionKeyOf, entryCurrencyMismatch, ledgerForOrder } from "~/models/ledger.server";
-import { findSubscriptionSignal } from "~/models/subscription-orders.server";
+import { findSubscriptionSignal, recordSubscriptionSignal } from "~/models/subscription-orders.server";
+import { logger } from "~/logger.server";
+import { readSellingPlanSignals } from "./selling-plans.server";
 import {
   decideSubscriptionCreatedAtSendTime,
   renewalSkipAtSendTime,
@@ -124,13 +126,42 @@ async function decideSubscriptionCreated(row: ConversionEvent, now: Date): Promi
     }),
     findSubscriptionSignal(row.shop, row.orderId!),
   ]);
-  const decision = decideSubscriptionCreatedAtSendTime({ eventId: row.eventId ?? "", order, signal });
+  let decision = decideSubscriptionCreatedAtSendTime({ eventId: row.eventId ?? "", order, signal });
+  if (decision.action === "send" && !signal?.planId) {
+    const known = await withSellingPlan(row.shop, row.orderId!, signal);
+    if (known !== signal)
+      decision = decideSubscriptionCreatedAtSendTime({ eventId: row.eventId ?? "", order, signal: known });
+  }
   if (decision.action === "wait") {
     const orderDue = order?.status === "pending" ? order.nextAttemptAt.getTime() : 0;
     return { action: "hold", until: new Date(Math.max(now.getTime(), orderDue) + CORRECTION_RECHECK_MS) };
   }
   if (decision.action === "send") return { action: "send", event: decision.event, opprefSource: null };
   return decision;
+}
+
+/**
+ * The order's selling plan from the Admin API, asked once, just before its subscription_created goes
+ * out without a plan id (order webhooks carry none), and stored with the order's other signals. An
+ * Admin API that cannot answer (no token, no scope, Shopify down) costs the event its plan id, never
+ * the event itself: the conversion is not held for an optional field.
+ */
+async function withSellingPlan(
+  shop: string,
+  orderId: string,
+  signal: SubscriptionSignal | null,
+): Promise<SubscriptionSignal | null> {
+  try {
+    const fresh = (await readSellingPlanSignals(shop, [orderId])).get(orderId) ?? null;
+    if (fresh === null) return signal;
+    return await recordSubscriptionSignal(prisma, shop, orderId, fresh);
+  } catch (error) {
+    logger.warn(
+      { shop, err: error instanceof Error ? error.message : String(error) },
+      "subscription_created sent without a plan id: the Admin API gave no selling plan",
+    );
+    return signal;
+  }
 }
 
 /**

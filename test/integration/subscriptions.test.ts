@@ -16,6 +16,9 @@ import { makeShopifyOrder } from "../../sim/order-factory";
 import { sendWebhook } from "../../sim/shopify-webhooks";
 import { startAppProcess, TEST_SECRET, type AppProcess } from "../helpers/app-process";
 import { configureShop, eventsOf, uniqueShop } from "../helpers/shops";
+import { startSellingPlanStandin, type SellingPlanStandin } from "../../sim/admin-api-selling-plans";
+import { storeOfflineSession } from "../admin/embedded-requests";
+import { sessionStorage } from "~/shopify.server";
 
 let standin: OpenAiStandin;
 let app: AppProcess;
@@ -92,6 +95,7 @@ describe("a subscription's first order", () => {
       data: { type: "plan_enrollment", amount: 12999, currency: "USD" },
     });
     expect(created.data.contents).toBeUndefined();
+    expect(created.data.plan_id).toBeUndefined(); // no Admin API access in this shop: sent without one
     expect(created.user).toEqual(orderCreated.user);
 
     // Redelivered (new event id) and paid: still one of each.
@@ -186,5 +190,65 @@ describe("a subscription renewal", () => {
       skipReason: "subscription_renewal",
       lastError: 'a subscription renewal, not a new conversion (tag "subscription recurring order")',
     });
+  });
+});
+
+describe("the plan id, from the Admin API's LineItem.sellingPlan", () => {
+  let admin: SellingPlanStandin;
+  beforeAll(async () => {
+    admin = await startSellingPlanStandin();
+    process.env.SHOPIFY_ADMIN_API_ORIGIN = admin.url;
+  });
+  afterAll(async () => {
+    delete process.env.SHOPIFY_ADMIN_API_ORIGIN;
+    await admin?.close();
+  });
+
+  it("is read once with the shop's offline session, stored, and sent as subscription_created's data.plan_id", async () => {
+    const { shop, pixelId } = await newShop("sub-plan");
+    const session = await storeOfflineSession(sessionStorage, shop);
+    const { id, body } = order({ tags: "Subscription First Order" });
+    admin.addOrder(shop, session.accessToken!, String(id), {
+      sourceName: "web",
+      sellingPlanIds: [null, "gid://shopify/SellingPlan/777"],
+    });
+    expect(await post("orders/create", shop, body)).toBe(200);
+    await drain();
+
+    const created = sentOf(pixelId).find((e) => e.type === "subscription_created")!;
+    expect(created.data).toEqual({
+      type: "plan_enrollment",
+      plan_id: "gid://shopify/SellingPlan/777",
+      amount: 12999,
+      currency: "USD",
+    });
+    const calls = admin.calls().filter((c) => c.shop === shop);
+    expect(calls).toEqual([{ shop, token: session.accessToken, ids: [`gid://shopify/Order/${id}`] }]);
+    expect(
+      await prisma.subscriptionOrder.findUnique({ where: { shop_orderId: { shop, orderId: String(id) } } }),
+    ).toMatchObject({ role: "first", source: "tag", planId: "gid://shopify/SellingPlan/777" });
+  });
+
+  it("turns a tagged first order into a renewal when Shopify says a billing attempt created it", async () => {
+    const { shop, pixelId } = await newShop("sub-plan-renewal");
+    const session = await storeOfflineSession(sessionStorage, shop);
+    const { id, body } = order({ tags: "Subscription First Order" });
+    admin.addOrder(shop, session.accessToken!, String(id), {
+      sourceName: "subscription_contract",
+      sellingPlanIds: ["gid://shopify/SellingPlan/778"],
+    });
+    expect(await post("orders/create", shop, body)).toBe(200);
+    await drain();
+
+    // order_created went out first (the webhook said web); the Admin API's answer stops the rest.
+    expect(sentOf(pixelId).map((e) => e.type)).toEqual(["order_created"]);
+    const rows = await eventsOf(shop);
+    expect(rows.find((r) => r.eventName === "subscription_created")).toMatchObject({
+      status: "skipped",
+      skipReason: "subscription_renewal",
+    });
+    expect(
+      await prisma.subscriptionOrder.findUnique({ where: { shop_orderId: { shop, orderId: String(id) } } }),
+    ).toMatchObject({ role: "renewal", source: "selling_plan", planId: "gid://shopify/SellingPlan/778" });
   });
 });
