@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { subscriptionCreatedEventId, subscriptionRenewedEventId } from "~/conversions/subscription-order";
-import type { ShopSettingsInput } from "~/models/settings.server";
+import { recordWebPixel, type ShopSettingsInput } from "~/models/settings.server";
 import { runUntilIdle } from "~/outbox/worker.server";
 import prisma from "~/db/client.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
@@ -190,6 +190,48 @@ describe("a subscription renewal", () => {
       skipReason: "subscription_renewal",
       lastError: 'a subscription renewal, not a new conversion (tag "subscription recurring order")',
     });
+  });
+});
+
+describe("a renewal reported as subscription_renewed follows the order's other rules", () => {
+  it("is not sent when the setting is turned off before delivery", async () => {
+    const { shop, pixelId } = await newShop("sub-renew-off", { subscriptionRenewals: "send" });
+    const { id, body } = order({}, "subscription_contract");
+    expect(await post("orders/create", shop, body)).toBe(200);
+    await configureShop(shop, { subscriptionRenewals: "skip" });
+    await drain();
+
+    expect(sentOf(pixelId)).toEqual([]);
+    const renewed = (await eventsOf(shop)).find((r) => r.eventName === "subscription_renewed");
+    expect(renewed).toMatchObject({
+      orderId: String(id),
+      status: "skipped",
+      skipReason: "subscription_renewal",
+      lastError: "reporting renewals as subscription_renewed was turned off before delivery",
+    });
+  });
+
+  it("waits for no pixel receipt: a US renewal goes out in the first pass, an EU one without consent is skipped", async () => {
+    // A web pixel is active, so orders wait for its receipt; a renewal has no checkout to send one.
+    const { shop, pixelId } = await newShop("sub-renew-consent", {
+      subscriptionRenewals: "send",
+      oppRefGraceSeconds: 600,
+    });
+    await recordWebPixel(shop, "gid://shopify/WebPixel/1");
+    const fr = order({}, "subscription_contract");
+    fr.body = { ...makeShopifyOrder({ id: fr.id, sourceName: "subscription_contract", country: "FR" }) };
+    const us = order({}, "subscription_contract");
+    expect(await post("orders/create", shop, fr.body)).toBe(200);
+    expect(await post("orders/create", shop, us.body)).toBe(200);
+    await drain(0);
+
+    expect(sentOf(pixelId).map((e) => e.id)).toEqual([
+      await subscriptionRenewedEventId(await dedupIdForOrder(String(us.id))),
+    ]);
+    const frRow = (await eventsOf(shop)).find(
+      (r) => r.eventName === "subscription_renewed" && r.orderId === String(fr.id),
+    );
+    expect(frRow).toMatchObject({ status: "skipped", skipReason: "no_consent_signal" });
   });
 });
 
