@@ -182,6 +182,21 @@ async function decideSubscriptionRenewed(
     };
   }
   if (!row.payload) return { action: "skip", reason: "malformed_payload", detail: "no event payload stored" };
+  // The renewal signal came after the order had already gone out as order_created: reporting it again
+  // as a renewal would count the same charge twice in the merchant's reports.
+  const orderEvent = row.orderDedupId
+    ? await prisma.conversionEvent.findUnique({
+        where: { shop_eventName_eventId: { shop: row.shop, eventName: "order_created", eventId: row.orderDedupId } },
+        select: { status: true },
+      })
+    : null;
+  if (orderEvent?.status === "delivered") {
+    return {
+      action: "skip",
+      reason: "subscription_renewal",
+      detail: "the renewal was already reported as order_created before its renewal signal came",
+    };
+  }
   const ledger =
     facts?.ledger ??
     (await prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId! } } }));

@@ -194,6 +194,24 @@ describe("a subscription renewal", () => {
 });
 
 describe("a renewal reported as subscription_renewed follows the order's other rules", () => {
+  it("is not reported again when its signal came after it had already gone out as order_created", async () => {
+    const { shop, pixelId } = await newShop("sub-renew-after", { subscriptionRenewals: "send" });
+    const { body } = order();
+    expect(await post("orders/create", shop, body)).toBe(200);
+    await drain();
+    expect(await post("orders/paid", shop, { ...body, tags: "Subscription Recurring Order" })).toBe(200);
+    await drain();
+
+    expect(sentOf(pixelId).map((e) => e.type)).toEqual(["order_created"]);
+    const rows = await eventsOf(shop);
+    expect(rows.find((r) => r.eventName === "order_created")).toMatchObject({ status: "delivered" });
+    expect(rows.find((r) => r.eventName === "subscription_renewed")).toMatchObject({
+      status: "skipped",
+      skipReason: "subscription_renewal",
+      lastError: "the renewal was already reported as order_created before its renewal signal came",
+    });
+  });
+
   it("is not sent when the setting is turned off before delivery", async () => {
     const { shop, pixelId } = await newShop("sub-renew-off", { subscriptionRenewals: "send" });
     const { id, body } = order({}, "subscription_contract");
