@@ -16,14 +16,17 @@ export async function summarize(databaseUrl: string, shop: string, acceptedByOpe
     const acceptedIds = new Set(acceptedByOpenAi.map((e) => `${e.type}|${e.custom_event_name ?? ""}|${e.id}`));
     const lines: string[] = [];
     const orders = rows.filter((r) => r.eventType === "order_created");
-    const corrections = rows.filter((r) => r.eventType !== "order_created");
+    const corrections = rows.filter((r) => r.eventType === "custom" && r.eventName !== "subscription_renewed");
+    const subscriptionEvents = rows.filter((r) => r.eventType !== "order_created" && !corrections.includes(r));
     const delivered = rows.filter((r) => r.status === "delivered");
     const confirmed = delivered.filter((r) => {
       const event = JSON.parse(r.payload ?? "{}") as CapiEvent;
       return acceptedIds.has(`${event.type}|${event.custom_event_name ?? ""}|${event.id}`);
     });
     lines.push(`  Webhooks stored (unique Shopify events): ${webhooks}`);
-    lines.push(`  Orders received: ${orders.length}   corrections: ${corrections.length}`);
+    lines.push(
+      `  Orders received: ${orders.length}   corrections: ${corrections.length}   subscription events: ${subscriptionEvents.length}`,
+    );
     lines.push(
       `  Accepted by OpenAI (2xx): ${delivered.length}   of which found in the stand-in's log: ${confirmed.length}`,
     );

@@ -16,6 +16,7 @@ import { startOpenAiStandin } from "../sim/openai-standin";
 import { sendWebhook } from "../sim/shopify-webhooks";
 import { makeShopifyOrder, makeShopifyRefund } from "../sim/order-factory";
 import { waitUntilListening } from "./wait-until-listening";
+import { playSubscriptionOrders } from "./demo/subscriptions";
 
 const ROOT = process.cwd();
 const DEMO_DIR = path.join(ROOT, ".demo");
@@ -191,6 +192,13 @@ async function main() {
     secret: SECRET,
   });
   console.log(`  ${refundStatus}  refunds/create  partial refund of the USD order (30.00)`);
+  await playSubscriptionOrders({
+    appUrl: app.url,
+    shop: SHOP,
+    secret: SECRET,
+    firstOrderId: base + 11,
+    renewalId: base + 12,
+  });
 
   step("Waiting for the delivery worker to finish");
   await waitUntilIdle(databaseUrl);

@@ -10,7 +10,7 @@ import { isPlausibleApiKey, isValidPixelId, isValidShopDomain } from "~/conversi
 import { config, ConfigError } from "~/config.server";
 
 const USAGE =
-  "usage: npm run shop:configure -- --shop <domain> --pixel-id <id> --api-key <key> [--server-events on|off] [--grace-seconds N] [--addressless-country XX|none]";
+  "usage: npm run shop:configure -- --shop <domain> --pixel-id <id> --api-key <key> [--server-events on|off] [--grace-seconds N] [--addressless-country XX|none] [--subscription-renewals skip|send]";
 
 async function main() {
   const { values } = parseArgs({
@@ -21,6 +21,7 @@ async function main() {
       "server-events": { type: "string" },
       "grace-seconds": { type: "string" },
       "addressless-country": { type: "string" },
+      "subscription-renewals": { type: "string" },
     },
   });
   const problems: string[] = [];
@@ -39,6 +40,9 @@ async function main() {
   const addressless = values["addressless-country"];
   if (addressless !== undefined && addressless !== "none" && !/^[A-Z]{2}$/.test(addressless))
     problems.push("--addressless-country must be the shop's two-letter country code (e.g. HK) or none");
+  const renewals = values["subscription-renewals"];
+  if (renewals !== undefined && renewals !== "skip" && renewals !== "send")
+    problems.push("--subscription-renewals must be skip or send");
   if (problems.length) {
     console.error([...problems, USAGE].join("\n"));
     process.exit(2);
@@ -51,6 +55,7 @@ async function main() {
     serverEventsEnabled: serverEvents === undefined ? undefined : serverEvents === "on",
     oppRefGraceSeconds: grace === undefined ? undefined : Number(grace),
     addresslessOrderCountry: addressless === undefined ? undefined : addressless === "none" ? null : addressless,
+    subscriptionRenewals: renewals as "skip" | "send" | undefined,
   });
   console.log(
     `configured ${shop}: pixel ${saved.pixelId ?? "(none)"}, API key ${saved.apiKeyLast4 ? `…${saved.apiKeyLast4}` : "(none)"}, server events ${saved.serverEventsEnabled ? "on" : "off"}`,

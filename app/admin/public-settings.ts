@@ -23,6 +23,7 @@ const DEFAULT_PUBLIC_SETTINGS: PublicSettings = Object.freeze({
   conversionTrigger: DEFAULT_SHOP_POLICY.conversionTrigger,
   consentPolicy: DEFAULT_SHOP_POLICY.consentPolicy,
   enhancedMatching: [...DEFAULT_SHOP_POLICY.enhancedMatching],
+  subscriptionRenewals: DEFAULT_SHOP_POLICY.subscriptionRenewals,
 }) as PublicSettings;
 
 export function publicSettings(row: ShopSettings | null): PublicSettings {
@@ -41,6 +42,7 @@ export function publicSettings(row: ShopSettings | null): PublicSettings {
     conversionTrigger: row.conversionTrigger === "orders_paid" ? "orders_paid" : "orders_create",
     consentPolicy: row.consentPolicy === "send" || row.consentPolicy === "skip" ? row.consentPolicy : "regional",
     enhancedMatching: parseMatchingFields(row.enhancedMatching),
+    subscriptionRenewals: row.subscriptionRenewals === "send" ? "send" : "skip",
   };
 }
 

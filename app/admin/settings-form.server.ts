@@ -12,6 +12,7 @@ import {
   FUNNEL_EVENT_OPTIONS,
   MATCHING_OPTIONS,
   NON_WEB_OPTIONS,
+  SUBSCRIPTION_RENEWAL_OPTIONS,
   TRIGGER_OPTIONS,
   valuesOf,
 } from "./settings-options";
@@ -56,6 +57,8 @@ const schema = z.object({
   conversionTrigger: choice(valuesOf(TRIGGER_OPTIONS)),
   consentPolicy: choice(valuesOf(CONSENT_OPTIONS)),
   enhancedMatching: list(valuesOf(MATCHING_OPTIONS)),
+  // Absent from forms of pages loaded before the setting existed: then the stored choice stays.
+  subscriptionRenewals: choice(valuesOf(SUBSCRIPTION_RENEWAL_OPTIONS)).optional(),
 });
 
 interface RawForm {
@@ -123,6 +126,7 @@ export function parseSettingsForm(form: FormData, hasStoredKey: boolean): Settin
     conversionTrigger: text("conversionTrigger"),
     consentPolicy: text("consentPolicy"),
     enhancedMatching: all("enhancedMatching"),
+    subscriptionRenewals: text("subscriptionRenewals"),
   };
 
   const parsed = schema.safeParse(raw);

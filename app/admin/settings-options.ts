@@ -56,6 +56,22 @@ export const TRIGGER_OPTIONS: Option<ConversionTrigger>[] = [
   },
 ];
 
+export type SubscriptionRenewals = "skip" | "send";
+
+export const SUBSCRIPTION_RENEWAL_OPTIONS: Option<SubscriptionRenewals>[] = [
+  {
+    value: "skip",
+    label: "Don't report renewals (recommended)",
+    helpText:
+      "A subscription's first order counts as a sale and as subscription_created. Later renewals are repeat charges, not new sales from an ad: they are recorded here and never sent as order_created.",
+  },
+  {
+    value: "send",
+    label: "Report renewals as the custom event subscription_renewed",
+    helpText: "For your reports only: a custom event is not a new conversion.",
+  },
+];
+
 export type NonWebOrders = "skip" | "send";
 
 export const NON_WEB_OPTIONS: Option<NonWebOrders>[] = [

@@ -5,7 +5,13 @@
 import type { MatchingField } from "~/conversions/matching";
 import type { EventHealth } from "~/models/event-health.server";
 import type { ReadinessItem } from "./readiness";
-import type { ConsentPolicy, ConversionTrigger, FunnelEvent, NonWebOrders } from "./settings-options";
+import type {
+  ConsentPolicy,
+  ConversionTrigger,
+  FunnelEvent,
+  NonWebOrders,
+  SubscriptionRenewals,
+} from "./settings-options";
 
 export interface PublicSettings {
   /** "" when none is stored. */
@@ -22,6 +28,7 @@ export interface PublicSettings {
   conversionTrigger: ConversionTrigger;
   consentPolicy: ConsentPolicy;
   enhancedMatching: MatchingField[];
+  subscriptionRenewals: SubscriptionRenewals;
 }
 
 /** keep = leave the stored key alone; replace = store `apiKey`; remove = delete the stored key. */

@@ -124,7 +124,14 @@ export function ReconciliationPage({ report, today }: { report: ReconciliationRe
                 A web order is an online-store order from Shopify's orders webhook, counted on the UTC day it reached
                 the app. Not counted here: {n(events.excluded.posOrders)} point-of-sale,{" "}
                 {n(events.excluded.nonWebOrders)} other-channel orders (not sent), {n(events.excluded.nonWebSent)}{" "}
-                non-web orders you chose to send, and {n(events.excluded.duplicates)} duplicates.
+                non-web orders you chose to send, {n(events.excluded.duplicates)} duplicates and{" "}
+                {n(events.excluded.subscriptionRenewals)} subscription renewals.
+              </Text>
+              <Text as="p" id="subscription-figures">
+                Subscriptions: {n(events.subscriptions.created.accepted)} of {n(events.subscriptions.created.total)}{" "}
+                first orders reported as subscription_created; {n(events.subscriptions.renewals)} renewals, counted
+                apart (a repeat charge is not a new sale from an ad),{" "}
+                {n(events.subscriptions.renewalsReported.accepted)} of them reported as subscription_renewed.
               </Text>
             </BlockStack>
           </Card>

@@ -8,6 +8,7 @@ import {
   FUNNEL_EVENT_OPTIONS,
   MATCHING_OPTIONS,
   NON_WEB_OPTIONS,
+  SUBSCRIPTION_RENEWAL_OPTIONS,
   TRIGGER_OPTIONS,
   type Option,
 } from "~/admin/settings-options";
@@ -23,7 +24,7 @@ interface CardProps {
 const choices = <T extends string>(options: Option<T>[]) =>
   options.map((o) => ({ value: o.value, label: o.label, helpText: o.helpText }));
 
-type SingleChoiceField = "conversionTrigger" | "consentPolicy" | "nonWebOrders";
+type SingleChoiceField = "conversionTrigger" | "consentPolicy" | "nonWebOrders" | "subscriptionRenewals";
 
 /** A one-of-several setting: its options, the current value, its error. */
 function SingleChoice<K extends SingleChoiceField>({
@@ -149,6 +150,14 @@ export function PrivacyCard({ values, errors, update }: CardProps) {
           errors={errors}
           update={update}
         />
+        <SingleChoice
+          field="subscriptionRenewals"
+          title="Subscription renewals"
+          options={SUBSCRIPTION_RENEWAL_OPTIONS}
+          values={values}
+          errors={errors}
+          update={update}
+        />
       </BlockStack>
     </Card>
   );
@@ -202,6 +211,11 @@ export function HowItCountsCard() {
             </Text>{" "}
             OpenAI only counts, reports and optimizes your campaigns for events you have set up there. Without it, the
             sales this app sends are received but don't show up as conversions.
+          </List.Item>
+          <List.Item>
+            Selling subscriptions? A subscription&apos;s first order is also sent as subscription_created: register it
+            too to count new subscribers. Renewals are repeat charges, not new sales, and are never sent as
+            order_created.
           </List.Item>
           <List.Item>Sales appear in ChatGPT Ads reports after 24 to 48 hours.</List.Item>
           <List.Item>

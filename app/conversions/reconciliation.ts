@@ -11,7 +11,8 @@
  *     · skipped as `pos_order` or `non_web_order` (in-store, draft, other channels),
  *     · a non-web order the merchant chose to send anyway (its stored CAPI event has an
  *       `action_source` other than "web"), and
- *     · a row skipped as `duplicate` (a repeat of an order already counted, not a new order).
+ *     · a row skipped as `duplicate` (a repeat of an order already counted, not a new order),
+ *     · a row skipped as `subscription_renewal` (a repeat charge of a subscription, not a new sale).
  *   These exclusions are counted separately (`excluded`), so nothing disappears from view.
  * - Outcome of an event (one bucket each, so the buckets always add up to the total):
  *     accepted = status `delivered` (OpenAI answered 2xx; nothing else counts as accepted),
@@ -20,7 +21,10 @@
  *     expired  = status `expired`, or `skipped` with reason `expired` (older than 7 days before sending),
  *     skipped  = every other `skipped` row, broken down by its recorded reason,
  *     other    = any status this build does not know (shown, so the sums still reconcile).
- * - Corrections: `custom` rows (refund/cancellation reports), same outcome buckets, all rows counted.
+ * - Corrections: `custom` rows (refund/cancellation reports), same outcome buckets, all rows counted,
+ *   except `subscription_renewed` ones, which are counted with the subscriptions.
+ * - Subscriptions: renewals (order_created skipped as `subscription_renewal`, also in `excluded`),
+ *   their `subscription_renewed` reports and the first orders' `subscription_created` events, by outcome.
  * - Measured pixel loss, over the same web orders, each joined with its pixel receipt by order id
  *   (whenever the receipt arrived): pixel sent = receipt `pixelStatus` "sent"; blocked = "blocked"
  *   (the pixel's own OpenAI request failed in the browser); not sent = "not_sent" or anything else
@@ -37,6 +41,7 @@
 import { type DayRange, daysOf } from "./day-range";
 import { formatMinorUnits } from "./money";
 import { SKIP_REASONS, isSkipReason } from "./skip-reasons";
+import { SUBSCRIPTION_CREATED_EVENT, SUBSCRIPTION_RENEWED_EVENT } from "./subscription-order";
 
 // ─── outcomes ────────────────────────────────────────────────────────────────────────────────────
 
@@ -107,6 +112,8 @@ interface OrderExclusions {
   nonWebSent: number;
   /** Skipped as `duplicate`. */
   duplicates: number;
+  /** Skipped as `subscription_renewal`: repeat charges of a subscription, never new conversions. */
+  subscriptionRenewals: number;
 }
 
 export type OrderRowKind = "web" | keyof OrderExclusions;
@@ -116,6 +123,7 @@ export function orderRowKind(row: Pick<EventAggregateRow, "status" | "skipReason
   if (row.status === "skipped" && row.skipReason === "pos_order") return "posOrders";
   if (row.status === "skipped" && row.skipReason === "non_web_order") return "nonWebOrders";
   if (row.status === "skipped" && row.skipReason === "duplicate") return "duplicates";
+  if (row.status === "skipped" && row.skipReason === "subscription_renewal") return "subscriptionRenewals";
   if (row.nonWebSent) return "nonWebSent";
   return "web";
 }
@@ -137,13 +145,35 @@ export interface EventFigures {
   days: DayFigures[];
   /** Rows with an eventType this build does not know (neither order_created nor custom). */
   otherEvents: number;
+  subscriptions: SubscriptionFigures;
+}
+
+/** Subscription orders, counted apart from new sales. */
+export interface SubscriptionFigures {
+  /** Renewal orders received (never sent as order_created); the same number as `excluded.subscriptionRenewals`. */
+  renewals: number;
+  /** Their custom `subscription_renewed` reports, by outcome (none unless the shop turned them on). */
+  renewalsReported: OutcomeCounts;
+  /** First orders' `subscription_created` events, by outcome. */
+  created: OutcomeCounts;
 }
 
 export function buildEventFigures(rows: readonly EventAggregateRow[], range: DayRange): EventFigures {
   const orders = emptyOutcomeCounts();
   const corrections = emptyOutcomeCounts();
   const correctionsByName: Record<string, OutcomeCounts> = {};
-  const excluded: OrderExclusions = { posOrders: 0, nonWebOrders: 0, nonWebSent: 0, duplicates: 0 };
+  const excluded: OrderExclusions = {
+    posOrders: 0,
+    nonWebOrders: 0,
+    nonWebSent: 0,
+    duplicates: 0,
+    subscriptionRenewals: 0,
+  };
+  const subscriptions: SubscriptionFigures = {
+    renewals: 0,
+    renewalsReported: emptyOutcomeCounts(),
+    created: emptyOutcomeCounts(),
+  };
   const byDay = new Map<string, DayFigures>(
     daysOf(range).map((day) => [day, { day, orders: emptyOutcomeCounts(), corrections: emptyOutcomeCounts() }]),
   );
@@ -157,10 +187,15 @@ export function buildEventFigures(rows: readonly EventAggregateRow[], range: Day
       const kind = orderRowKind(row);
       if (kind !== "web") {
         excluded[kind] += n;
+        if (kind === "subscriptionRenewals") subscriptions.renewals += n;
         continue;
       }
       addOutcome(orders, row.status, row.skipReason, n);
       if (day) addOutcome(day.orders, row.status, row.skipReason, n);
+    } else if (row.eventType === "custom" && row.eventName === SUBSCRIPTION_RENEWED_EVENT) {
+      addOutcome(subscriptions.renewalsReported, row.status, row.skipReason, n);
+    } else if (row.eventType === SUBSCRIPTION_CREATED_EVENT) {
+      addOutcome(subscriptions.created, row.status, row.skipReason, n);
     } else if (row.eventType === "custom") {
       addOutcome(corrections, row.status, row.skipReason, n);
       const name = row.eventName || "custom";
@@ -170,7 +205,7 @@ export function buildEventFigures(rows: readonly EventAggregateRow[], range: Day
       otherEvents += n;
     }
   }
-  return { orders, excluded, corrections, correctionsByName, days: [...byDay.values()], otherEvents };
+  return { orders, excluded, corrections, correctionsByName, days: [...byDay.values()], otherEvents, subscriptions };
 }
 
 // ─── measured pixel loss and oppref coverage ─────────────────────────────────────────────────────

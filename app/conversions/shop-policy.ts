@@ -34,6 +34,11 @@ export interface ShopPolicy {
    * like an opt-in region; a country code (the shop's own country) judges them as buyers from there.
    */
   addresslessOrderCountry: string | null;
+  /**
+   * Subscription renewals are never sent as order_created: "skip" (default) records them only;
+   * "send" reports them as the custom event `subscription_renewed`.
+   */
+  subscriptionRenewals: "skip" | "send";
 }
 
 export const DEFAULT_SHOP_POLICY: ShopPolicy = Object.freeze({
@@ -47,4 +52,5 @@ export const DEFAULT_SHOP_POLICY: ShopPolicy = Object.freeze({
   conversionTrigger: "orders_create",
   opprefGraceMs: 5 * 60 * 1000,
   addresslessOrderCountry: null,
+  subscriptionRenewals: "skip",
 }) as ShopPolicy;

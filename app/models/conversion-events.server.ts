@@ -3,9 +3,11 @@
  * Writes that acknowledge a webhook happen in one transaction with the webhook's idempotency row
  * (group-committed with concurrent webhooks), so a 200 is only ever returned for something on disk.
  */
-import type { Prisma } from "@prisma/client";
+import type { Prisma, PrismaClient } from "@prisma/client";
 import prisma, { currentDatabaseProvider } from "~/db/client.server";
 import { GroupCommitter } from "~/db/group-commit.server";
+
+export type Tx = Prisma.TransactionClient | PrismaClient;
 
 export interface NewConversionEvent {
   shop: string;

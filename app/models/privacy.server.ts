@@ -353,6 +353,9 @@ export async function redactCustomer(scope: CustomerScope): Promise<CustomerReda
       receipts: (await tx.pixelReceipt.deleteMany({ where: { shop: scope.shop, orderId: { in: chunk } } })).count,
       ledgerEntries: (await tx.ledgerEntry.deleteMany({ where: { shop: scope.shop, orderId: { in: chunk } } })).count,
       ledgers: (await tx.orderLedger.deleteMany({ where: { shop: scope.shop, orderId: { in: chunk } } })).count,
+      subscriptionOrders: await tx.subscriptionOrder.deleteMany({
+        where: { shop: scope.shop, orderId: { in: chunk } },
+      }),
       // Events created for these orders between the lookup and now (a late webhook) go as well.
       events: (await tx.conversionEvent.deleteMany({ where: { shop: scope.shop, orderId: { in: chunk } } })).count,
     }));
@@ -376,6 +379,8 @@ export interface ShopRedaction {
   webhookDeliveries: number;
   /** Stored, not yet applied webhooks (WEBHOOK_ACK=stored): their raw bodies hold customer data. */
   webhookInbox: number;
+  /** What the app learned about orders' subscription roles. */
+  subscriptionOrders: number;
 }
 
 /**
@@ -421,6 +426,7 @@ export async function redactShop(shop: string): Promise<ShopRedaction> {
     ledgerEntries: 0,
     webhookDeliveries: 0,
     webhookInbox: 0,
+    subscriptionOrders: 0,
   };
   result.settings = (await prisma.shopSettings.deleteMany({ where: { shop } })).count;
   result.sessions = (await prisma.session.deleteMany({ where: { shop } })).count;
@@ -445,23 +451,44 @@ export async function redactShop(shop: string): Promise<ShopRedaction> {
     (ids) => prisma.webhookDelivery.deleteMany({ where: { id: { in: ids } } }),
   );
   result.webhookInbox = (await prisma.webhookInbox.deleteMany({ where: { shop } })).count;
+  result.subscriptionOrders = (await prisma.subscriptionOrder.deleteMany({ where: { shop } })).count;
   return result;
 }
 
 /** Counts of every row the app holds for a shop (tests, and a check after shop/redact). */
 export async function rowsHeldForShop(shop: string): Promise<ShopRedaction> {
-  const [settings, sessions, events, receipts, ledgers, ledgerEntries, webhookDeliveries, webhookInbox] =
-    await Promise.all([
-      prisma.shopSettings.count({ where: { shop } }),
-      prisma.session.count({ where: { shop } }),
-      prisma.conversionEvent.count({ where: { shop } }),
-      prisma.pixelReceipt.count({ where: { shop } }),
-      prisma.orderLedger.count({ where: { shop } }),
-      prisma.ledgerEntry.count({ where: { shop } }),
-      prisma.webhookDelivery.count({ where: { shop } }),
-      prisma.webhookInbox.count({ where: { shop } }),
-    ]);
-  return { settings, sessions, events, receipts, ledgers, ledgerEntries, webhookDeliveries, webhookInbox };
+  const [
+    settings,
+    sessions,
+    events,
+    receipts,
+    ledgers,
+    ledgerEntries,
+    webhookDeliveries,
+    webhookInbox,
+    subscriptionOrders,
+  ] = await Promise.all([
+    prisma.shopSettings.count({ where: { shop } }),
+    prisma.session.count({ where: { shop } }),
+    prisma.conversionEvent.count({ where: { shop } }),
+    prisma.pixelReceipt.count({ where: { shop } }),
+    prisma.orderLedger.count({ where: { shop } }),
+    prisma.ledgerEntry.count({ where: { shop } }),
+    prisma.webhookDelivery.count({ where: { shop } }),
+    prisma.webhookInbox.count({ where: { shop } }),
+    prisma.subscriptionOrder.count({ where: { shop } }),
+  ]);
+  return {
+    settings,
+    sessions,
+    events,
+    receipts,
+    ledgers,
+    ledgerEntries,
+    webhookDeliveries,
+    webhookInbox,
+    subscriptionOrders,
+  };
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────────

@@ -24,6 +24,7 @@ import {
   type RevenueAggregateRow,
 } from "~/conversions/reconciliation";
 import { rangeBounds, type DayRange } from "~/conversions/day-range";
+import { SUBSCRIPTION_RENEWED_EVENT } from "~/conversions/subscription-order";
 
 export type Db = Pick<PrismaClient, "$queryRaw">;
 
@@ -51,7 +52,7 @@ function nonWebSentSql(alias: string): string {
 
 /** SQL twin of `orderRowKind(row) === "web"` for order_created rows (kept in step by the model tests). */
 function webOrderSql(alias: string): string {
-  return `(NOT (${alias}."status" = 'skipped' AND COALESCE(${alias}."skipReason", '') IN ('pos_order', 'non_web_order', 'duplicate')) AND NOT ${nonWebSentSql(alias)})`;
+  return `(NOT (${alias}."status" = 'skipped' AND COALESCE(${alias}."skipReason", '') IN ('pos_order', 'non_web_order', 'duplicate', 'subscription_renewal')) AND NOT ${nonWebSentSql(alias)})`;
 }
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
@@ -111,7 +112,8 @@ async function queryEventPass(
     count: num(r.n),
   }));
   const corrections: RevenueAggregateRow[] = rows
-    .filter((r) => r.eventType === "custom" && r.status === "delivered")
+    // Renewal reports are not corrections: their amounts are no refund of anything.
+    .filter((r) => r.eventType === "custom" && r.status === "delivered" && r.eventName !== SUBSCRIPTION_RENEWED_EVENT)
     .map((r) => ({
       ...ZERO_REVENUE,
       currency: text(r.correctionCurrency),

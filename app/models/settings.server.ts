@@ -28,6 +28,7 @@ export interface ShopSettingsInput {
   addresslessOrderCountry?: string | null;
   enhancedMatching?: MatchingField[];
   oppRefGraceSeconds?: number;
+  subscriptionRenewals?: "skip" | "send";
 }
 
 export async function getShopSettings(shop: string): Promise<ShopSettings | null> {
@@ -76,6 +77,7 @@ export function policyFromSettings(settings: ShopSettings | null): ShopPolicy {
     addresslessOrderCountry: /^[A-Z]{2}$/.test(settings.addresslessOrderCountry ?? "")
       ? settings.addresslessOrderCountry
       : null,
+    subscriptionRenewals: settings.subscriptionRenewals === "send" ? "send" : "skip",
   };
 }
 

@@ -22,6 +22,7 @@ import { retryDelayMs } from "./backoff";
 import { decideAtSendTime, type OrderCreatedFacts, type SendTimeDecision } from "./send-time.server";
 import { findPixelReceipts, trustedReceipt } from "~/models/receipts.server";
 import { findOrderLedgers } from "~/models/ledger.server";
+import { findSubscriptionSignals } from "~/models/subscription-orders.server";
 import { DecryptionError } from "~/security/encryption.server";
 
 /** How long to wait before looking at a shop again whose setup prevents sending. */
@@ -340,22 +341,24 @@ async function decideIndependentRows(
   return decided;
 }
 
-/** Receipt (trusted or not, findTrustedReceipt's rule) and ledger of each row's order: two queries per shop. */
+/** Receipt (findTrustedReceipt's rule), ledger and subscription role of each row's order: three queries per shop. */
 async function orderFactsOf(rows: ConversionEvent[]): Promise<Map<ConversionEvent, OrderCreatedFacts>> {
   const facts = new Map<ConversionEvent, OrderCreatedFacts>();
   const byShop = new Map<string, ConversionEvent[]>();
   for (const row of rows) byShop.set(row.shop, [...(byShop.get(row.shop) ?? []), row]);
   for (const [shop, shopRows] of byShop) {
     const orderIds = [...new Set(shopRows.flatMap((r) => (r.orderId ? [r.orderId] : [])))];
-    const [receipts, ledgers] = await Promise.all([
+    const [receipts, ledgers, subscriptions] = await Promise.all([
       findPixelReceipts(shop, orderIds),
       findOrderLedgers(shop, orderIds),
+      findSubscriptionSignals(shop, orderIds),
     ]);
     const ledgerOf = new Map(ledgers.map((l) => [l.orderId, l]));
     for (const row of shopRows) {
       const ledger = row.orderId ? (ledgerOf.get(row.orderId) ?? null) : null;
       const receipt = row.orderId ? trustedReceipt(receipts.get(row.orderId), ledger?.checkoutToken) : null;
-      facts.set(row, { receipt, ledger });
+      const subscription = row.orderId ? (subscriptions.get(row.orderId) ?? null) : null;
+      facts.set(row, { receipt, ledger, subscription });
     }
   }
   return facts;

@@ -15,6 +15,16 @@ import { buildCorrectionEvent } from "~/conversions/correction-event";
 import { derivedEventId, type DedupId } from "~/conversions/dedup-id";
 import { waitForUnseenOrder } from "~/conversions/order-wait";
 import { correctionKeyOf, entryCurrencyMismatch, ledgerForOrder } from "~/models/ledger.server";
+import { findSubscriptionSignal, recordSubscriptionSignal } from "~/models/subscription-orders.server";
+import { logger } from "~/logger.server";
+import { readSellingPlanSignals } from "./selling-plans.server";
+import {
+  decideSubscriptionCreatedAtSendTime,
+  renewalSkipAtSendTime,
+  SUBSCRIPTION_CREATED_EVENT,
+  SUBSCRIPTION_RENEWED_EVENT,
+  type SubscriptionSignal,
+} from "~/conversions/subscription-order";
 
 export type SendTimeDecision =
   | { action: "send"; event: CapiEvent; opprefSource: OpprefSource | null; amountMinor?: number }
@@ -42,6 +52,8 @@ export interface OrderCreatedFacts {
   /** The order's trusted receipt (findTrustedReceipt's rule), or null. */
   receipt: PixelReceipt | null;
   ledger: OrderLedger | null;
+  /** What is known of the order's subscription role; undefined = not loaded (looked up here). */
+  subscription?: SubscriptionSignal | null;
 }
 
 export async function decideAtSendTime(
@@ -50,6 +62,12 @@ export async function decideAtSendTime(
   now: Date,
   facts?: OrderCreatedFacts,
 ): Promise<SendTimeDecision> {
+  if (row.eventType === SUBSCRIPTION_CREATED_EVENT && row.orderId !== null && row.orderDedupId !== null) {
+    return decideSubscriptionCreated(row, now);
+  }
+  if (row.eventType === "custom" && row.eventName === SUBSCRIPTION_RENEWED_EVENT && row.orderId !== null) {
+    return decideSubscriptionRenewed(row, policy, now, facts);
+  }
   if (row.eventType === "custom" && row.orderId !== null && row.orderDedupId !== null) {
     const correction = await decideCorrection(row, policy, now);
     if (correction !== null) return correction;
@@ -67,6 +85,9 @@ export async function decideAtSendTime(
           ? prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } })
           : null,
       ]);
+  // A renewal whose signal came after its order_created was stored (tags added later).
+  const renewal = renewalSkipAtSendTime(await subscriptionOf(row, facts));
+  if (renewal) return { action: "skip", ...renewal };
   // The pixel can only have counted the sale if its own OpenAI request went out.
   const pixelCounted = receipt?.pixelStatus === "sent";
   const result = finalizeOrderCreated({
@@ -88,6 +109,109 @@ export async function decideAtSendTime(
     policy,
   });
   if (result.action === "send") return { action: "send", event: result.event, opprefSource: result.opprefSource };
+  return result;
+}
+
+async function subscriptionOf(row: ConversionEvent, facts?: OrderCreatedFacts): Promise<SubscriptionSignal | null> {
+  if (facts?.subscription !== undefined) return facts.subscription;
+  return row.orderId ? findSubscriptionSignal(row.shop, row.orderId) : null;
+}
+
+/** subscription_created follows its order's order_created (app/conversions/subscription-order.ts). */
+async function decideSubscriptionCreated(row: ConversionEvent, now: Date): Promise<SendTimeDecision> {
+  const [order, signal] = await Promise.all([
+    prisma.conversionEvent.findUnique({
+      where: { shop_eventName_eventId: { shop: row.shop, eventName: "order_created", eventId: row.orderDedupId! } },
+      select: { status: true, skipReason: true, payload: true, nextAttemptAt: true },
+    }),
+    findSubscriptionSignal(row.shop, row.orderId!),
+  ]);
+  let decision = decideSubscriptionCreatedAtSendTime({ eventId: row.eventId ?? "", order, signal });
+  if (decision.action === "send" && !signal?.planId) {
+    const known = await withSellingPlan(row.shop, row.orderId!, signal);
+    if (known !== signal)
+      decision = decideSubscriptionCreatedAtSendTime({ eventId: row.eventId ?? "", order, signal: known });
+  }
+  if (decision.action === "wait") {
+    const orderDue = order?.status === "pending" ? order.nextAttemptAt.getTime() : 0;
+    return { action: "hold", until: new Date(Math.max(now.getTime(), orderDue) + CORRECTION_RECHECK_MS) };
+  }
+  if (decision.action === "send") return { action: "send", event: decision.event, opprefSource: null };
+  return decision;
+}
+
+/**
+ * The order's selling plan from the Admin API, asked once, just before its subscription_created goes
+ * out without a plan id (order webhooks carry none), and stored with the order's other signals. An
+ * Admin API that cannot answer (no token, no scope, Shopify down) costs the event its plan id, never
+ * the event itself: the conversion is not held for an optional field.
+ */
+async function withSellingPlan(
+  shop: string,
+  orderId: string,
+  signal: SubscriptionSignal | null,
+): Promise<SubscriptionSignal | null> {
+  try {
+    const fresh = (await readSellingPlanSignals(shop, [orderId])).get(orderId) ?? null;
+    if (fresh === null) return signal;
+    return await recordSubscriptionSignal(prisma, shop, orderId, fresh);
+  } catch (error) {
+    logger.warn(
+      { shop, err: error instanceof Error ? error.message : String(error) },
+      "subscription_created sent without a plan id: the Admin API gave no selling plan",
+    );
+    return signal;
+  }
+}
+
+/**
+ * A renewal reported as subscription_renewed: no checkout, so no pixel receipt will come (no grace
+ * period); otherwise the order's own rules (consent by region, cancelled before sending, 7 days).
+ */
+async function decideSubscriptionRenewed(
+  row: ConversionEvent,
+  policy: ShopPolicy,
+  now: Date,
+  facts?: OrderCreatedFacts,
+): Promise<SendTimeDecision> {
+  if (policy.subscriptionRenewals !== "send") {
+    return {
+      action: "skip",
+      reason: "subscription_renewal",
+      detail: "reporting renewals as subscription_renewed was turned off before delivery",
+    };
+  }
+  if (!row.payload) return { action: "skip", reason: "malformed_payload", detail: "no event payload stored" };
+  // The renewal signal came after the order had already gone out as order_created: reporting it again
+  // as a renewal would count the same charge twice in the merchant's reports.
+  const orderEvent = row.orderDedupId
+    ? await prisma.conversionEvent.findUnique({
+        where: { shop_eventName_eventId: { shop: row.shop, eventName: "order_created", eventId: row.orderDedupId } },
+        select: { status: true },
+      })
+    : null;
+  if (orderEvent?.status === "delivered") {
+    return {
+      action: "skip",
+      reason: "subscription_renewal",
+      detail: "the renewal was already reported as order_created before its renewal signal came",
+    };
+  }
+  const ledger =
+    facts?.ledger ??
+    (await prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId! } } }));
+  const result = finalizeOrderCreated({
+    event: JSON.parse(row.payload) as CapiEvent,
+    opprefSource: (row.opprefSource as OpprefSource | null) ?? "none",
+    requiresOptIn: row.requiresOptIn,
+    regionUnknown: row.regionUnknown,
+    receipt: null,
+    orderFullyReversed: ledger !== null && isFullyReversed(ledger),
+    eventCreatedAt: row.createdAt,
+    now,
+    policy: { ...policy, opprefGraceMs: 0 },
+  });
+  if (result.action === "send") return { action: "send", event: result.event, opprefSource: null };
   return result;
 }
 

@@ -30,7 +30,7 @@ import type { ShopPolicy } from "~/conversions/shop-policy";
 import { currentDatabaseProvider } from "~/db/client.server";
 import { GroupCommitter } from "~/db/group-commit.server";
 import { logger } from "~/logger.server";
-import type { WebhookKey } from "~/models/conversion-events.server";
+import type { Tx, WebhookKey } from "~/models/conversion-events.server";
 import { knownShopsAmong } from "~/models/privacy.server";
 import { getShopSettingsMany, policyFromSettings } from "~/models/settings.server";
 import {
@@ -53,8 +53,12 @@ import type { VerifiedWebhook } from "./verify.server";
  */
 export type IngestResult = "stored" | "duplicate" | "rejected" | "refused";
 
-/** The effects of one prepared webhook, written through the batch state; a string refuses it (nothing written). */
-export type ApplyEffects = (state: WebhookBatchState) => Promise<void | { rejected: string }>;
+/**
+ * The effects of one prepared webhook, written through the batch state; a string refuses it (nothing
+ * written). `tx` is the batch's transaction, for the rare effect the state has no operation for (a
+ * subscription order's signal): everything hot goes through the state's set-based statements.
+ */
+export type ApplyEffects = (state: WebhookBatchState, tx: Tx) => Promise<void | { rejected: string }>;
 
 export interface PreparedWebhook {
   /** Order ids whose ledgers `apply` reads or writes (their rows are loaded before it runs). */
@@ -144,7 +148,7 @@ export async function applyBatchOnce(items: readonly BatchItem[]): Promise<Apply
     );
     const rejections: { key: WebhookKey; reason: string }[] = [];
     for (const { item, i, prepared: p } of live) {
-      const effect = await (p as PreparedWebhook).apply(state);
+      const effect = await (p as PreparedWebhook).apply(state, tx);
       if (effect && "rejected" in effect) {
         rejections.push({ key: webhookKeyOf(item.hook), reason: effect.rejected });
         logger.warn(

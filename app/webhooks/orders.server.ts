@@ -5,7 +5,17 @@
  * OpenAI is the worker's job.
  */
 import { decideOrderCreated, MAX_EVENT_AGE_MS, type OrderEventDecision } from "~/conversions/order-event";
+import type { ShopPolicy } from "~/conversions/shop-policy";
+import {
+  classifySubscriptionOrder,
+  decideSubscriptionOrder,
+  mergeSubscriptionSignals,
+  policyForSubscriptionOrder,
+  type SubscriptionCompanion,
+  type SubscriptionSignal,
+} from "~/conversions/subscription-order";
 import type { NewConversionEvent } from "~/models/conversion-events.server";
+import { findSubscriptionSignal, recordSubscriptionSignal } from "~/models/subscription-orders.server";
 import { applyWebhook, crossShopRefusal, type IngestResult, type WebhookPlanner } from "./apply-batch.server";
 import type { VerifiedWebhook } from "./verify.server";
 
@@ -15,9 +25,14 @@ export async function ingestOrderWebhook(hook: VerifiedWebhook, now: Date = new 
   return applyWebhook(hook, planOrderWebhook, { now });
 }
 
-/** Decides with the pure core (outside the transaction); the effects follow in the batch, in arrival order. */
+/**
+ * Decides with the pure core (outside the transaction), with what is known of the order's place in a
+ * subscription (app/conversions/subscription-order.ts); the effects follow in the batch, in arrival order.
+ */
 export const planOrderWebhook: WebhookPlanner = async (hook, policy, now) => {
-  const decision = await decideOrderCreated(hook.payload, { shopDomain: hook.shop, policy, now });
+  const fresh = classifySubscriptionOrder(hook.payload);
+  const { decision: orderDecision, signal } = await decideWithSubscriptionSignal(hook, policy, fresh, now);
+  const { orderCreated: decision, companions } = await decideSubscriptionOrder(orderDecision, signal, policy);
   const countsHere =
     (hook.topic === "orders/create" && policy.conversionTrigger === "orders_create") ||
     (hook.topic === "orders/paid" && policy.conversionTrigger === "orders_paid");
@@ -25,7 +40,7 @@ export const planOrderWebhook: WebhookPlanner = async (hook, policy, now) => {
 
   return {
     orderIds: decision.orderId === null ? [] : [decision.orderId],
-    apply: async (state) => {
+    apply: async (state, tx) => {
       if (decision.orderId !== null) {
         const refused = crossShopRefusal(state, hook.shop, decision.orderId);
         if (refused) return { rejected: refused };
@@ -47,9 +62,75 @@ export const planOrderWebhook: WebhookPlanner = async (hook, policy, now) => {
       if (countsHere || (decision.kind === "skip" && decision.reason === "malformed_payload")) {
         state.insertEventOnce(orderEventRow(hook.shop, decision, now));
       }
+      // Subscription orders are rare: their signal is merged with one Prisma upsert in the batch's transaction.
+      if (decision.orderId !== null && fresh !== null)
+        await recordSubscriptionSignal(tx, hook.shop, decision.orderId, fresh);
+      // From whichever order webhook first knows the role (a tag can come only with orders/paid or a
+      // later update): the business key keeps each companion to one row, and subscription_created waits
+      // at send time for its order's own event.
+      for (const companion of companions) state.insertEventOnce(companionRow(hook.shop, decision, companion, now));
     },
   };
 };
+
+/**
+ * The order's decision with everything known about its subscription role: the payload's own signal
+ * and what an earlier webhook (or the Admin API) stored. A renewal is decided under its own policy
+ * (policyForSubscriptionOrder), so a stored renewal signal the payload lacks means deciding again.
+ */
+async function decideWithSubscriptionSignal(
+  hook: VerifiedWebhook,
+  policy: ShopPolicy,
+  fresh: SubscriptionSignal | null,
+  now: Date,
+): Promise<{ decision: OrderEventDecision; signal: SubscriptionSignal | null }> {
+  const decide = (signal: SubscriptionSignal | null) =>
+    decideOrderCreated(hook.payload, {
+      shopDomain: hook.shop,
+      policy: policyForSubscriptionOrder(policy, signal),
+      now,
+    });
+  const first = await decide(fresh);
+  if (first.orderId === null) return { decision: first, signal: fresh };
+  const signal = mergeSubscriptionSignals(await findSubscriptionSignal(hook.shop, first.orderId), fresh);
+  if (signal?.role === "renewal" && fresh?.role !== "renewal") return { decision: await decide(signal), signal };
+  return { decision: first, signal };
+}
+
+function companionRow(
+  shop: string,
+  order: OrderEventDecision,
+  companion: SubscriptionCompanion,
+  now: Date,
+): NewConversionEvent {
+  const occurredAt = order.occurredAt ?? now;
+  const base = {
+    shop,
+    eventType: companion.eventType,
+    eventName: companion.eventName,
+    eventId: companion.eventId,
+    orderId: order.orderId,
+    orderName: order.orderName,
+    orderDedupId: order.dedupId,
+    amountMinor: order.amountMinor,
+    currency: order.currency,
+    requiresOptIn: order.requiresOptIn,
+    regionUnknown: order.regionUnknown,
+    occurredAt,
+    expiresAt: new Date(occurredAt.getTime() + MAX_EVENT_AGE_MS),
+  };
+  if (companion.kind === "skip") {
+    return { ...base, status: "skipped", skipReason: companion.reason, lastError: companion.detail, payload: null };
+  }
+  return {
+    ...base,
+    status: "pending",
+    payload: JSON.stringify(companion.event),
+    oppref: companion.event.oppref ?? null,
+    opprefSource: null,
+    nextAttemptAt: now,
+  };
+}
 
 export function webhookKey(hook: VerifiedWebhook) {
   return { shop: hook.shop, topic: hook.topic, eventId: hook.eventId, webhookId: hook.webhookId };

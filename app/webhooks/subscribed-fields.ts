@@ -15,7 +15,10 @@
  * several fields of each and the tests check reads per top-level field.
  */
 
-/** orders/create and orders/paid: app/conversions/order-event.ts decides, app/webhooks/orders.server.ts stores. */
+/**
+ * orders/create and orders/paid: app/conversions/order-event.ts decides, app/webhooks/orders.server.ts stores;
+ * `tags` and `source_name` also tell subscription first orders and renewals (app/conversions/subscription-order.ts).
+ */
 const ORDER_FIELDS = [
   "admin_graphql_api_id",
   "billing_address",
@@ -38,6 +41,7 @@ const ORDER_FIELDS = [
   "processed_at",
   "shipping_address",
   "source_name",
+  "tags",
   "test",
   "total_price",
   "total_price_set",

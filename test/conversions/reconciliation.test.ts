@@ -170,7 +170,13 @@ describe("buildEventFigures", () => {
   });
 
   it("keeps non-web orders and duplicates out of web orders, counted apart", () => {
-    expect(f.excluded).toEqual({ posOrders: 6, nonWebOrders: 2, nonWebSent: 3, duplicates: 1 });
+    expect(f.excluded).toEqual({
+      posOrders: 6,
+      nonWebOrders: 2,
+      nonWebSent: 3,
+      duplicates: 1,
+      subscriptionRenewals: 0,
+    });
     expect(f.otherEvents).toBe(9);
   });
 
@@ -426,5 +432,36 @@ describe("buildReconciliationReport", () => {
     expect(report.pixel.both).toBe(2);
     expect(report.receiptsWithoutOrder).toBe(3);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+});
+
+describe("subscription orders in the reconciliation", () => {
+  const f = buildEventFigures(
+    [
+      ev({ status: "delivered", count: 5 }),
+      ev({ status: "skipped", skipReason: "subscription_renewal", count: 4 }),
+      ev({ eventType: "custom", eventName: "subscription_renewed", status: "delivered", count: 3 }),
+      ev({
+        eventType: "custom",
+        eventName: "subscription_renewed",
+        status: "skipped",
+        skipReason: "no_consent_signal",
+        count: 1,
+      }),
+      ev({ eventType: "subscription_created", status: "delivered", count: 2 }),
+      ev({ eventType: "custom", eventName: "order_refunded", status: "delivered", count: 1 }),
+    ],
+    RANGE,
+  );
+
+  it("counts renewals apart from web orders and their reports apart from corrections", () => {
+    expect(f.orders.total).toBe(5);
+    expect(f.excluded.subscriptionRenewals).toBe(4);
+    expect(f.subscriptions.renewals).toBe(4);
+    expect(f.subscriptions.renewalsReported).toMatchObject({ total: 4, accepted: 3, skipped: 1 });
+    expect(f.subscriptions.created).toMatchObject({ total: 2, accepted: 2 });
+    expect(f.corrections.total).toBe(1);
+    expect(Object.keys(f.correctionsByName)).toEqual(["order_refunded"]);
+    expect(f.otherEvents).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ describe("DEFAULT_SHOP_POLICY", () => {
       conversionTrigger: "orders_create",
       opprefGraceMs: 300_000,
       addresslessOrderCountry: null,
+      subscriptionRenewals: "skip",
     });
   });
 

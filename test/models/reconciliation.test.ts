@@ -26,7 +26,7 @@ const D3 = at("2026-10-03T10:00:00.000Z");
 
 /** Reasons that are web-order skips (the others are exclusions or the expired bucket). */
 const WEB_SKIP_REASONS = Object.keys(SKIP_REASONS).filter(
-  (r) => !["pos_order", "non_web_order", "duplicate", "expired"].includes(r),
+  (r) => !["pos_order", "non_web_order", "duplicate", "expired", "subscription_renewal"].includes(r),
 );
 
 /** Every shop this file writes rows for; removed afterwards (other suites purge or count globally). */
@@ -202,6 +202,7 @@ beforeAll(async () => {
     { gross: 9000, receipt: { receivedAt: min(D2, 41), pixelStatus: "sent" } },
   );
   order("DU1", { createdAt: min(D3, 40), status: "skipped", skipReason: "duplicate" }, { gross: 100, ledger: false });
+  order("SR1", { createdAt: min(D3, 41), status: "skipped", skipReason: "subscription_renewal" }, { gross: 2500 });
   // ── corrections
   events.push(
     eventRow({
@@ -295,7 +296,13 @@ describe("loadReconciliation on known rows", () => {
       other: 0,
       skippedByReason: Object.fromEntries(WEB_SKIP_REASONS.map((reason) => [reason, 1])),
     });
-    expect(r.events.excluded).toEqual({ posOrders: 1, nonWebOrders: 1, nonWebSent: 1, duplicates: 1 });
+    expect(r.events.excluded).toEqual({
+      posOrders: 1,
+      nonWebOrders: 1,
+      nonWebSent: 1,
+      duplicates: 1,
+      subscriptionRenewals: 1,
+    });
     expect(r.events.otherEvents).toBe(0);
   });
 

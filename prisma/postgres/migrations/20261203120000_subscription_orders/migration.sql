@@ -1,0 +1,21 @@
+-- AlterTable
+ALTER TABLE "ShopSettings" ADD COLUMN     "subscriptionRenewals" TEXT NOT NULL DEFAULT 'skip';
+
+-- CreateTable
+CREATE TABLE "SubscriptionOrder" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "source" TEXT NOT NULL,
+    "evidence" TEXT NOT NULL,
+    "planId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "SubscriptionOrder_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SubscriptionOrder_shop_orderId_key" ON "SubscriptionOrder"("shop", "orderId");
+
