@@ -38,3 +38,5 @@ const shopify = shopifyApp({
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 export const authenticate = shopify.authenticate;
 export const sessionStorage = shopify.sessionStorage;
+/** Admin API access with a shop's stored offline session, outside a request (the backfill). */
+export const unauthenticated = shopify.unauthenticated;

@@ -434,6 +434,8 @@ export async function redactShop(shop: string): Promise<ShopRedaction> {
     (ids) => prisma.webhookDelivery.deleteMany({ where: { id: { in: ids } } }),
   );
   result.webhookInbox = (await prisma.webhookInbox.deleteMany({ where: { shop } })).count;
+  // The backfill's progress row (no customer data) goes with the shop.
+  await prisma.backfillJob.deleteMany({ where: { shop } });
   return result;
 }
 
