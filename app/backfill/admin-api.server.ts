@@ -6,6 +6,7 @@
  * SHOPIFY_ADMIN_API_ORIGIN; the config refuses any other origin, so a token never goes elsewhere.
  */
 import { createAdminApiClient } from "@shopify/admin-api-client";
+import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
 import { API_VERSION } from "~/api-version";
 import { configValue } from "~/config.server";
 import { unauthenticated } from "~/shopify.server";
@@ -30,9 +31,10 @@ export async function adminQueryFor(shop: string): Promise<AdminQuery> {
     const { session } = await unauthenticated.admin(shop);
     accessToken = session.accessToken;
   } catch (error) {
-    const name = error instanceof Error ? error.name : "";
-    if (name === "SessionNotFoundError") throw new AdminApiError("the app has no access token for this shop", true);
-    throw new AdminApiError(`the shop's access token could not be loaded (${name || "error"})`, false);
+    if (error instanceof SessionNotFoundError)
+      throw new AdminApiError("the app has no access token for this shop", true);
+    const name = error instanceof Error ? error.name : "error";
+    throw new AdminApiError(`the shop's access token could not be loaded (${name})`, false);
   }
   if (!accessToken) throw new AdminApiError("the app has no access token for this shop", true);
   const origin = configValue("SHOPIFY_ADMIN_API_ORIGIN");
