@@ -132,7 +132,14 @@ export interface AdminApiStandin {
 
 const SINCE = /created_at:>=\s*'?([0-9T:.\-+Z]+)'?/;
 
-export async function startAdminApiStandin(options: { bulkPolls?: number } = {}): Promise<AdminApiStandin> {
+export async function startAdminApiStandin(
+  options: {
+    /** Looks at a bulk operation before it completes (default 2). */
+    bulkPolls?: number;
+    /** Delay before every GraphQL answer, like a distant store (default 0). */
+    latencyMs?: number;
+  } = {},
+): Promise<AdminApiStandin> {
   const shops = new Map<string, Rest[]>();
   const revoked = new Set<string>();
   const calls: AdminApiCall[] = [];
@@ -301,7 +308,10 @@ export async function startAdminApiStandin(options: { bulkPolls?: number } = {})
       const query = body.query ?? "";
       calls.push({ shop, operation: operationOf(query), token });
       const answer = graphql(shop, query, body.variables ?? {});
-      res.writeHead(answer.status, { "Content-Type": "application/json" }).end(JSON.stringify(answer.body));
+      setTimeout(
+        () => res.writeHead(answer.status, { "Content-Type": "application/json" }).end(JSON.stringify(answer.body)),
+        options.latencyMs ?? 0,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -121,13 +121,15 @@ function BackfillProgress({ view }: { view: BackfillView }) {
         tone={view.state === "failed" ? "critical" : view.state === "done" ? "success" : "highlight"}
         ariaLabelledBy="backfill-progress"
       />
-      <Text as="p" id="backfill-progress" data-testid="backfill-progress">
-        {view.state === "running"
-          ? `Reading orders: ${progress}`
-          : view.state === "done"
-            ? `Done: ${progress} read`
-            : `Stopped after ${progress}`}
-      </Text>
+      <div data-testid="backfill-progress">
+        <Text as="p" id="backfill-progress">
+          {view.state === "running"
+            ? `Reading orders: ${progress}`
+            : view.state === "done"
+              ? `Done: ${progress} read`
+              : `Stopped after ${progress}`}
+        </Text>
+      </div>
       {view.state === "running" && view.detail ? (
         <Text as="p" tone="subdued">
           {`Retrying shortly: ${view.detail}`}
