@@ -65,8 +65,8 @@ export function BackfillCard({
       <BlockStack gap="300">
         <Text as="p">
           OpenAI accepts sales up to 7 days old. This sends the orders your store took in the last 7 days, with the same
-          checks as new orders (test and POS orders, consent, refunds); orders the browser pixel already reported count
-          once.
+          checks as new orders (test and POS orders, consent, cancellations); orders the browser pixel already reported
+          count once.
         </Text>
         {view === null ? (
           <Text as="p" tone="subdued">
