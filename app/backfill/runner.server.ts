@@ -28,7 +28,6 @@ import {
   webhookBodyFromGraphqlOrder,
   type GqlOrder,
 } from "~/conversions/graphql-order";
-import { MAX_EVENT_AGE_MS } from "~/conversions/order-event";
 import { parseWebhookJson } from "~/conversions/webhook-json";
 import { logger } from "~/logger.server";
 import {
@@ -42,8 +41,6 @@ import { getShopSettings, policyFromSettings } from "~/models/settings.server";
 import { ingestForTopic } from "~/webhooks/registry.server";
 import { adminQueryFor, AdminApiError, type AdminQuery } from "./admin-api.server";
 
-/** How far back the backfill reaches: OpenAI refuses events older than this. */
-export const BACKFILL_WINDOW_MS = MAX_EVENT_AGE_MS;
 /** Above this many orders in the window, one bulk operation instead of pages. */
 export const BULK_THRESHOLD = 1000;
 const PAGE_SIZE = 100;

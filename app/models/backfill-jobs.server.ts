@@ -8,7 +8,6 @@ import type { BackfillJob } from "@prisma/client";
 import prisma from "~/db/client.server";
 import { isUniqueViolation } from "./conversion-events.server";
 
-export type BackfillState = "running" | "done" | "failed";
 export type BackfillMode = "pages" | "bulk";
 
 export type { BackfillJob };

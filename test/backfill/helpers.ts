@@ -2,7 +2,6 @@
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { startBackfillJob } from "~/models/backfill-jobs.server";
 import { sessionStorage } from "~/shopify.server";
-import type { AdminApiStandin } from "../../sim/admin-api";
 import type { OpenAiStandin } from "../../sim/openai-standin";
 import { storeOfflineSession } from "../admin/embedded-requests";
 import { configureShop, uniqueShop } from "../helpers/shops";
@@ -33,5 +32,3 @@ export function acceptedKeys(openai: OpenAiStandin, pixelId: string): string[] {
     .filter((a) => a.source === "capi")
     .map((a) => `${a.event.type}:${a.event.id}`);
 }
-
-export type { AdminApiStandin };
