@@ -47,6 +47,7 @@ const ROOM_ZONES = [
     "app/openai",
     "app/security",
     "app/components",
+    "app/backfill",
   ].map((from) =>
     zone("app/conversions", from, "app/conversions is the pure core: it imports no other room (no I/O)."),
   ),
@@ -57,17 +58,28 @@ const ROOM_ZONES = [
     zone("app/openai", from, "app/openai is transport: it may import app/conversions only."),
   ),
   // Models are data access: they never reach up into the rooms that use them.
-  ...["app/outbox", "app/webhooks", "app/pixel", "app/admin", "app/routes", "app/components"].map((from) =>
-    zone("app/models", from, "app/models never imports outbox, webhooks, admin, routes or components."),
+  ...["app/outbox", "app/webhooks", "app/pixel", "app/admin", "app/routes", "app/components", "app/backfill"].map(
+    (from) => zone("app/models", from, "app/models never imports outbox, webhooks, admin, routes or components."),
   ),
   // Database plumbing is below everything that uses it.
-  ...["app/models", "app/outbox", "app/webhooks", "app/pixel", "app/admin", "app/routes", "app/components"].map(
-    (from) => zone("app/db", from, "app/db is plumbing: it imports no room above it."),
+  ...[
+    "app/models",
+    "app/outbox",
+    "app/webhooks",
+    "app/pixel",
+    "app/admin",
+    "app/routes",
+    "app/components",
+    "app/backfill",
+  ].map((from) => zone("app/db", from, "app/db is plumbing: it imports no room above it.")),
+  // The backfill reads Shopify's orders and hands them to the webhook ingest: tables only through models.
+  ...["app/db", "app/outbox", "app/admin", "app/routes", "app/components", "app/pixel"].map((from) =>
+    zone("app/backfill", from, "app/backfill imports conversions, models and webhooks (ingest) only."),
   ),
   // Routes reach the database only through models (or the rooms that use models).
   zone("app/routes", "app/db", "Routes reach the database only through app/models."),
   // UI pieces are presentational.
-  ...["app/db", "app/models", "app/outbox", "app/webhooks"].map((from) =>
+  ...["app/db", "app/models", "app/outbox", "app/webhooks", "app/backfill"].map((from) =>
     zone("app/components", from, "app/components holds UI only: data comes from the route's loader."),
   ),
   // The storefront code (web pixel, theme embed) ships to browsers: no server code at all.

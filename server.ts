@@ -21,6 +21,7 @@ import prisma, { initDatabase } from "~/db/client.server";
 import { closeHttpServer, shutDownOnSignals } from "~/lib/graceful-shutdown.server";
 import { startDeliveryWorker } from "~/outbox/worker.server";
 import { startInboxApplier } from "~/webhooks/inbox.server";
+import { startBackfillRunner } from "~/backfill/runner.server";
 import { createLeanWebhookPath } from "~/webhooks/lean-path.server";
 import { handleLiveness } from "~/ops/liveness.server";
 
@@ -63,8 +64,9 @@ async function main() {
   // Background work lives where the worker lives: here with RUN_WORKER=true (one process does all),
   // else in `npm run worker` processes, so web processes spend their time answering.
   const inbox = env.RUN_WORKER === "true" ? startInboxApplier() : null;
+  const backfill = env.RUN_WORKER === "true" ? startBackfillRunner({ intervalMs: env.WORKER_INTERVAL_MS }) : null;
 
-  installGracefulShutdown(server, [worker, inbox], env.SHUTDOWN_TIMEOUT_MS);
+  installGracefulShutdown(server, [worker, inbox, backfill], env.SHUTDOWN_TIMEOUT_MS);
 }
 
 /**

@@ -17,6 +17,7 @@ import { sendWebhook } from "../sim/shopify-webhooks";
 import { makeShopifyOrder, makeShopifyRefund } from "../sim/order-factory";
 import { waitUntilListening } from "./wait-until-listening";
 import { playSubscriptionOrders } from "./demo/subscriptions";
+import { backfillDemo } from "./demo/backfill";
 
 const ROOT = process.cwd();
 const DEMO_DIR = path.join(ROOT, ".demo");
@@ -59,6 +60,7 @@ async function main() {
   const openai = await startOpenAiStandin({ credentials: { [PIXEL_ID]: apiKey } });
   console.log(`  ${openai.url}  (pixel ${PIXEL_ID})`);
 
+  const backfill = await backfillDemo(env);
   step("Starting the app (web + delivery worker)");
   const app = await startApp({ ...env, OPENAI_CAPI_URL: openai.url });
   console.log(`  ${app.url}`);
@@ -224,12 +226,15 @@ async function main() {
   await printReconciliation(SHOP, { days: 7 }, { db });
   await db.$disconnect();
 
+  await backfill.run({ appUrl: app.url, shop: SHOP, pixelId: PIXEL_ID, openai });
+
   if (keepOpen) {
     console.log(`\nAdmin page (local preview, no Shopify): ${app.url}/app\nPress Ctrl+C to stop.`);
     await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
   }
   await stopChild(app.child);
   await openai.close();
+  await backfill.close();
 }
 
 async function startApp(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {

@@ -12,6 +12,7 @@ import prisma, { initDatabase } from "~/db/client.server";
 import { shutDownOnSignals } from "~/lib/graceful-shutdown.server";
 import { runUntilIdle, startDeliveryWorker } from "~/outbox/worker.server";
 import { drainInbox, startInboxApplier } from "~/webhooks/inbox.server";
+import { startBackfillRunner } from "~/backfill/runner.server";
 
 async function main() {
   const env = config();
@@ -29,11 +30,12 @@ async function main() {
     ? null
     : startDeliveryWorker({ baseUrl: env.OPENAI_CAPI_URL, intervalMs: env.WORKER_INTERVAL_MS });
   const inbox = startInboxApplier();
+  const backfill = startBackfillRunner({ intervalMs: env.WORKER_INTERVAL_MS });
   // SIGTERM/SIGINT: finish the OpenAI request in flight and record its answer (or release the lease),
   // finish the inbox batch, close the database, exit (app/lib/graceful-shutdown.server.ts).
   shutDownOnSignals(
     [
-      { name: "background work", run: () => Promise.all([worker?.stop(), inbox.stop()]) },
+      { name: "background work", run: () => Promise.all([worker?.stop(), inbox.stop(), backfill.stop()]) },
       { name: "database", run: () => prisma.$disconnect() },
     ],
     { timeoutMs: env.SHUTDOWN_TIMEOUT_MS },

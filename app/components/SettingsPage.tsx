@@ -19,6 +19,7 @@ import { ReadinessChecklist } from "./ReadinessChecklist";
 import { standardFacts, StatusHeader } from "./StatusHeader";
 import { useFormats } from "./locale-context";
 import { TestEventCard } from "./TestEventCard";
+import { BackfillSection } from "./BackfillCard";
 
 const TITLE = "ChatGPT Ads conversions";
 
@@ -173,6 +174,14 @@ export function SettingsPage({ data }: { data: AdminPageData }) {
               disabledReason={testDisabledReason}
               onSend={sendTest}
             />
+          </Layout.AnnotatedSection>
+
+          <Layout.AnnotatedSection
+            id="backfill"
+            title="Send the last 7 days’ orders"
+            description="Sales your store took before you connected the app can still count: OpenAI accepts them up to 7 days after the order."
+          >
+            <BackfillSection />
           </Layout.AnnotatedSection>
 
           <Layout.AnnotatedSection id="how" title="How ChatGPT Ads counts your sales">

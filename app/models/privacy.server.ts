@@ -452,6 +452,8 @@ export async function redactShop(shop: string): Promise<ShopRedaction> {
   );
   result.webhookInbox = (await prisma.webhookInbox.deleteMany({ where: { shop } })).count;
   result.subscriptionOrders = (await prisma.subscriptionOrder.deleteMany({ where: { shop } })).count;
+  // The backfill's progress row (no customer data) goes with the shop.
+  await prisma.backfillJob.deleteMany({ where: { shop } });
   return result;
 }
 

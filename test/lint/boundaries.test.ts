@@ -49,6 +49,14 @@ describe("import boundaries", () => {
     expect(rules).toContain("import-x/no-restricted-paths");
   });
 
+  it("the backfill may not reach the database plumbing (tables only through models)", async () => {
+    const rules = await violations(
+      "app/backfill/boundary-fixture.server.ts",
+      'import prisma from "~/db/client.server";\nexport const jobs = () => prisma.backfillJob.count();\n',
+    );
+    expect(rules).toContain("import-x/no-restricted-paths");
+  });
+
   it("the web pixel may not import server code", async () => {
     const rules = await violations(
       "extensions/openai-pixel/src/boundary-fixture.ts",
