@@ -124,7 +124,7 @@ export async function seedEvents(file: string, total: number, options: SeedOptio
       "PRAGMA synchronous = OFF",
       "PRAGMA cache_size = -262144",
       "PRAGMA temp_store = MEMORY",
-      ...indexes.map((x) => `DROP INDEX "${x.name}"`),
+      ...indexes.map((x) => `DROP INDEX IF EXISTS "${x.name}"`),
     ]) {
       await db.execute(statement);
     }

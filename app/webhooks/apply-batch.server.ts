@@ -15,6 +15,9 @@
  * the placeholder and applied when the order comes, as it would be across two transactions.
  *
  * Rules applied to every batch, before the planner's effects:
+ *  - the admission checks of the path the webhook arrived on (app/webhooks/admission.server.ts),
+ *    before planning, exactly those a webhook applied alone passes (the batch's installed shops are
+ *    looked up once): a refused webhook is logged, "refused", and writes nothing;
  *  - idempotency on (shop, topic, X-Shopify-Event-Id): a redelivery is a "duplicate" and writes nothing;
  *  - Shopify's order and refund ids are globally unique: an order id already seen under another shop
  *    is refused ("rejected", recorded on the webhook's idempotency row with the reason, nothing else
