@@ -20,6 +20,7 @@ import { chunked } from "~/lib/chunk";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { normalizeEmail, normalizeExternalId, sha256Hex } from "~/conversions/normalize-user";
 import { normalizeOrderId } from "~/conversions/order-id";
+import { minorUnitsFromColumn, nullableMinorUnitsFromColumn } from "./money-columns.server";
 
 /**
  * Ids per statement: keeps `IN (...)` lists and write transactions short, and every statement under
@@ -234,7 +235,7 @@ export async function customerDataReport(
       skipReason: event.skipReason,
       occurredAt: event.occurredAt.toISOString(),
       deliveredAt: event.deliveredAt?.toISOString() ?? null,
-      amountMinor: event.amountMinor,
+      amountMinor: nullableMinorUnitsFromColumn(event.amountMinor),
       currency: event.currency,
       clickReferenceHeld: Boolean(event.oppref) || payloadHasOppref(event.payload),
       matchingData: matchingFieldsOf(event.payload),
@@ -245,18 +246,18 @@ export async function customerDataReport(
     held.orderName ??= ledger.orderName;
     held.ledger = {
       currency: ledger.currency,
-      grossMinor: ledger.grossMinor,
-      refundedMinor: ledger.refundedMinor,
-      cancelledMinor: ledger.cancelledMinor,
-      netMinor: ledger.netMinor,
+      grossMinor: nullableMinorUnitsFromColumn(ledger.grossMinor),
+      refundedMinor: minorUnitsFromColumn(ledger.refundedMinor),
+      cancelledMinor: minorUnitsFromColumn(ledger.cancelledMinor),
+      netMinor: nullableMinorUnitsFromColumn(ledger.netMinor),
       cancelled: ledger.cancelledAt !== null,
     };
   }
   for (const entry of entries) {
     orderEntry(entry.orderId).ledgerEntries.push({
       kind: entry.kind,
-      requestedMinor: entry.requestedMinor,
-      appliedMinor: entry.appliedMinor,
+      requestedMinor: minorUnitsFromColumn(entry.requestedMinor),
+      appliedMinor: minorUnitsFromColumn(entry.appliedMinor),
       currency: entry.currency,
       occurredAt: entry.occurredAt.toISOString(),
     });

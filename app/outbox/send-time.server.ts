@@ -2,7 +2,7 @@
  * Facts that can change between the webhook and the send (a pixel receipt that arrived late, a
  * cancellation, a refund) are looked up here, at send time, and handed to the pure core to decide.
  */
-import type { ConversionEvent, LedgerEntry, OrderLedger, PixelReceipt } from "@prisma/client";
+import type { PixelReceipt } from "@prisma/client";
 import prisma from "~/db/client.server";
 import { findTrustedReceipt } from "~/models/receipts.server";
 import type { CapiEvent } from "~/conversions/capi-event";
@@ -15,6 +15,13 @@ import { buildCorrectionEvent } from "~/conversions/correction-event";
 import { derivedEventId, type DedupId } from "~/conversions/dedup-id";
 import { waitForUnseenOrder } from "~/conversions/order-wait";
 import { correctionKeyOf, entryCurrencyMismatch, ledgerForOrder } from "~/models/ledger.server";
+import {
+  conversionEventFromRow,
+  orderLedgerFromRow,
+  type ConversionEvent,
+  type LedgerEntry,
+  type OrderLedger,
+} from "~/models/money-columns.server";
 
 export type SendTimeDecision =
   | { action: "send"; event: CapiEvent; opprefSource: OpprefSource | null; amountMinor?: number }
@@ -64,7 +71,9 @@ export async function decideAtSendTime(
     : await Promise.all([
         row.orderId ? findTrustedReceipt(row.shop, row.orderId) : null,
         row.orderId
-          ? prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } })
+          ? prisma.orderLedger
+              .findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } })
+              .then((ledger) => ledger && orderLedgerFromRow(ledger))
           : null,
       ]);
   // The pixel can only have counted the sale if its own OpenAI request went out.
@@ -178,7 +187,7 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
   }
 
   const correctionIds = [...idOf.keys()];
-  const siblings = await prisma.conversionEvent.findMany({
+  const siblingRows = await prisma.conversionEvent.findMany({
     where: {
       shop: row.shop,
       orderId: row.orderId,
@@ -188,6 +197,7 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
     },
     select: { id: true, status: true, amountMinor: true, createdAt: true, leaseOwner: true, leaseUntil: true },
   });
+  const siblings = siblingRows.map(conversionEventFromRow);
   const inFlight = siblings.some((s) => {
     if (s.status !== "sending") return false;
     if (s.leaseOwner !== row.leaseOwner) return s.leaseUntil !== null && s.leaseUntil.getTime() > now.getTime();
