@@ -11,16 +11,23 @@
  *  - the body names a shop (compliance `shop_domain`, app/uninstalled `myshopify_domain`) other than
  *    the header's;
  *  - the shop never installed the app here (no session and no settings): there is nothing of it to
- *    change, and nothing is created for it.
+ *    change, and nothing is created for it;
+ *  - its order was erased by customers/redact (a redelivery, or a stored webhook applied after the
+ *    erasure): applying it would write the buyer's data again.
  * Only a bad signature is a 401 (verify.server.ts).
  */
 import { logger } from "~/logger.server";
-import { shopIsKnown } from "~/models/privacy.server";
+import { orderIdOfWebhookBody, redactedOrderIds, shopIsKnown } from "~/models/privacy.server";
 import { bodyFitsTopic, shopNamedByBody } from "./topic-bodies.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 export type WebhookRefusal =
-  "topic_not_subscribed" | "shop_header_invalid" | "body_not_of_topic" | "shop_mismatch" | "shop_not_installed";
+  | "topic_not_subscribed"
+  | "shop_header_invalid"
+  | "body_not_of_topic"
+  | "shop_mismatch"
+  | "shop_not_installed"
+  | "order_redacted";
 
 export interface RefusedWebhook {
   refused: WebhookRefusal;
@@ -49,6 +56,8 @@ export async function refusalFor(topics: readonly string[], hook: VerifiedWebhoo
   const named = shopNamedByBody(hook.topic, payload);
   if (named !== null && named.trim().toLowerCase() !== hook.shop) return "shop_mismatch";
   if (!(await shopIsKnown(hook.shop))) return "shop_not_installed";
+  const orderId = orderIdOfWebhookBody(hook.topic, payload);
+  if (orderId !== null && (await redactedOrderIds(hook.shop, [orderId])).size > 0) return "order_redacted";
   return null;
 }
 

@@ -309,6 +309,7 @@ describe("app/uninstalled → shop/redact", () => {
       ledgerEntries: 0,
       webhookDeliveries: 0,
       webhookInbox: 0,
+      redactedOrders: 0,
     };
     expect(await rowsHeldForShop(shop)).toEqual(zero);
     const other = await rowsHeldForShop(bystander.shop);
