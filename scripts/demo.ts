@@ -16,6 +16,7 @@ import { startOpenAiStandin } from "../sim/openai-standin";
 import { sendWebhook } from "../sim/shopify-webhooks";
 import { makeShopifyOrder, makeShopifyRefund } from "../sim/order-factory";
 import { waitUntilListening } from "./wait-until-listening";
+import { playRealDataOrders } from "./demo/real-data";
 
 const ROOT = process.cwd();
 const DEMO_DIR = path.join(ROOT, ".demo");
@@ -151,6 +152,7 @@ async function main() {
     });
     console.log(`  ${status}  orders/create  ${order.label}`);
   }
+  await playRealDataOrders({ appUrl: app.url, databaseUrl, shop: SHOP, secret: SECRET, orderId: base + 10 });
   // Shopify repeats itself: the first order again, 3 times, same event id, then under a new event id.
   for (let i = 0; i < 3; i++) {
     await sendWebhook(app.url, {
