@@ -6,13 +6,16 @@ import { createPrismaClient } from "../app/db/client.server";
 import { SKIP_REASONS, isSkipReason } from "../app/conversions/skip-reasons";
 import { formatMinorUnits } from "../app/conversions/money";
 import type { CapiEvent } from "../app/conversions/capi-event";
+import { conversionEventFromRow, orderLedgerFromRow } from "../app/models/money-columns.server";
 
 export async function summarize(databaseUrl: string, shop: string, acceptedByOpenAi: CapiEvent[]): Promise<string> {
   const prisma = createPrismaClient(databaseUrl);
   try {
-    const rows = await prisma.conversionEvent.findMany({ where: { shop }, orderBy: { createdAt: "asc" } });
+    const rows = (await prisma.conversionEvent.findMany({ where: { shop }, orderBy: { createdAt: "asc" } })).map(
+      conversionEventFromRow,
+    );
     const webhooks = await prisma.webhookDelivery.count({ where: { shop } });
-    const ledger = await prisma.orderLedger.findMany({ where: { shop } });
+    const ledger = (await prisma.orderLedger.findMany({ where: { shop } })).map(orderLedgerFromRow);
     const acceptedIds = new Set(acceptedByOpenAi.map((e) => `${e.type}|${e.custom_event_name ?? ""}|${e.id}`));
     const lines: string[] = [];
     const orders = rows.filter((r) => r.eventType === "order_created");

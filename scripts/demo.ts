@@ -18,6 +18,7 @@ import { makeShopifyOrder, makeShopifyRefund } from "../sim/order-factory";
 import { waitUntilListening } from "./wait-until-listening";
 import { playSubscriptionOrders } from "./demo/subscriptions";
 import { backfillDemo } from "./demo/backfill";
+import { playRealDataOrders } from "./demo/real-data";
 
 const ROOT = process.cwd();
 const DEMO_DIR = path.join(ROOT, ".demo");
@@ -154,6 +155,7 @@ async function main() {
     });
     console.log(`  ${status}  orders/create  ${order.label}`);
   }
+  await playRealDataOrders({ appUrl: app.url, databaseUrl, shop: SHOP, secret: SECRET, orderId: base + 10 });
   // Shopify repeats itself: the first order again, 3 times, same event id, then under a new event id.
   for (let i = 0; i < 3; i++) {
     await sendWebhook(app.url, {

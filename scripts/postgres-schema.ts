@@ -43,8 +43,16 @@ export function modelsOf(schema: string): string {
   return schema.slice(match.index + match[0].length);
 }
 
+/**
+ * `Int @id @default(autoincrement())`, the one type that must differ: on SQLite it is the table's
+ * rowid (INTEGER PRIMARY KEY, already 64-bit, and Prisma's BigInt there would make it a plain BIGINT
+ * column without autoincrement), on Postgres it would be a 32-bit SERIAL that a busy inbox exhausts
+ * (2^31 webhooks), so there it is BigInt (BIGSERIAL). Raw SQL reads such ids as `number | bigint`.
+ */
+const AUTOINCREMENT_INT = /^(\s+\w+\s+)Int {3}(\s*@id @default\(autoincrement\(\)\))/gm;
+
 export function postgresSchemaFrom(sqliteSchema: string): string {
-  return POSTGRES_HEADER + modelsOf(sqliteSchema);
+  return POSTGRES_HEADER + modelsOf(sqliteSchema).replace(AUTOINCREMENT_INT, "$1BigInt$2");
 }
 
 function main() {

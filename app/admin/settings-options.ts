@@ -26,7 +26,12 @@ export const MATCHING_OPTIONS: Option<MatchingField>[] = [
   { value: "name", label: "First and last name", helpText: "Sent only as one-way hashes (SHA-256)." },
   { value: "external_id", label: "Shopify customer ID", helpText: "Sent only as a one-way hash (SHA-256)." },
   { value: "address", label: "Country, region, city and postal code" },
-  { value: "client", label: "Browser details", helpText: "IP address, browser user agent and OpenAI's browser id." },
+  {
+    value: "client",
+    label: "Browser details",
+    helpText:
+      "IP address and user agent of online-store checkouts only (never staff, API or POS orders; never private addresses), and OpenAI's browser id (__obref) when OpenAI's own pixel SDK also runs on your store and the buyer consented.",
+  },
 ];
 
 export type ConsentPolicy = "regional" | "send" | "skip";

@@ -59,14 +59,20 @@ function loadPostgresClient(): GeneratedClientModule {
   return generated;
 }
 
+/** `Int @id @default(autoincrement())` fields (the generated DMMF does not say which fields those are). */
+const AUTOINCREMENT_IDS = ["WebhookInbox.id"];
+
 /** A schema change regenerates the default client; a stale Postgres one would fail on every query. */
 function assertSameModels(
   expected: GeneratedClientModule["Prisma"]["dmmf"]["datamodel"]["models"],
   actual: GeneratedClientModule["Prisma"]["dmmf"]["datamodel"]["models"],
 ) {
+  // The autoincrement ids are Int on SQLite (the rowid) and BigInt on Postgres (scripts/postgres-schema.ts).
+  const typeOf = (model: string, field: { name: string; type: string }) =>
+    AUTOINCREMENT_IDS.includes(`${model}.${field.name}`) ? "autoincrement" : field.type;
   const shape = (models: typeof expected) =>
     models
-      .map((m) => `${m.name}(${m.fields.map((f) => `${f.name}:${f.type}`).join(",")})`)
+      .map((m) => `${m.name}(${m.fields.map((f) => `${f.name}:${typeOf(m.name, f)}`).join(",")})`)
       .sort()
       .join(" ");
   if (shape(expected) !== shape(actual)) {

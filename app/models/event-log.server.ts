@@ -17,6 +17,7 @@ import {
 } from "~/conversions/reconciliation";
 import { parseDayRange, rangeBounds, type DayRange } from "~/conversions/day-range";
 import { formatMinorUnits } from "~/conversions/money";
+import { conversionEventFromRow } from "./money-columns.server";
 import { isSkipReason } from "~/conversions/skip-reasons";
 
 type Db = Pick<PrismaClient, "conversionEvent">;
@@ -143,7 +144,9 @@ export interface EventLogRow {
   opprefSource: string | null;
 }
 
-function toRow(r: LogRecord): EventLogRow {
+function toRow(record: LogRecord): EventLogRow {
+  // bigint → number here, so the loader data (JSON) and the CSV carry plain numbers
+  const r = conversionEventFromRow(record);
   return {
     id: r.id,
     recordedAt: r.createdAt.toISOString(),

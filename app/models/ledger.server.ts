@@ -9,10 +9,17 @@
  * (app/conversions/ledger.ts). A refund that arrives before its order is stored against a
  * placeholder row (gross unknown, net null) and applied the moment the order's gross is recorded.
  */
-import { Prisma, type LedgerEntry, type OrderLedger, type PrismaClient } from "@prisma/client";
+import { Prisma, type PrismaClient } from "@prisma/client";
 import prisma from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { computeLedger, type LedgerEntryInput } from "~/conversions/ledger";
+import {
+  ledgerEntryFromRow,
+  minorUnitsTotal,
+  orderLedgerFromRow,
+  type LedgerEntry,
+  type OrderLedger,
+} from "./money-columns.server";
 
 export type { LedgerEntry, OrderLedger };
 type Tx = Prisma.TransactionClient | PrismaClient;
@@ -80,9 +87,11 @@ export async function recordOrderInLedger(tx: Prisma.TransactionClient, facts: O
  */
 export async function ensureLedgerRow(tx: Tx, shop: string, orderId: string): Promise<OrderLedger> {
   const existing = await tx.orderLedger.findUnique({ where: { shop_orderId: { shop, orderId } } });
-  if (existing) return existing;
+  if (existing) return orderLedgerFromRow(existing);
   const orderDedupId = await dedupIdForOrder(orderId);
-  return tx.orderLedger.create({ data: { shop, orderId, orderDedupId, grossMinor: null, netMinor: null } });
+  return orderLedgerFromRow(
+    await tx.orderLedger.create({ data: { shop, orderId, orderDedupId, grossMinor: null, netMinor: null } }),
+  );
 }
 
 export interface NewLedgerEntry {
@@ -119,7 +128,7 @@ export async function recordLedgerEntry(
 ): Promise<{ status: "created" | "exists"; entry: LedgerEntry }> {
   const where = { shop_orderId_entryKey: { shop: entry.shop, orderId: entry.orderId, entryKey: entry.entryKey } };
   const existing = await tx.ledgerEntry.findUnique({ where });
-  if (existing) return { status: "exists", entry: existing };
+  if (existing) return { status: "exists", entry: ledgerEntryFromRow(existing) };
   const created = await tx.ledgerEntry.create({
     data: {
       shop: entry.shop,
@@ -132,7 +141,7 @@ export async function recordLedgerEntry(
       occurredAt: entry.occurredAt,
     },
   });
-  return { status: "created", entry: created };
+  return { status: "created", entry: ledgerEntryFromRow(created) };
 }
 
 /**
@@ -160,15 +169,16 @@ export interface OrderLedgerView {
  * that also refunds reverses the money once).
  */
 export async function recomputeLedger(tx: Tx, shop: string, orderId: string): Promise<OrderLedgerView | null> {
-  const ledger = await tx.orderLedger.findUnique({ where: { shop_orderId: { shop, orderId } } });
-  if (!ledger) return null;
-  const entries = await tx.ledgerEntry.findMany({ where: { shop, orderId } });
+  const row = await tx.orderLedger.findUnique({ where: { shop_orderId: { shop, orderId } } });
+  if (!row) return null;
+  const ledger = orderLedgerFromRow(row);
+  const entries = (await tx.ledgerEntry.findMany({ where: { shop, orderId } })).map(ledgerEntryFromRow);
   const { ledgerFields, changedEntries } = recomputedLedger(ledger, entries);
   for (const entry of changedEntries) {
     await tx.ledgerEntry.update({ where: { id: entry.id }, data: { appliedMinor: entry.appliedMinor } });
   }
   const updated = await tx.orderLedger.update({ where: { id: ledger.id }, data: ledgerFields });
-  return { ledger: updated, entries: sortEntries(entries) };
+  return { ledger: orderLedgerFromRow(updated), entries: sortEntries(entries) };
 }
 
 /** What recomputeLedger writes on the ledger row. */
@@ -235,9 +245,10 @@ export function sortEntries(entries: LedgerEntry[]): LedgerEntry[] {
 /** Ledgers of many orders of one shop (one raw query, like findPixelReceipts and for the same reason). */
 export async function findOrderLedgers(shop: string, orderIds: readonly string[]): Promise<OrderLedger[]> {
   if (orderIds.length === 0) return [];
-  return prisma.$queryRaw<
-    OrderLedger[]
+  const rows = await prisma.$queryRaw<
+    Parameters<typeof orderLedgerFromRow>[0][]
   >`SELECT * FROM "OrderLedger" WHERE "shop" = ${shop} AND "orderId" IN (${Prisma.join(orderIds)})`;
+  return rows.map(orderLedgerFromRow);
 }
 
 /** One order's ledger and entries (event log, send-time decisions). Null when nothing is known. */
@@ -245,7 +256,7 @@ export async function ledgerForOrder(shop: string, orderId: string, tx: Tx = pri
   const ledger = await tx.orderLedger.findUnique({ where: { shop_orderId: { shop, orderId } } });
   if (!ledger) return null;
   const entries = await tx.ledgerEntry.findMany({ where: { shop, orderId } });
-  return { ledger, entries: sortEntries(entries) };
+  return { ledger: orderLedgerFromRow(ledger), entries: sortEntries(entries.map(ledgerEntryFromRow)) };
 }
 
 interface LedgerCurrencyTotals {
@@ -288,10 +299,10 @@ export async function ledgerSummary(shop: string, range: { from: Date; to: Date 
     .map((group) => ({
       currency: group.currency as string,
       orders: group._count._all,
-      grossMinor: group._sum.grossMinor ?? 0,
-      refundedMinor: group._sum.refundedMinor ?? 0,
-      cancelledMinor: group._sum.cancelledMinor ?? 0,
-      netMinor: group._sum.netMinor ?? 0,
+      grossMinor: minorUnitsTotal(group._sum.grossMinor),
+      refundedMinor: minorUnitsTotal(group._sum.refundedMinor),
+      cancelledMinor: minorUnitsTotal(group._sum.cancelledMinor),
+      netMinor: minorUnitsTotal(group._sum.netMinor),
     }))
     .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
   return { currencies, awaitingOrder };

@@ -14,12 +14,15 @@
  *
  * Everything here is idempotent: running a redaction twice deletes nothing the second time.
  */
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import prisma from "~/db/client.server";
 import { chunked } from "~/lib/chunk";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { normalizeEmail, normalizeExternalId, sha256Hex } from "~/conversions/normalize-user";
 import { normalizeOrderId } from "~/conversions/order-id";
+import { parseWebhookJson } from "~/conversions/webhook-json";
+import { minorUnitsFromColumn, nullableMinorUnitsFromColumn } from "./money-columns.server";
+import { pendingInboxBodies } from "./webhook-inbox.server";
 
 /**
  * Ids per statement: keeps `IN (...)` lists and write transactions short, and every statement under
@@ -234,7 +237,7 @@ export async function customerDataReport(
       skipReason: event.skipReason,
       occurredAt: event.occurredAt.toISOString(),
       deliveredAt: event.deliveredAt?.toISOString() ?? null,
-      amountMinor: event.amountMinor,
+      amountMinor: nullableMinorUnitsFromColumn(event.amountMinor),
       currency: event.currency,
       clickReferenceHeld: Boolean(event.oppref) || payloadHasOppref(event.payload),
       matchingData: matchingFieldsOf(event.payload),
@@ -245,18 +248,18 @@ export async function customerDataReport(
     held.orderName ??= ledger.orderName;
     held.ledger = {
       currency: ledger.currency,
-      grossMinor: ledger.grossMinor,
-      refundedMinor: ledger.refundedMinor,
-      cancelledMinor: ledger.cancelledMinor,
-      netMinor: ledger.netMinor,
+      grossMinor: nullableMinorUnitsFromColumn(ledger.grossMinor),
+      refundedMinor: minorUnitsFromColumn(ledger.refundedMinor),
+      cancelledMinor: minorUnitsFromColumn(ledger.cancelledMinor),
+      netMinor: nullableMinorUnitsFromColumn(ledger.netMinor),
       cancelled: ledger.cancelledAt !== null,
     };
   }
   for (const entry of entries) {
     orderEntry(entry.orderId).ledgerEntries.push({
       kind: entry.kind,
-      requestedMinor: entry.requestedMinor,
-      appliedMinor: entry.appliedMinor,
+      requestedMinor: minorUnitsFromColumn(entry.requestedMinor),
+      appliedMinor: minorUnitsFromColumn(entry.appliedMinor),
       currency: entry.currency,
       occurredAt: entry.occurredAt.toISOString(),
     });
@@ -325,6 +328,8 @@ export interface CustomerRedaction {
   receipts: number;
   ledgers: number;
   ledgerEntries: number;
+  /** Stored, not yet applied webhooks of the buyer's orders (WEBHOOK_ACK=stored), deleted unread. */
+  webhookInbox: number;
 }
 
 /**
@@ -342,13 +347,26 @@ export async function redactCustomer(scope: CustomerScope): Promise<CustomerReda
     receipts: 0,
     ledgers: 0,
     ledgerEntries: 0,
+    webhookInbox: 0,
   };
+  // Webhooks still waiting in the inbox: their bodies carry the buyer's raw data, and applied after
+  // this erasure they would write it all again. Their orders join the erased ones.
+  const waiting = await findCustomerInboxRows(scope, new Set(found.orderIds));
+  const orderIds = [...new Set([...found.orderIds, ...waiting.orderIds])];
+  result.orders = orderIds.length;
+  // Marked first: from here on no webhook of these orders creates anything (admission refuses it).
+  await markOrdersRedacted(scope.shop, orderIds);
+  for (const chunk of chunked(waiting.inboxIds, CHUNK)) {
+    result.webhookInbox += (
+      await prisma.webhookInbox.deleteMany({ where: { shop: scope.shop, id: { in: chunk } } })
+    ).count;
+  }
   for (const chunk of chunked(found.eventIds, CHUNK)) {
     result.events += (
       await prisma.conversionEvent.deleteMany({ where: { shop: scope.shop, id: { in: chunk } } })
     ).count;
   }
-  for (const chunk of chunked(found.orderIds, CHUNK)) {
+  for (const chunk of chunked(orderIds, CHUNK)) {
     const counts = await prisma.$transaction(async (tx) => ({
       receipts: (await tx.pixelReceipt.deleteMany({ where: { shop: scope.shop, orderId: { in: chunk } } })).count,
       ledgerEntries: (await tx.ledgerEntry.deleteMany({ where: { shop: scope.shop, orderId: { in: chunk } } })).count,
@@ -367,6 +385,107 @@ export async function redactCustomer(scope: CustomerScope): Promise<CustomerReda
   return result;
 }
 
+// ── erased orders and stored webhooks ────────────────────────────────────────────────────────────
+
+/**
+ * The order a webhook body is about: `id` for order topics, `order_id` for refunds,
+ * `order_edit.order_id` for order edits; null for a body that names no order.
+ */
+export function orderIdOfWebhookBody(topic: string, payload: unknown): string | null {
+  if (!payload || typeof payload !== "object") return null;
+  const body = payload as Record<string, unknown>;
+  const edit =
+    body.order_edit && typeof body.order_edit === "object" ? (body.order_edit as Record<string, unknown>) : null;
+  const raw =
+    topic === "refunds/create"
+      ? body.order_id
+      : topic === "orders/edited"
+        ? edit?.order_id
+        : topic.startsWith("orders/")
+          ? (body.id ?? body.admin_graphql_api_id)
+          : undefined;
+  try {
+    return raw === undefined || raw === null ? null : normalizeOrderId(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether an order body belongs to the buyer by its own identifiers (customer id, email). */
+function bodyNamesCustomer(
+  payload: Record<string, unknown>,
+  customer: CustomerIdentifiers | null | undefined,
+): boolean {
+  if (!customer || typeof customer !== "object") return false;
+  const email = normalizeEmail(customer.email);
+  const id = normalizeExternalId(customer.id);
+  const buyer =
+    payload.customer && typeof payload.customer === "object" ? (payload.customer as Record<string, unknown>) : {};
+  if (id !== null && normalizeExternalId(buyer.id) === id) return true;
+  if (email === null) return false;
+  return [payload.email, payload.contact_email, buyer.email].some((value) => normalizeEmail(value) === email);
+}
+
+/**
+ * The buyer's stored, not yet applied webhooks: the body of each of the shop's inbox rows is
+ * decrypted and read. A body belongs to the buyer when it is about one of the buyer's orders (a
+ * refund names only its order) or names the buyer's customer id or email (an order Shopify did not
+ * list, e.g. one placed moments before the request).
+ */
+async function findCustomerInboxRows(
+  scope: CustomerScope,
+  orderIds: ReadonlySet<string>,
+): Promise<{ inboxIds: number[]; orderIds: string[] }> {
+  const inboxIds: number[] = [];
+  const more = new Set<string>();
+  for await (const row of pendingInboxBodies(scope.shop)) {
+    let payload: unknown;
+    try {
+      payload = parseWebhookJson(row.rawBody);
+    } catch {
+      continue; // not JSON: applied, it is recorded as malformed and writes no buyer data
+    }
+    if (!payload || typeof payload !== "object" || Array.isArray(payload)) continue;
+    const orderId = orderIdOfWebhookBody(row.topic, payload);
+    const mine =
+      (orderId !== null && orderIds.has(orderId)) ||
+      bodyNamesCustomer(payload as Record<string, unknown>, scope.customer);
+    if (!mine) continue;
+    inboxIds.push(row.id);
+    if (orderId !== null && !orderIds.has(orderId)) more.add(orderId);
+  }
+  return { inboxIds, orderIds: [...more] };
+}
+
+/** Records the orders as erased (idempotent). */
+async function markOrdersRedacted(shop: string, orderIds: readonly string[]): Promise<void> {
+  for (const chunk of chunked(orderIds, CHUNK)) {
+    const dedupIds = await Promise.all(chunk.map((id) => dedupIdForOrder(id)));
+    const now = new Date();
+    // One statement for both dialects; ON CONFLICT keeps the first erasure's time.
+    await prisma.$executeRaw`
+      INSERT INTO "RedactedOrder" ("shop", "orderDedupId", "redactedAt")
+      VALUES ${Prisma.join(dedupIds.map((dedupId) => Prisma.sql`(${shop}, ${dedupId}, ${now})`))}
+      ON CONFLICT DO NOTHING`;
+  }
+}
+
+/** Which of these orders customers/redact erased: their webhooks must not re-create anything. */
+export async function redactedOrderIds(shop: string, orderIds: readonly string[]): Promise<Set<string>> {
+  const erased = new Set<string>();
+  for (const chunk of chunked([...new Set(orderIds)], CHUNK)) {
+    const byDedupId = new Map<string, string>(
+      await Promise.all(chunk.map(async (id) => [await dedupIdForOrder(id), id] as const)),
+    );
+    const rows = await prisma.redactedOrder.findMany({
+      where: { shop, orderDedupId: { in: [...byDedupId.keys()] } },
+      select: { orderDedupId: true },
+    });
+    for (const row of rows) erased.add(byDedupId.get(row.orderDedupId)!);
+  }
+  return erased;
+}
+
 // ── shop/redact ──────────────────────────────────────────────────────────────────────────────────
 
 export interface ShopRedaction {
@@ -381,6 +500,8 @@ export interface ShopRedaction {
   webhookInbox: number;
   /** What the app learned about orders' subscription roles. */
   subscriptionOrders: number;
+  /** customers/redact's record of erased orders (digests). */
+  redactedOrders: number;
 }
 
 /**
@@ -427,6 +548,7 @@ export async function redactShop(shop: string): Promise<ShopRedaction> {
     webhookDeliveries: 0,
     webhookInbox: 0,
     subscriptionOrders: 0,
+    redactedOrders: 0,
   };
   result.settings = (await prisma.shopSettings.deleteMany({ where: { shop } })).count;
   result.sessions = (await prisma.session.deleteMany({ where: { shop } })).count;
@@ -454,6 +576,7 @@ export async function redactShop(shop: string): Promise<ShopRedaction> {
   result.subscriptionOrders = (await prisma.subscriptionOrder.deleteMany({ where: { shop } })).count;
   // The backfill's progress row (no customer data) goes with the shop.
   await prisma.backfillJob.deleteMany({ where: { shop } });
+  result.redactedOrders = (await prisma.redactedOrder.deleteMany({ where: { shop } })).count;
   return result;
 }
 
@@ -469,6 +592,7 @@ export async function rowsHeldForShop(shop: string): Promise<ShopRedaction> {
     webhookDeliveries,
     webhookInbox,
     subscriptionOrders,
+    redactedOrders,
   ] = await Promise.all([
     prisma.shopSettings.count({ where: { shop } }),
     prisma.session.count({ where: { shop } }),
@@ -479,6 +603,7 @@ export async function rowsHeldForShop(shop: string): Promise<ShopRedaction> {
     prisma.webhookDelivery.count({ where: { shop } }),
     prisma.webhookInbox.count({ where: { shop } }),
     prisma.subscriptionOrder.count({ where: { shop } }),
+    prisma.redactedOrder.count({ where: { shop } }),
   ]);
   return {
     settings,
@@ -490,6 +615,7 @@ export async function rowsHeldForShop(shop: string): Promise<ShopRedaction> {
     webhookDeliveries,
     webhookInbox,
     subscriptionOrders,
+    redactedOrders,
   };
 }
 

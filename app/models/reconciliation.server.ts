@@ -10,8 +10,9 @@
  * outcome counts (and correction amounts), once for everything joined to web orders.
  *
  * Raw SQL, written once for SQLite and Postgres: identifiers are double-quoted, values are bound,
- * the only dialect difference is how a timestamp becomes a UTC day. Counts and sums come back as
- * number (SQLite) or bigint (Postgres) and are normalized.
+ * the only dialect difference is how a timestamp becomes a UTC day. Counts come back as number
+ * (SQLite) or bigint (Postgres); sums of the BIGINT money columns as bigint (SQLite) or numeric
+ * (Postgres, a Decimal): both are normalized (minorUnitsTotal).
  */
 import { Prisma, type PrismaClient } from "@prisma/client";
 import prisma from "~/db/client.server";
@@ -25,6 +26,7 @@ import {
 } from "~/conversions/reconciliation";
 import { rangeBounds, type DayRange } from "~/conversions/day-range";
 import { SUBSCRIPTION_RENEWED_EVENT } from "~/conversions/subscription-order";
+import { minorUnitsTotal } from "./money-columns.server";
 
 export type Db = Pick<PrismaClient, "$queryRaw">;
 
@@ -69,10 +71,9 @@ const ZERO_REVENUE = {
   correctionsReportedMinor: 0,
 };
 
-/** bigint | number | string | null → number. */
+/** A count: bigint | number | string | null → number. */
 function num(value: unknown): number {
   if (value === null || value === undefined) return 0;
-  if (typeof value === "bigint") return Number(value);
   return Number(value);
 }
 
@@ -117,7 +118,7 @@ async function queryEventPass(
     .map((r) => ({
       ...ZERO_REVENUE,
       currency: text(r.correctionCurrency),
-      correctionsReportedMinor: num(r.correctionMinor),
+      correctionsReportedMinor: minorUnitsTotal(r.correctionMinor),
     }));
   return { events, corrections };
 }
@@ -186,12 +187,12 @@ export async function queryWebOrderAggregates(
       currency: text(r.currency),
       orders: num(r.n),
       unknownAmount: num(r.unknownAmount),
-      grossMinor: num(r.grossMinor),
-      refundedMinor: num(r.refundedMinor),
-      cancelledMinor: num(r.cancelledMinor),
-      netMinor: num(r.netMinor),
+      grossMinor: minorUnitsTotal(r.grossMinor),
+      refundedMinor: minorUnitsTotal(r.refundedMinor),
+      cancelledMinor: minorUnitsTotal(r.cancelledMinor),
+      netMinor: minorUnitsTotal(r.netMinor),
       cancelledOrders: num(r.cancelledOrders),
-      reportedMinor: num(r.reportedMinor),
+      reportedMinor: minorUnitsTotal(r.reportedMinor),
       correctionsReportedMinor: 0,
     }));
   return { pixel, revenue };

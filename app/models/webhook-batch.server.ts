@@ -32,7 +32,8 @@
  * Raw SQL is written once for both dialects: quoted identifiers, bound values, ON CONFLICT,
  * RETURNING. Timestamps are bound as Dates, which both adapters write exactly as Prisma's models do.
  */
-import { Prisma, type LedgerEntry, type OrderLedger } from "@prisma/client";
+import { Prisma } from "@prisma/client";
+import { ledgerEntryFromRow, orderLedgerFromRow, type LedgerEntry, type OrderLedger } from "./money-columns.server";
 import { randomBytes } from "node:crypto";
 import prisma, { currentDatabaseProvider, postgresTimestamp, sqliteTimestamp } from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";

@@ -198,3 +198,36 @@ export async function oldestUnappliedAgeMs(now: Date = new Date(), shop?: string
   const at = oldest._min.receivedAt;
   return at ? Math.max(0, now.getTime() - at.getTime()) : 0;
 }
+
+/**
+ * The shop's stored webhooks, decrypted, a page at a time (customers/redact looks for a buyer's
+ * bodies: what identifies them is inside the encrypted body). Rows sealed with a key this process
+ * lacks are skipped: they cannot be applied either until that key is configured.
+ */
+export async function* pendingInboxBodies(
+  shop: string,
+  pageSize = 200,
+): AsyncGenerator<{ id: number; topic: string; rawBody: string }> {
+  const ring = keyRing();
+  let after = 0;
+  for (;;) {
+    const rows = await prisma.webhookInbox.findMany({
+      where: { shop, id: { gt: after } },
+      select: { id: true, topic: true, bodyCiphertext: true },
+      orderBy: { id: "asc" },
+      take: pageSize,
+    });
+    for (const row of rows) {
+      let rawBody: string;
+      try {
+        rawBody = decryptSecret(ring, row.bodyCiphertext).plaintext;
+      } catch (error) {
+        if (!(error instanceof DecryptionError)) throw error;
+        continue;
+      }
+      yield { id: Number(row.id), topic: row.topic, rawBody };
+    }
+    if (rows.length < pageSize) return;
+    after = Number(rows[rows.length - 1].id);
+  }
+}

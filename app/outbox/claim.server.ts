@@ -18,10 +18,10 @@
  *
  * The picked ids must be computed ONCE per claim, whatever the planner thinks (see takeRows).
  */
-import type { ConversionEvent } from "@prisma/client";
-import { Prisma } from "@prisma/client";
+import { Prisma, type ConversionEvent as ConversionEventRow } from "@prisma/client";
 import prisma, { currentDatabaseProvider } from "~/db/client.server";
 import { chunked } from "~/lib/chunk";
+import { conversionEventFromRow, type ConversionEvent } from "~/models/money-columns.server";
 
 export const DEFAULT_LEASE_MS = 60_000;
 let claimSequence = 0;
@@ -110,18 +110,22 @@ async function takeRows(args: {
     // inside their first claim for minutes (docs/PERFORMANCE.md). No re-check outside the
     // sub-select either: the row lock already re-checked "due" (see the top of this file), and an
     // indexed condition there would let a stale estimate drive the UPDATE from the due index again.
-    return prisma.$queryRaw<ConversionEvent[]>`
+    return (
+      await prisma.$queryRaw<ConversionEventRow[]>`
       UPDATE "ConversionEvent" SET ${set}
        WHERE "id" = ANY (ARRAY(SELECT "id" FROM "ConversionEvent" WHERE ${due(plain)} ORDER BY ${order} LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-      RETURNING *`;
+      RETURNING *`
+    ).map(conversionEventFromRow);
   }
   // SQLite evaluates `IN (SELECT …)` once into a temporary index. The outer re-check must not drive
   // the UPDATE: SQLite would walk every due row of the index and test it against the picked ids (a
   // claim then costs O(queue)); a unary + keeps it off the index, so the picked ids (primary key)
   // are the ones looked at.
-  return prisma.$queryRaw<ConversionEvent[]>`
+  return (
+    await prisma.$queryRaw<ConversionEventRow[]>`
     UPDATE "ConversionEvent" SET ${set}
      WHERE "id" IN (SELECT "id" FROM "ConversionEvent" WHERE ${due(plain)} ORDER BY ${order} LIMIT ${limit})
        AND ${due((name) => Prisma.raw(`+"${name}"`))}
-    RETURNING *`;
+    RETURNING *`
+  ).map(conversionEventFromRow);
 }

@@ -3,7 +3,7 @@
  * ledger, consent, grace period, expiry), send the rest in as few requests as the contract allows,
  * and record exactly what OpenAI answered. Nothing becomes `delivered` without a 2xx.
  */
-import { Prisma, type ConversionEvent } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import prisma from "~/db/client.server";
 import { chunked } from "~/lib/chunk";
 import type { CapiEvent } from "~/conversions/capi-event";
@@ -23,6 +23,7 @@ import { decideAtSendTime, type OrderCreatedFacts, type SendTimeDecision } from 
 import { findPixelReceipts, trustedReceipt } from "~/models/receipts.server";
 import { findOrderLedgers } from "~/models/ledger.server";
 import { findSubscriptionSignals } from "~/models/subscription-orders.server";
+import type { ConversionEvent } from "~/models/money-columns.server";
 import { DecryptionError } from "~/security/encryption.server";
 
 /** How long to wait before looking at a shop again whose setup prevents sending. */

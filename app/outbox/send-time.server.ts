@@ -2,7 +2,7 @@
  * Facts that can change between the webhook and the send (a pixel receipt that arrived late, a
  * cancellation, a refund) are looked up here, at send time, and handed to the pure core to decide.
  */
-import type { ConversionEvent, LedgerEntry, OrderLedger, PixelReceipt } from "@prisma/client";
+import type { PixelReceipt } from "@prisma/client";
 import prisma from "~/db/client.server";
 import { findTrustedReceipt } from "~/models/receipts.server";
 import type { CapiEvent } from "~/conversions/capi-event";
@@ -25,6 +25,13 @@ import {
   SUBSCRIPTION_RENEWED_EVENT,
   type SubscriptionSignal,
 } from "~/conversions/subscription-order";
+import {
+  conversionEventFromRow,
+  orderLedgerFromRow,
+  type ConversionEvent,
+  type LedgerEntry,
+  type OrderLedger,
+} from "~/models/money-columns.server";
 
 export type SendTimeDecision =
   | { action: "send"; event: CapiEvent; opprefSource: OpprefSource | null; amountMinor?: number }
@@ -82,7 +89,9 @@ export async function decideAtSendTime(
     : await Promise.all([
         row.orderId ? findTrustedReceipt(row.shop, row.orderId) : null,
         row.orderId
-          ? prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } })
+          ? prisma.orderLedger
+              .findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId } } })
+              .then((ledger) => ledger && orderLedgerFromRow(ledger))
           : null,
       ]);
   // A renewal whose signal came after its order_created was stored (tags added later).
@@ -197,9 +206,10 @@ async function decideSubscriptionRenewed(
       detail: "the renewal was already reported as order_created before its renewal signal came",
     };
   }
-  const ledger =
-    facts?.ledger ??
-    (await prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId! } } }));
+  const stored = facts?.ledger
+    ? null
+    : await prisma.orderLedger.findUnique({ where: { shop_orderId: { shop: row.shop, orderId: row.orderId! } } });
+  const ledger = facts?.ledger ?? (stored ? orderLedgerFromRow(stored) : null);
   const result = finalizeOrderCreated({
     event: JSON.parse(row.payload) as CapiEvent,
     opprefSource: (row.opprefSource as OpprefSource | null) ?? "none",
@@ -302,7 +312,7 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
   }
 
   const correctionIds = [...idOf.keys()];
-  const siblings = await prisma.conversionEvent.findMany({
+  const siblingRows = await prisma.conversionEvent.findMany({
     where: {
       shop: row.shop,
       orderId: row.orderId,
@@ -312,6 +322,7 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
     },
     select: { id: true, status: true, amountMinor: true, createdAt: true, leaseOwner: true, leaseUntil: true },
   });
+  const siblings = siblingRows.map(conversionEventFromRow);
   const inFlight = siblings.some((s) => {
     if (s.status !== "sending") return false;
     if (s.leaseOwner !== row.leaseOwner) return s.leaseUntil !== null && s.leaseUntil.getTime() > now.getTime();

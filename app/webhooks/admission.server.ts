@@ -11,16 +11,23 @@
  *  - the body names a shop (compliance `shop_domain`, app/uninstalled `myshopify_domain`) other than
  *    the header's;
  *  - the shop never installed the app here (no session and no settings): there is nothing of it to
- *    change, and nothing is created for it.
+ *    change, and nothing is created for it;
+ *  - its order was erased by customers/redact (a redelivery, or a stored webhook applied after the
+ *    erasure): applying it would write the buyer's data again.
  * Only a bad signature is a 401 (verify.server.ts).
  */
 import { logger } from "~/logger.server";
-import { shopIsKnown } from "~/models/privacy.server";
+import { knownShopsAmong, orderIdOfWebhookBody, redactedOrderIds, shopIsKnown } from "~/models/privacy.server";
 import { bodyFitsTopic, shopNamedByBody } from "./topic-bodies.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 export type WebhookRefusal =
-  "topic_not_subscribed" | "shop_header_invalid" | "body_not_of_topic" | "shop_mismatch" | "shop_not_installed";
+  | "topic_not_subscribed"
+  | "shop_header_invalid"
+  | "body_not_of_topic"
+  | "shop_mismatch"
+  | "shop_not_installed"
+  | "order_redacted";
 
 export interface RefusedWebhook {
   refused: WebhookRefusal;
@@ -56,19 +63,57 @@ export async function refusalFor(topics: readonly string[], hook: VerifiedWebhoo
   const refused = refusalWithoutDatabase(topics, hook);
   if (refused) return refused;
   if (!(await shopIsKnown(hook.shop))) return "shop_not_installed";
+  const orderId = orderIdOfWebhookBody(hook.topic, hook.payload);
+  if (orderId !== null && (await redactedOrderIds(hook.shop, [orderId])).size > 0) return "order_redacted";
   return null;
 }
 
+/** What `refusalAmong` needs from the database, looked up once for a whole batch. */
+export interface BatchAdmissionFacts {
+  /** the batch's shops that installed the app here */
+  knownShops: ReadonlySet<string>;
+  /** `redactedKey(shop, orderId)` of the batch's orders that customers/redact erased */
+  redactedOrders: ReadonlySet<string>;
+}
+
+export function redactedKey(shop: string, orderId: string): string {
+  return `${shop}\n${orderId}`;
+}
+
+/** The database facts of `refusalAmong` for a batch: one look-up of shops, one of erased orders per shop. */
+export async function batchAdmissionFacts(hooks: readonly VerifiedWebhook[]): Promise<BatchAdmissionFacts> {
+  const ordersByShop = new Map<string, string[]>();
+  for (const hook of hooks) {
+    const orderId = orderIdOfWebhookBody(hook.topic, hook.payload);
+    if (orderId === null) continue;
+    ordersByShop.set(hook.shop, [...(ordersByShop.get(hook.shop) ?? []), orderId]);
+  }
+  const [knownShops, erased] = await Promise.all([
+    knownShopsAmong(hooks.map((h) => h.shop)),
+    Promise.all(
+      [...ordersByShop].map(async ([shop, ids]) =>
+        [...(await redactedOrderIds(shop, ids))].map((id) => redactedKey(shop, id)),
+      ),
+    ),
+  ]);
+  return { knownShops, redactedOrders: new Set(erased.flat()) };
+}
+
 /**
- * The same checks as `refusalFor`, for a batch of webhooks (app/webhooks/apply-batch.server.ts):
- * `knownShops` holds the batch's shops that installed the app here, looked up once for the batch.
+ * The same checks as `refusalFor`, for a batch of webhooks (app/webhooks/apply-batch.server.ts),
+ * with the database facts looked up once for the batch.
  */
 export function refusalAmong(
   topics: readonly string[],
   hook: VerifiedWebhook,
-  knownShops: ReadonlySet<string>,
+  facts: BatchAdmissionFacts,
 ): WebhookRefusal | null {
-  return refusalWithoutDatabase(topics, hook) ?? (knownShops.has(hook.shop) ? null : "shop_not_installed");
+  const refused = refusalWithoutDatabase(topics, hook);
+  if (refused) return refused;
+  if (!facts.knownShops.has(hook.shop)) return "shop_not_installed";
+  const orderId = orderIdOfWebhookBody(hook.topic, hook.payload);
+  if (orderId !== null && facts.redactedOrders.has(redactedKey(hook.shop, orderId))) return "order_redacted";
+  return null;
 }
 
 /** The record of a refused webhook: one structured line, never the body. */

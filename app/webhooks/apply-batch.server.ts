@@ -34,7 +34,6 @@ import { currentDatabaseProvider } from "~/db/client.server";
 import { GroupCommitter } from "~/db/group-commit.server";
 import { logger } from "~/logger.server";
 import type { Tx, WebhookKey } from "~/models/conversion-events.server";
-import { knownShopsAmong } from "~/models/privacy.server";
 import { getShopSettingsMany, policyFromSettings } from "~/models/settings.server";
 import {
   deliveryKeyOf,
@@ -46,7 +45,7 @@ import {
   writeBatchState,
   type WebhookBatchState,
 } from "~/models/webhook-batch.server";
-import { recordRefusal, refusalAmong } from "./admission.server";
+import { batchAdmissionFacts, recordRefusal, refusalAmong } from "./admission.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 /**
@@ -104,14 +103,17 @@ export function crossShopRefusal(state: WebhookBatchState, shop: string, orderId
 /** One transaction for the whole batch; throws (nothing committed) if it fails. */
 export async function applyBatchOnce(items: readonly BatchItem[]): Promise<ApplyOutcome[]> {
   const shops = items.map((i) => i.hook.shop);
-  const [settings, known] = await Promise.all([
+  const admitted = items.filter((i) => i.admission).map((i) => i.hook);
+  const [settings, facts] = await Promise.all([
     getShopSettingsMany(shops),
-    items.some((i) => i.admission) ? knownShopsAmong(shops) : Promise.resolve(new Set<string>()),
+    admitted.length > 0
+      ? batchAdmissionFacts(admitted)
+      : Promise.resolve({ knownShops: new Set<string>(), redactedOrders: new Set<string>() }),
   ]);
   // The admission checks first: a refused webhook is never planned and writes nothing.
   const refused = items.map((item) => {
     if (!item.admission) return false;
-    const why = refusalAmong(item.admission.topics, item.hook, known);
+    const why = refusalAmong(item.admission.topics, item.hook, facts);
     if (why) recordRefusal(item.admission.path, item.hook, why);
     return why !== null;
   });

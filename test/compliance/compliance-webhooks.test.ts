@@ -310,6 +310,7 @@ describe("app/uninstalled → shop/redact", () => {
       webhookDeliveries: 0,
       webhookInbox: 0,
       subscriptionOrders: 0,
+      redactedOrders: 0,
     };
     expect(await rowsHeldForShop(shop)).toEqual(zero);
     const other = await rowsHeldForShop(bystander.shop);

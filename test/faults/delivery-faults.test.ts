@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import prisma from "~/db/client.server";
 import { dedupIdForOrder, derivedEventId, type DedupId } from "~/conversions/dedup-id";
 import { runDeliveryPass, runUntilIdle } from "~/outbox/worker.server";
+import { orderLedgerFromRow } from "~/models/money-columns.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { makeShopifyOrder, makeShopifyRefund } from "../../sim/order-factory";
 import { sendWebhook, webhookRequest, type WebhookMessage } from "../../sim/shopify-webhooks";
@@ -296,7 +297,9 @@ describe("fault injection: delivery", () => {
       expect(row.eventId).toBe(id);
       if (row.status === "delivered") expected.add(`custom:${row.eventName}:${row.eventId}`);
     }
-    const ledger = await prisma.orderLedger.findMany({ where: { shop }, orderBy: { orderId: "asc" } });
+    const ledger = (await prisma.orderLedger.findMany({ where: { shop }, orderBy: { orderId: "asc" } })).map(
+      orderLedgerFromRow,
+    );
     expect(ledger.map((l) => [l.grossMinor, l.refundedMinor, l.netMinor])).toEqual([
       [12999, 2000, 10999],
       [12999, 2000, 10999],

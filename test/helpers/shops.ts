@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import prisma from "~/db/client.server";
+import { conversionEventFromRow } from "~/models/money-columns.server";
 import { saveShopSettings, type ShopSettingsInput } from "~/models/settings.server";
 
 /** A fresh shop domain + credentials per test, so tests sharing a database never see each other. */
@@ -17,5 +18,8 @@ export async function configureShop(shop: string, input: ShopSettingsInput) {
 }
 
 export async function eventsOf(shop: string) {
-  return prisma.conversionEvent.findMany({ where: { shop }, orderBy: { createdAt: "asc" } });
+  // amounts as the app's models hand them out (number minor units, not the column's bigint)
+  return (await prisma.conversionEvent.findMany({ where: { shop }, orderBy: { createdAt: "asc" } })).map(
+    conversionEventFromRow,
+  );
 }
