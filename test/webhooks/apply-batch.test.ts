@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Prisma } from "@prisma/client";
+import { orderLedgerFromRow } from "~/models/money-columns.server";
 import prisma from "~/db/client.server";
 import { ENTRY_COLUMNS, EVENT_COLUMNS, LEDGER_COLUMNS } from "~/models/webhook-batch.server";
 import { applyBatch, type BatchItem, type WebhookPlanner } from "~/webhooks/apply-batch.server";
@@ -142,7 +143,9 @@ async function stateOf(shops: Shops, orderIds: string[]) {
     prisma.conversionEvent.findMany({ where: inShops }),
     prisma.webhookDelivery.findMany({ where: inShops }),
   ]);
-  const sorted = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
+  // Money columns are BigInt: compared as numbers (all of these are far below 2^53).
+  const sorted = <T>(rows: T[]) =>
+    rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))).sort();
   return {
     deliveries: sorted(
       deliveries.map((d) => ({ shop: who(d.shop), topic: d.topic, rejected: d.rejectedReason !== null })),
@@ -291,13 +294,13 @@ describe("batch apply", () => {
       item(shop, { topic: "refunds/create", body: refund, eventId: randomUUID() }),
       item(shop, { topic: "orders/create", body: order, eventId: randomUUID() }),
     ]);
-    const ledger = await prisma.orderLedger.findUniqueOrThrow({
-      where: { shop_orderId: { shop, orderId: String(id) } },
-    });
+    const ledger = orderLedgerFromRow(
+      await prisma.orderLedger.findUniqueOrThrow({ where: { shop_orderId: { shop, orderId: String(id) } } }),
+    );
     expect(ledger).toMatchObject({ grossMinor: 10000, refundedMinor: 2500, netMinor: 7500, currency: "USD" });
     expect(ledger.orderSeenAt).not.toBeNull();
     const entries = await prisma.ledgerEntry.findMany({ where: { shop } });
-    expect(entries.map((e) => [e.requestedMinor, e.appliedMinor])).toEqual([[2500, 2500]]);
+    expect(entries.map((e) => [Number(e.requestedMinor), Number(e.appliedMinor)])).toEqual([[2500, 2500]]);
     const events = await prisma.conversionEvent.findMany({ where: { shop }, orderBy: { eventType: "asc" } });
     expect(events.map((e) => [e.eventType, e.status])).toEqual([
       ["custom", "pending"],
