@@ -56,6 +56,14 @@ export function graphqlOrderFromRest(rest: Rest, storefrontOrigin = "https://sho
     processedAt: rest.processed_at ?? null,
     test: rest.test === true,
     sourceName: rest.source_name ?? null,
+    // GraphQL's Order.tags is a list; REST's is one comma-separated string.
+    tags:
+      typeof rest.tags === "string"
+        ? rest.tags
+            .split(",")
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : [],
     email: rest.email ?? null,
     phone: rest.phone ?? null,
     checkoutToken: rest.checkout_token ?? null,

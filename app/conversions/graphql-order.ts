@@ -14,6 +14,7 @@
  *   presentment_currency       ← presentmentCurrencyCode
  *   total_price, total_price_set ← totalPriceSet (shopMoney / presentmentMoney)
  *   source_name, checkout_token← sourceName, checkoutToken
+ *   tags                       ← tags (a list; joined as REST's one "a, b" string: subscription apps tag orders)
  *   landing_site               ← customerJourneySummary.firstVisit.landingPage (path + query, as REST has it)
  *   note_attributes            ← customAttributes ({key, value} → {name, value})
  *   browser_ip, client_details ← clientIp. GraphQL exposes no user agent: backfilled events carry
@@ -27,7 +28,7 @@
 const ADDRESS_FIELDS = "firstName lastName city province provinceCode countryCodeV2 zip phone";
 const MONEY_SET = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }";
 export const ORDER_FIELDS_SELECTION = `
-  id name createdAt processedAt test sourceName email phone checkoutToken
+  id name createdAt processedAt test sourceName tags email phone checkoutToken
   cancelledAt cancelReason displayFinancialStatus
   currencyCode presentmentCurrencyCode clientIp
   totalPriceSet { ${MONEY_SET} }
@@ -126,6 +127,7 @@ export interface GqlOrder {
   processedAt?: string | null;
   test?: boolean | null;
   sourceName?: string | null;
+  tags?: readonly string[] | null;
   email?: string | null;
   phone?: string | null;
   checkoutToken?: string | null;
@@ -243,6 +245,7 @@ export function webhookBodyFromGraphqlOrder(order: GqlOrder, lineItems?: readonl
     processed_at: order.processedAt ?? null,
     test: order.test ?? false,
     source_name: order.sourceName ?? null,
+    tags: (order.tags ?? []).filter((t) => typeof t === "string").join(", "),
     email: order.email ?? null,
     phone: order.phone ?? null,
     checkout_token: order.checkoutToken ?? null,

@@ -16,6 +16,7 @@ import { decideOrderCreated, type OrderEventDecision } from "~/conversions/order
 import { DEFAULT_SHOP_POLICY } from "~/conversions/shop-policy";
 import { parseWebhookJson } from "~/conversions/webhook-json";
 import { SUBSCRIBED_FIELDS } from "~/webhooks/subscribed-fields";
+import { classifySubscriptionOrder } from "~/conversions/subscription-order";
 import { graphqlOrderFromRest } from "../../sim/admin-api";
 import { makeShopifyOrder } from "../../sim/order-factory";
 
@@ -99,6 +100,12 @@ const cases: [string, Record<string, unknown>, Date][] = [
 ];
 
 describe("GraphQL order ↔ webhook body parity", () => {
+  it("a subscription app's tags survive the mapping (GraphQL's list becomes REST's one string)", () => {
+    const rest = { ...makeShopifyOrder({ id: 5912345678910 }), tags: "Subscription Recurring Order, vip" };
+    expect(classifySubscriptionOrder(backfilledBody(rest))).toEqual(classifySubscriptionOrder(webhookBody(rest)));
+    expect(classifySubscriptionOrder(backfilledBody(rest))?.role).toBe("renewal");
+  });
+
   it.each(cases)("%s: same decision and event", async (_label, rest, now) => {
     const fromWebhook = await decide(webhookBody(rest), now);
     const fromBackfill = await decide(backfilledBody(rest), now);
