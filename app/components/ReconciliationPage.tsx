@@ -36,6 +36,7 @@ import {
   opprefSummary,
   pixelLossSummary,
   sortedReasons,
+  themeEmbedSummary,
 } from "~/admin/reconciliation-text";
 import { DailyChart } from "./DailyChart";
 import { useFormats } from "./locale-context";
@@ -165,6 +166,15 @@ export function ReconciliationPage({ report, today }: { report: ReconciliationRe
             totals={["", n(pixel.webOrders), ""]}
             showTotalsInFooter
           />
+          <div data-figure="embed-attributed" data-value={report.themeEmbed.attributed}>
+            <BlockStack gap="100">
+              <Text as="h3" variant="headingSm">
+                Theme embed (estimate): {n(report.themeEmbed.attributed)} server-only{" "}
+                {report.themeEmbed.attributed === 1 ? "order" : "orders"} attributed
+              </Text>
+              <Text as="p">{themeEmbedSummary(report.themeEmbed)}</Text>
+            </BlockStack>
+          </div>
           <Text as="p" tone="subdued">
             {n(pixel.consentDenied)} pixel reports said the buyer declined tracking. {n(pixel.lateReceipts)} arrived
             after the server had already sent or decided the order. {n(report.receiptsWithoutOrder)} pixel reports in
