@@ -49,7 +49,8 @@ export function connectionBanner(
       return {
         tone: "warning",
         title: "ChatGPT Ads is not connected yet",
-        body: `${status.detail} Orders Shopify sends in the meantime are recorded here with the reason they were not sent.`,
+        // Not the status header's detail: that one points at the form "below", on the setup page.
+        body: "Until you add your Pixel ID and Conversions API key on the setup page, no sales are reported to ChatGPT Ads. Orders Shopify sends in the meantime are recorded here with the reason they were not sent.",
         action: { content: "Connect on the setup page", url: SETUP },
       };
     case "rejected":

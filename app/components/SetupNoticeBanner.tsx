@@ -30,7 +30,14 @@ const EMPTY_BARS = `data:image/svg+xml,${encodeURIComponent(
 
 export function EmptyNoticeCard({ notice, id }: { notice: EmptyNotice; id: string }) {
   return (
-    <div data-notice={id}>
+    <div data-notice={id} className="setup-empty-notice">
+      {/* Polaris sizes the picture's container to its content, where the image's max-width: 100%
+          resolves to 0: give the container the card's width and the picture its own. */}
+      <style>
+        {
+          ".setup-empty-notice .Polaris-EmptyState__ImageContainer { width: 100%; } .setup-empty-notice .Polaris-EmptyState__Image { width: 226px; max-width: 100%; height: auto; }"
+        }
+      </style>
       <Card>
         <EmptyState heading={notice.heading} action={notice.action ?? undefined} image={EMPTY_BARS}>
           <Text as="p">{notice.body}</Text>
