@@ -272,6 +272,29 @@ describe.skipIf(!runE2e)("admin pages in every state (axe, 390 px, screenshots)"
     });
   }, 240_000);
 
+  it("orders with no address: the merchant picks the shop's own country, a wrong code is refused on its field", async () => {
+    await withSetupForm(async (page) => {
+      await expect
+        .poll(() => page.getByLabel("Treat them as from an opt-in region (recommended)").isChecked())
+        .toBe(true);
+      // Polaris draws its own radio over the (visually hidden) input: click the label, as a merchant does.
+      await page.getByText("Treat them as from your shop's own country", { exact: true }).click();
+      await page.getByLabel("Your shop's country").fill("eu");
+      await saveButton(page).click();
+      await page.getByText("Enter your shop's country as its two-letter code").waitFor();
+      await page.getByLabel("Your shop's country").fill("hk");
+      expect(await page.getByLabel("Your shop's country").inputValue()).toBe("HK");
+      await saveButton(page).click();
+      await page.getByRole("heading", { name: /^Saved/ }).waitFor();
+    });
+    const row = await db.shopSettings.findUnique({ where: { shop: PREVIEW_SHOP } });
+    expect(row?.addresslessOrderCountry).toBe("HK");
+    await withSetupForm(async (page) => {
+      expect(await page.getByLabel("Treat them as from your shop's own country").isChecked()).toBe(true);
+      expect(await page.getByLabel("Your shop's country").inputValue()).toBe("HK");
+    });
+  }, 120_000);
+
   it("populated with two weeks of orders: figures, the theme embed estimate, the event table", async () => {
     await seedReconciliationDemo(db, PREVIEW_SHOP, { now: new Date(), days: 14 });
     await auditState("populated", async (name, { page }) => {
