@@ -26,6 +26,10 @@ import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin
 import { startAppProcess, waitFor, type AppProcess } from "../helpers/app-process";
 import { browserTestsEnabled, launchChromium } from "../helpers/browser";
 import { seedReconciliationDemo } from "../helpers/reconciliation-demo";
+import { parseDayRange, utcDay } from "~/conversions/day-range";
+import { themeEmbedSummary } from "~/admin/reconciliation-text";
+import { loadReconciliation } from "~/models/reconciliation.server";
+import { printReconciliation } from "../../scripts/print-reconciliation";
 import { horizontalOverflow, openAdminPage, screenshot, seriousAxeViolations, type ViewportName } from "./page-audit";
 
 const runE2e = browserTestsEnabled("admin states e2e");
@@ -296,7 +300,14 @@ describe.skipIf(!runE2e)("admin pages in every state (axe, 390 px, screenshots)"
   }, 120_000);
 
   it("populated with two weeks of orders: figures, the theme embed estimate, the event table", async () => {
-    await seedReconciliationDemo(db, PREVIEW_SHOP, { now: new Date(), days: 14 });
+    const now = new Date();
+    await seedReconciliationDemo(db, PREVIEW_SHOP, { now, days: 14 });
+    // The page's default range; the printed report must say the same about the theme embed.
+    const range = parseDayRange({ from: null, to: null, days: null }, utcDay(now));
+    const expected = await loadReconciliation(PREVIEW_SHOP, range, { db, now });
+    expect(expected.themeEmbed.attributed).toBeGreaterThan(0); // the demo data has such orders
+    const embedText = themeEmbedSummary(expected.themeEmbed);
+    expect(await printReconciliation(PREVIEW_SHOP, range, { db, now, print: false })).toContain(embedText);
     await auditState("populated", async (name, { page }) => {
       if (name === "setup") return;
       expect(await page.locator("[data-notice]").count()).toBe(0);
@@ -304,10 +315,10 @@ describe.skipIf(!runE2e)("admin pages in every state (axe, 390 px, screenshots)"
         expect(
           Number(await page.locator('[data-figure="orders-received"]').getAttribute("data-value")),
         ).toBeGreaterThan(150);
-        await page
-          .locator('[data-figure="embed-attributed"]')
-          .getByText(/^Theme embed \(estimate\)/)
-          .waitFor();
+        const embed = page.locator('[data-figure="embed-attributed"]');
+        await embed.getByText(/^Theme embed \(estimate\)/).waitFor();
+        expect(await embed.getAttribute("data-value")).toBe(String(expected.themeEmbed.attributed));
+        await embed.getByText(embedText, { exact: true }).waitFor();
       } else {
         expect(await page.locator("tbody tr").count()).toBe(50);
       }
