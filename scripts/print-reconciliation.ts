@@ -25,6 +25,7 @@ import {
   opprefSummary,
   pixelLossSummary,
   sortedReasons,
+  themeEmbedSummary,
 } from "~/admin/reconciliation-text";
 import { loadReconciliation } from "~/models/reconciliation.server";
 
@@ -72,7 +73,7 @@ function outcomeBlock(counts: OutcomeCounts, totalLabel: string): string[] {
 }
 
 export function formatReconciliationText(report: ReconciliationReport): string {
-  const { events, pixel, oppref } = report;
+  const { events, pixel, oppref, themeEmbed } = report;
   const x = events.excluded;
   const lines: string[] = [
     `Reconciliation for ${report.shop}, ${report.range.from} to ${report.range.to} (UTC days; read ${report.generatedAt})`,
@@ -105,6 +106,12 @@ export function formatReconciliationText(report: ReconciliationReport): string {
     row("Receipts that arrived late", num(pixel.lateReceipts)),
     row("Receipts for orders Shopify has not sent", num(report.receiptsWithoutOrder)),
     `  ${pixelLossSummary(pixel)}`,
+    row(
+      "Server-only, attributed thanks to the theme embed",
+      num(themeEmbed.attributed),
+      `${formatPercent(themeEmbed.share)} of ${num(themeEmbed.serverOnlyWithoutReceipt)} with no pixel signal (estimate)`,
+    ),
+    `  ${themeEmbedSummary(themeEmbed)}`,
     "",
     "OPPREF COVERAGE OF ACCEPTED SERVER EVENTS",
     row("Accepted server events", num(oppref.delivered)),

@@ -22,6 +22,8 @@ const DEFAULT_PUBLIC_SETTINGS: PublicSettings = Object.freeze({
   cancelEventName: DEFAULT_SHOP_POLICY.cancelEventName,
   conversionTrigger: DEFAULT_SHOP_POLICY.conversionTrigger,
   consentPolicy: DEFAULT_SHOP_POLICY.consentPolicy,
+  addresslessOrders: "opt_in_region",
+  addresslessOrderCountry: "",
   enhancedMatching: [...DEFAULT_SHOP_POLICY.enhancedMatching],
   subscriptionRenewals: DEFAULT_SHOP_POLICY.subscriptionRenewals,
 }) as PublicSettings;
@@ -41,9 +43,16 @@ export function publicSettings(row: ShopSettings | null): PublicSettings {
     cancelEventName: row.cancelEventName,
     conversionTrigger: row.conversionTrigger === "orders_paid" ? "orders_paid" : "orders_create",
     consentPolicy: row.consentPolicy === "send" || row.consentPolicy === "skip" ? row.consentPolicy : "regional",
+    // The same rule as the order pipeline (policyFromSettings): only a two-letter code counts.
+    addresslessOrders: isCountryCode(row.addresslessOrderCountry) ? "shop_country" : "opt_in_region",
+    addresslessOrderCountry: isCountryCode(row.addresslessOrderCountry) ? row.addresslessOrderCountry : "",
     enhancedMatching: parseMatchingFields(row.enhancedMatching),
     subscriptionRenewals: row.subscriptionRenewals === "send" ? "send" : "skip",
   };
+}
+
+function isCountryCode(value: string | null): value is string {
+  return /^[A-Z]{2}$/.test(value ?? "");
 }
 
 /** Stored JSON list → known funnel events, in the page's order. Tolerant of bad JSON (→ none). */

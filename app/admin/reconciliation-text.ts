@@ -3,7 +3,13 @@
  * merchant about the figures app/conversions/reconciliation.ts builds: labels, percentages and
  * plain-language summaries.
  */
-import type { KnownOpprefSource, OpprefCoverage, Outcome, PixelLossFigures } from "~/conversions/reconciliation";
+import type {
+  KnownOpprefSource,
+  OpprefCoverage,
+  Outcome,
+  PixelLossFigures,
+  ThemeEmbedEstimate,
+} from "~/conversions/reconciliation";
 
 export const OUTCOME_LABELS: Record<Outcome, string> = {
   accepted: "Accepted by OpenAI",
@@ -53,4 +59,16 @@ export function pixelLossSummary(p: PixelLossFigures): string {
 export function opprefSummary(o: OpprefCoverage): string {
   if (o.delivered === 0) return "No server events accepted by OpenAI in this period yet.";
   return `${o.withOppref} of ${o.delivered} accepted server events (${formatPercent(o.coverageRate)}) carried an oppref, the click reference OpenAI uses to attribute a sale to an ad.`;
+}
+
+/** The theme embed's share of the sales only the server got counted, in words (page and printout). */
+export function themeEmbedSummary(e: ThemeEmbedEstimate): string {
+  if (e.serverOnlyWithoutReceipt === 0)
+    return "No sale in this period was counted from the server without any pixel signal, so there is nothing to estimate for the theme embed.";
+  const orders = (n: number) => `${n} ${n === 1 ? "order" : "orders"}`;
+  return (
+    `About ${orders(e.attributed)} of the ${orders(e.serverOnlyWithoutReceipt)} counted only from the server with no pixel signal ` +
+    `(${formatPercent(e.share)}) were attributed to an ad click thanks to the theme embed: their oppref came only from the cart attribute. ` +
+    "Without the embed they would have reached OpenAI with no click reference."
+  );
 }

@@ -3,11 +3,13 @@
  * reported on its own field, in words a merchant can act on. Error messages never echo the value
  * (it could be the API key).
  */
+import { isSupportedCountry } from "libphonenumber-js/min";
 import { z } from "zod";
 import { isValidCustomEventName } from "~/conversions/capi-event";
 import { isPlausibleApiKey, isValidPixelId } from "~/conversions/shop-identity";
 import type { ShopSettingsInput } from "~/models/settings.server";
 import {
+  ADDRESSLESS_OPTIONS,
   CONSENT_OPTIONS,
   FUNNEL_EVENT_OPTIONS,
   MATCHING_OPTIONS,
@@ -29,6 +31,8 @@ const MESSAGES = {
   eventName:
     "Use 1 to 64 lowercase letters, digits, “_” or “-” (not at the start or end), and not a standard event name such as order_created.",
   eventNamesDiffer: "Refunds and cancellations need different names, so your reports can tell them apart.",
+  country:
+    "Enter your shop's country as its two-letter code (ISO 3166-1), e.g. US, DE or HK, or treat these orders as from an opt-in region.",
   choice: "Choose one of the options.",
   list: "One of the selected options is not available.",
 } as const;
@@ -56,6 +60,9 @@ const schema = z.object({
   cancelEventName: eventName,
   conversionTrigger: choice(valuesOf(TRIGGER_OPTIONS)),
   consentPolicy: choice(valuesOf(CONSENT_OPTIONS)),
+  // Optional: a form from before this setting existed leaves the stored choice alone.
+  addresslessOrders: choice(valuesOf(ADDRESSLESS_OPTIONS)).optional(),
+  addresslessOrderCountry: z.string().trim().toUpperCase(),
   enhancedMatching: list(valuesOf(MATCHING_OPTIONS)),
   // Absent from forms of pages loaded before the setting existed: then the stored choice stays.
   subscriptionRenewals: choice(valuesOf(SUBSCRIPTION_RENEWAL_OPTIONS)).optional(),
@@ -68,6 +75,8 @@ interface RawForm {
   serverEventsEnabled?: string;
   refundEventName: string;
   cancelEventName: string;
+  addresslessOrders?: string;
+  addresslessOrderCountry: string;
 }
 
 /**
@@ -88,7 +97,14 @@ function crossFieldErrors(raw: RawForm, hasStoredKey: boolean): FieldErrors {
   if (willHaveKey && pixelId === "") errors.pixelId = MESSAGES.pixelIdNeeded;
   if (!willHaveKey && pixelId !== "" && raw.serverEventsEnabled === "true") errors.apiKey = MESSAGES.apiKeyNeeded;
   if (raw.refundEventName.trim() === raw.cancelEventName.trim()) errors.cancelEventName = MESSAGES.eventNamesDiffer;
+  if (raw.addresslessOrders === "shop_country" && !isRegionCode(raw.addresslessOrderCountry.trim().toUpperCase()))
+    errors.addresslessOrderCountry = MESSAGES.country;
   return errors;
+}
+
+/** A country's two-letter code (libphonenumber-js's list of countries: "XX" or "EU" are refused). */
+function isRegionCode(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
 }
 
 type ApiKeyChange = { mode: "keep" } | { mode: "replace"; value: string } | { mode: "remove" };
@@ -125,6 +141,8 @@ export function parseSettingsForm(form: FormData, hasStoredKey: boolean): Settin
     cancelEventName: text("cancelEventName") ?? "",
     conversionTrigger: text("conversionTrigger"),
     consentPolicy: text("consentPolicy"),
+    addresslessOrders: text("addresslessOrders"),
+    addresslessOrderCountry: text("addresslessOrderCountry") ?? "",
     enhancedMatching: all("enhancedMatching"),
     subscriptionRenewals: text("subscriptionRenewals"),
   };
@@ -141,7 +159,16 @@ export function parseSettingsForm(form: FormData, hasStoredKey: boolean): Settin
     fieldErrors[field as FieldName] ??= message;
   if (!parsed.success || Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors };
 
-  const { apiKeyMode, apiKey, ...settings } = parsed.data;
+  const { apiKeyMode, apiKey, addresslessOrders, addresslessOrderCountry, ...rest } = parsed.data;
+  const settings = {
+    ...rest,
+    addresslessOrderCountry:
+      addresslessOrders === undefined
+        ? undefined
+        : addresslessOrders === "shop_country"
+          ? addresslessOrderCountry
+          : null,
+  };
   const change: ApiKeyChange =
     apiKeyMode === "replace"
       ? { mode: "replace", value: apiKey }

@@ -92,6 +92,23 @@ export const NON_WEB_OPTIONS: Option<NonWebOrders>[] = [
   },
 ];
 
+export type AddresslessOrders = "opt_in_region" | "shop_country";
+
+/** Orders with no billing or shipping address (digital goods, some wallets): how consent judges them. */
+export const ADDRESSLESS_OPTIONS: Option<AddresslessOrders>[] = [
+  {
+    value: "opt_in_region",
+    label: "Treat them as from an opt-in region (recommended)",
+    helpText:
+      "Without an address the buyer's region is unknown, so they are only sent when the buyer's consent was recorded.",
+  },
+  {
+    value: "shop_country",
+    label: "Treat them as from your shop's own country",
+    helpText: "For stores that sell only in their own country: the consent rule for that country applies.",
+  },
+];
+
 export const ALL_FUNNEL_EVENTS: FunnelEvent[] = FUNNEL_EVENT_OPTIONS.map((o) => o.value);
 
 export function valuesOf<T extends string>(options: Option<T>[]): [T, ...T[]] {

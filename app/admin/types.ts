@@ -6,6 +6,7 @@ import type { MatchingField } from "~/conversions/matching";
 import type { EventHealth } from "~/models/event-health.server";
 import type { ReadinessItem } from "./readiness";
 import type {
+  AddresslessOrders,
   ConsentPolicy,
   ConversionTrigger,
   FunnelEvent,
@@ -27,6 +28,10 @@ export interface PublicSettings {
   cancelEventName: string;
   conversionTrigger: ConversionTrigger;
   consentPolicy: ConsentPolicy;
+  /** Orders without an address: judged as from an opt-in region, or from `addresslessOrderCountry`. */
+  addresslessOrders: AddresslessOrders;
+  /** The shop's own country (ISO 3166-1 alpha-2) for addressless orders; "" when not chosen. */
+  addresslessOrderCountry: string;
   enhancedMatching: MatchingField[];
   subscriptionRenewals: SubscriptionRenewals;
 }

@@ -22,7 +22,9 @@ import { useState } from "react";
 import type { Outcome } from "~/conversions/reconciliation";
 import type { DayRange } from "~/conversions/day-range";
 import { SKIP_REASONS } from "~/conversions/skip-reasons";
+import { emptyEventLog, type SetupNotice } from "~/admin/page-notices";
 import { useFormats } from "./locale-context";
+import { EmptyNoticeCard, SetupBanner } from "./SetupNoticeBanner";
 
 /** The loader's filter and page (shapes of app/models/event-log.server.ts, which UI may not import). */
 export interface EventLogFilter {
@@ -90,15 +92,20 @@ export function EventLogPage({
   filter,
   page,
   query,
+  notice,
 }: {
   filter: EventLogFilter;
   page: EventLogPageData;
   query: string;
+  notice: SetupNotice;
 }) {
   const formats = useFormats();
   const busy = useNavigation().state !== "idle";
   const location = useLocation();
   const csvUrl = `/app/events/csv${query ? `?${query}` : ""}`;
+  // No filter and no event: a fresh install. Say what will appear here instead of an empty table.
+  const unfiltered = !filter.status && !filter.reason && !filter.type && !filter.range && !filter.search;
+  const noEventsAtAll = unfiltered && page.total === 0;
   const pageLink = (key: "after" | "before", cursor: string) => {
     const params = new URLSearchParams(query);
     params.set(key, cursor);
@@ -113,37 +120,46 @@ export function EventLogPage({
     >
       <TitleBar title="Event log" />
       <BlockStack gap="400">
-        <Filters filter={filter} busy={busy} />
-        <Card padding="0">
-          <Box padding="400">
-            <InlineStack align="space-between" blockAlign="center">
-              <Text as="p" variant="bodyMd">
-                {formats.count(page.total)} {page.total === 1 ? "event" : "events"} match
-              </Text>
-              <CsvButton url={csvUrl} disabled={page.total === 0} />
-            </InlineStack>
-          </Box>
-          <EventTable rows={page.rows} />
-          {page.rows.length === 0 ? (
-            <Box padding="400">
-              <Text as="p" tone="subdued">
-                No events match this filter.
-              </Text>
-            </Box>
-          ) : null}
-          <Box padding="400">
-            <InlineStack align="center">
-              <Pagination
-                hasPrevious={page.newerCursor !== null}
-                previousURL={page.newerCursor ? pageLink("before", page.newerCursor) : undefined}
-                previousTooltip="Newer events"
-                hasNext={page.olderCursor !== null}
-                nextURL={page.olderCursor ? pageLink("after", page.olderCursor) : undefined}
-                nextTooltip="Older events"
-              />
-            </InlineStack>
-          </Box>
-        </Card>
+        <SetupBanner banner={notice.banner} />
+        {noEventsAtAll ? (
+          <EmptyNoticeCard id="events-empty" notice={emptyEventLog(notice.connection)} />
+        ) : (
+          <>
+            <Filters filter={filter} busy={busy} />
+            <Card padding="0">
+              <Box padding="400">
+                <InlineStack align="space-between" blockAlign="center">
+                  <Text as="p" variant="bodyMd">
+                    {formats.count(page.total)} {page.total === 1 ? "event" : "events"} match
+                  </Text>
+                  <CsvButton url={csvUrl} disabled={page.total === 0} />
+                </InlineStack>
+              </Box>
+              {page.rows.length === 0 ? (
+                <Box padding="400">
+                  <Text as="p" tone="subdued">
+                    No events match this filter. <RemixLink to="/app/events">Clear filters</RemixLink> to see every
+                    event.
+                  </Text>
+                </Box>
+              ) : (
+                <EventTable rows={page.rows} />
+              )}
+              <Box padding="400">
+                <InlineStack align="center">
+                  <Pagination
+                    hasPrevious={page.newerCursor !== null}
+                    previousURL={page.newerCursor ? pageLink("before", page.newerCursor) : undefined}
+                    previousTooltip="Newer events"
+                    hasNext={page.olderCursor !== null}
+                    nextURL={page.olderCursor ? pageLink("after", page.olderCursor) : undefined}
+                    nextTooltip="Older events"
+                  />
+                </InlineStack>
+              </Box>
+            </Card>
+          </>
+        )}
       </BlockStack>
     </Page>
   );

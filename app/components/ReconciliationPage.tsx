@@ -36,8 +36,11 @@ import {
   opprefSummary,
   pixelLossSummary,
   sortedReasons,
+  themeEmbedSummary,
 } from "~/admin/reconciliation-text";
+import { emptyReconciliation, type SetupNotice } from "~/admin/page-notices";
 import { DailyChart } from "./DailyChart";
+import { EmptyNoticeCard, SetupBanner } from "./SetupNoticeBanner";
 import { useFormats } from "./locale-context";
 
 function eventsLink(range: DayRange, params: Record<string, string>): string {
@@ -45,7 +48,15 @@ function eventsLink(range: DayRange, params: Record<string, string>): string {
   return `/app/events?${query}`;
 }
 
-export function ReconciliationPage({ report, today }: { report: ReconciliationReport; today: string }) {
+export function ReconciliationPage({
+  report,
+  today,
+  notice,
+}: {
+  report: ReconciliationReport;
+  today: string;
+  notice: SetupNotice;
+}) {
   const formats = useFormats();
   useFocusableTableScroll();
   const n = formats.count;
@@ -55,14 +66,34 @@ export function ReconciliationPage({ report, today }: { report: ReconciliationRe
   const orders = events.orders;
   const busy = useNavigation().state !== "idle";
   const shareOfWebOrders = (count: number) => formatPercent(pixel.webOrders ? count / pixel.webOrders : null);
+  // Nothing recorded in the range: say so and what to do, instead of tables of zeros that look measured.
+  const empty = orders.total === 0 && events.corrections.total === 0;
+  const title = "Reconciliation";
+  const subtitle =
+    "Every web order Shopify sent us, what OpenAI accepted, and why the rest was not sent — counted from stored records, never estimated.";
+
+  if (empty)
+    return (
+      <Page title={title} subtitle={subtitle}>
+        <TitleBar title={title} />
+        <BlockStack gap="400">
+          <SetupBanner banner={notice.banner} />
+          <RangePicker range={range} today={today} busy={busy} />
+          <EmptyNoticeCard id="reconciliation-empty" notice={emptyReconciliation(notice.connection, range)} />
+        </BlockStack>
+        <Box paddingBlockEnd="800" />
+      </Page>
+    );
 
   return (
-    <Page
-      title="Reconciliation"
-      subtitle="Every web order Shopify sent us, what OpenAI accepted, and why the rest was not sent — counted from stored records, never estimated."
-    >
-      <TitleBar title="Reconciliation" />
+    <Page title={title} subtitle={subtitle}>
+      <TitleBar title={title} />
       <Layout>
+        {notice.banner ? (
+          <Layout.Section>
+            <SetupBanner banner={notice.banner} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <RangePicker range={range} today={today} busy={busy} />
         </Layout.Section>
@@ -172,6 +203,15 @@ export function ReconciliationPage({ report, today }: { report: ReconciliationRe
             totals={["", n(pixel.webOrders), ""]}
             showTotalsInFooter
           />
+          <div data-figure="embed-attributed" data-value={report.themeEmbed.attributed}>
+            <BlockStack gap="100">
+              <Text as="h3" variant="headingSm">
+                Theme embed (estimate): {n(report.themeEmbed.attributed)} server-only{" "}
+                {report.themeEmbed.attributed === 1 ? "order" : "orders"} attributed
+              </Text>
+              <Text as="p">{themeEmbedSummary(report.themeEmbed)}</Text>
+            </BlockStack>
+          </div>
           <Text as="p" tone="subdued">
             {n(pixel.consentDenied)} pixel reports said the buyer declined tracking. {n(pixel.lateReceipts)} arrived
             after the server had already sent or decided the order. {n(report.receiptsWithoutOrder)} pixel reports in

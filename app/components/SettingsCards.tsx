@@ -4,6 +4,7 @@
  */
 import { BlockStack, Card, Checkbox, ChoiceList, FormLayout, List, Text, TextField } from "@shopify/polaris";
 import {
+  ADDRESSLESS_OPTIONS,
   CONSENT_OPTIONS,
   FUNNEL_EVENT_OPTIONS,
   MATCHING_OPTIONS,
@@ -24,7 +25,8 @@ interface CardProps {
 const choices = <T extends string>(options: Option<T>[]) =>
   options.map((o) => ({ value: o.value, label: o.label, helpText: o.helpText }));
 
-type SingleChoiceField = "conversionTrigger" | "consentPolicy" | "nonWebOrders" | "subscriptionRenewals";
+type SingleChoiceField =
+  "conversionTrigger" | "consentPolicy" | "nonWebOrders" | "subscriptionRenewals" | "addresslessOrders";
 
 /** A one-of-several setting: its options, the current value, its error. */
 function SingleChoice<K extends SingleChoiceField>({
@@ -134,6 +136,29 @@ export function PrivacyCard({ values, errors, update }: CardProps) {
         <Text as="p" variant="bodySm" tone="subdued">
           A buyer who declined tracking is never reported, whatever you choose here.
         </Text>
+        <SingleChoice
+          field="addresslessOrders"
+          title="Orders with no billing or shipping address"
+          options={ADDRESSLESS_OPTIONS}
+          values={values}
+          errors={errors}
+          update={update}
+        />
+        {values.addresslessOrders === "shop_country" ? (
+          <div style={{ paddingInlineStart: "var(--p-space-800)", maxInlineSize: "20rem" }}>
+            <TextField
+              label="Your shop's country"
+              name="addresslessOrderCountry"
+              value={values.addresslessOrderCountry}
+              onChange={(value) => update("addresslessOrderCountry", value.toUpperCase())}
+              error={errors.addresslessOrderCountry}
+              autoComplete="country"
+              maxLength={2}
+              placeholder="e.g. US"
+              helpText="Its two-letter code (ISO 3166-1), e.g. US, DE or HK."
+            />
+          </div>
+        ) : null}
         <ChoiceList
           allowMultiple
           title="Details sent to help match sales to ad clicks"

@@ -34,6 +34,11 @@
  *   had already delivered the event (`deliveredAt`), or after it skipped it for `no_consent_signal`.
  * - oppref coverage: of the web orders whose server event was accepted, how many carried an oppref,
  *   by the recorded `opprefSource` (receipt, landing_site, note_attributes).
+ * - Theme embed estimate: server-only web orders (accepted from the server, no pixel receipt at all)
+ *   whose recorded oppref source is `note_attributes` — the click reference reached us only through
+ *   the theme app embed's `_oppref` cart attribute. It is an estimate of what the embed added: without
+ *   it these sales would have reached OpenAI with no click reference (some might still have been
+ *   matched by hashed customer data, which no figure here can tell).
  * - Revenue: the same web orders minus test orders, joined with their OrderLedger row, per currency:
  *   gross, refunded, cancelled, net; next to the amounts OpenAI accepted (order_created delivered) and
  *   the correction amounts OpenAI accepted (custom events delivered, recorded in the range).
@@ -354,6 +359,27 @@ export function buildOpprefCoverage(rows: readonly PixelAggregateRow[]): OpprefC
   };
 }
 
+/** What the theme app embed's cart attribute added to the sales only the server got counted. */
+export interface ThemeEmbedEstimate {
+  /** Accepted from the server, no pixel receipt, oppref from the cart attribute (`note_attributes`). */
+  attributed: number;
+  /** Accepted from the server with no pixel receipt at all (the pool the estimate is drawn from). */
+  serverOnlyWithoutReceipt: number;
+  /** attributed / serverOnlyWithoutReceipt; null when there is no such order. */
+  share: number | null;
+}
+
+export function buildThemeEmbedEstimate(rows: readonly PixelAggregateRow[]): ThemeEmbedEstimate {
+  let attributed = 0;
+  let serverOnlyWithoutReceipt = 0;
+  for (const row of rows) {
+    if (!row.delivered || !(row.count > 0) || receiptClass(row.pixelStatus) !== "none") continue;
+    serverOnlyWithoutReceipt += row.count;
+    if (row.hasOppref && row.opprefSource === "note_attributes") attributed += row.count;
+  }
+  return { attributed, serverOnlyWithoutReceipt, share: ratio(attributed, serverOnlyWithoutReceipt) };
+}
+
 // ─── revenue ─────────────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -430,6 +456,7 @@ export interface ReconciliationReport {
   events: EventFigures;
   pixel: PixelLossFigures;
   oppref: OpprefCoverage;
+  themeEmbed: ThemeEmbedEstimate;
   revenue: RevenueFigures[];
   /** Pixel receipts received in the range for orders Shopify's webhooks never told us about. */
   receiptsWithoutOrder: number;
@@ -451,6 +478,7 @@ export function buildReconciliationReport(input: {
     events: buildEventFigures(input.events, input.range),
     pixel: buildPixelLoss(input.pixel),
     oppref: buildOpprefCoverage(input.pixel),
+    themeEmbed: buildThemeEmbedEstimate(input.pixel),
     revenue: buildRevenue(input.revenue),
     receiptsWithoutOrder: input.receiptsWithoutOrder,
   };

@@ -7,6 +7,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { authenticateAdmin } from "~/admin/auth.server";
+import { loadSetupNotice } from "~/admin/setup-notice.server";
 import { EventLogPage } from "~/components/EventLogPage";
 import { utcDay } from "~/conversions/day-range";
 import { filterToSearchParams, listEventLog, parseEventLogFilter } from "~/models/event-log.server";
@@ -21,10 +22,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     after: url.searchParams.get("after"),
     before: url.searchParams.get("before"),
   });
-  return { filter, page, query: filterToSearchParams(filter).toString() };
+  return { filter, page, query: filterToSearchParams(filter).toString(), notice: await loadSetupNotice(shop) };
 };
 
 export default function EventLog() {
-  const { filter, page, query } = useLoaderData<typeof loader>();
-  return <EventLogPage filter={filter} page={page} query={query} />;
+  const { filter, page, query, notice } = useLoaderData<typeof loader>();
+  return <EventLogPage filter={filter} page={page} query={query} notice={notice} />;
 }

@@ -7,6 +7,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { useLoaderData } from "@remix-run/react";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { authenticateAdmin } from "~/admin/auth.server";
+import { loadSetupNotice } from "~/admin/setup-notice.server";
 import { ReconciliationPage } from "~/components/ReconciliationPage";
 import { parseDayRange, utcDay } from "~/conversions/day-range";
 import { loadReconciliation } from "~/models/reconciliation.server";
@@ -24,10 +25,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     utcDay(now),
   );
   const report = await loadReconciliation(shop, range, { now });
-  return { report, today: utcDay(now) };
+  return { report, today: utcDay(now), notice: await loadSetupNotice(shop, now) };
 };
 
 export default function Reconciliation() {
-  const { report, today } = useLoaderData<typeof loader>();
-  return <ReconciliationPage report={report} today={today} />;
+  const { report, today, notice } = useLoaderData<typeof loader>();
+  return <ReconciliationPage report={report} today={today} notice={notice} />;
 }

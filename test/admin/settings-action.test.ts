@@ -432,6 +432,69 @@ describe("save: connection check, storage, web pixel", () => {
   });
 });
 
+describe("orders with no address", () => {
+  it("default to an opt-in region; the shop's own country can be chosen, is stored and used by the order policy", async () => {
+    const t = await newShop("addressless");
+    expect((await load(t.shop)).settings).toMatchObject({
+      addresslessOrders: "opt_in_region",
+      addresslessOrderCountry: "",
+    });
+
+    const chosen = await act(
+      t.shop,
+      saveForm(t, { addresslessOrders: "shop_country", addresslessOrderCountry: " hk " }),
+    );
+    expect(chosen.body.outcome).toBe("saved");
+    const row = await settingsModel.getShopSettings(t.shop);
+    expect(row!.addresslessOrderCountry).toBe("HK");
+    expect(settingsModel.policyFromSettings(row).addresslessOrderCountry).toBe("HK");
+    expect((await load(t.shop)).settings).toMatchObject({
+      addresslessOrders: "shop_country",
+      addresslessOrderCountry: "HK",
+    });
+
+    // A form without the field (an older page) leaves the choice alone.
+    await act(t.shop, saveForm(t, { apiKeyMode: "keep", apiKey: "" }));
+    expect((await settingsModel.getShopSettings(t.shop))!.addresslessOrderCountry).toBe("HK");
+
+    // Back to the default: the stored country is cleared (the text field's value is ignored).
+    const back = await act(
+      t.shop,
+      saveForm(t, {
+        apiKeyMode: "keep",
+        apiKey: "",
+        addresslessOrders: "opt_in_region",
+        addresslessOrderCountry: "HK",
+      }),
+    );
+    expect(back.body.outcome).toBe("saved");
+    expect((await settingsModel.getShopSettings(t.shop))!.addresslessOrderCountry).toBeNull();
+    expect(
+      settingsModel.policyFromSettings(await settingsModel.getShopSettings(t.shop)).addresslessOrderCountry,
+    ).toBeNull();
+  });
+
+  it("refuses a country that is not one, on its own field, and stores nothing", async () => {
+    const t = await newShop("addressless-bad");
+    for (const [choice, country] of [
+      ["shop_country", ""],
+      ["shop_country", "EU"],
+      ["shop_country", "Hong Kong"],
+      ["somewhere", "HK"],
+    ]) {
+      const { status, body } = await act(
+        t.shop,
+        saveForm(t, { addresslessOrders: choice, addresslessOrderCountry: country }),
+      );
+      expect(status).toBe(422);
+      expect(body.outcome === "invalid" && Object.keys(body.fieldErrors)).toEqual([
+        choice === "somewhere" ? "addresslessOrders" : "addresslessOrderCountry",
+      ]);
+    }
+    expect(await settingsModel.getShopSettings(t.shop)).toBeNull();
+  });
+});
+
 describe("send test event", () => {
   it("sends a validate_only order_created with the saved credentials and returns OpenAI's answer", async () => {
     const t = await newShop("test-ok");

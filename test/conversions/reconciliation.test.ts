@@ -5,6 +5,7 @@ import {
   buildPixelLoss,
   buildReconciliationReport,
   buildRevenue,
+  buildThemeEmbedEstimate,
   describeOpenAiAnswer,
   formatMoney,
   OUTCOMES,
@@ -16,7 +17,7 @@ import {
   type PixelAggregateRow,
 } from "~/conversions/reconciliation";
 import { dayCount, daysOf, lastDays, parseDayRange, rangeBounds } from "~/conversions/day-range";
-import { formatPercent, pixelLossSummary, sortedReasons } from "~/admin/reconciliation-text";
+import { formatPercent, pixelLossSummary, sortedReasons, themeEmbedSummary } from "~/admin/reconciliation-text";
 import { SKIP_REASONS } from "~/conversions/skip-reasons";
 
 const RANGE = { from: "2026-11-01", to: "2026-11-03" };
@@ -315,6 +316,44 @@ describe("buildPixelLoss", () => {
   });
 });
 
+describe("buildThemeEmbedEstimate", () => {
+  it("counts server-only orders without a receipt whose oppref came only from the cart attribute", () => {
+    const rows = [
+      // counted: accepted, no receipt, oppref from the theme embed's cart attribute
+      px({ delivered: true, pixelStatus: null, hasOppref: true, opprefSource: "note_attributes", count: 12 }),
+      // same pool, other sources or none
+      px({ delivered: true, pixelStatus: null, hasOppref: true, opprefSource: "landing_site", count: 4 }),
+      px({ delivered: true, pixelStatus: null, opprefSource: "none", count: 4 }),
+      // a receipt arrived (even one saying blocked): not in the pool
+      px({ delivered: true, pixelStatus: "blocked", hasOppref: true, opprefSource: "note_attributes", count: 5 }),
+      px({ delivered: true, pixelStatus: "sent", hasOppref: true, opprefSource: "note_attributes", count: 6 }),
+      // not accepted: OpenAI did not count it, so nothing was attributed
+      px({ delivered: false, pixelStatus: null, count: 9 }),
+      // a source recorded without an oppref value is not an attribution
+      px({ delivered: true, pixelStatus: null, hasOppref: false, opprefSource: "note_attributes", count: 0 }),
+    ];
+    const e = buildThemeEmbedEstimate(rows);
+    expect(e).toEqual({ attributed: 12, serverOnlyWithoutReceipt: 20, share: 0.6 });
+    expect(themeEmbedSummary(e)).toBe(
+      "About 12 orders of the 20 orders counted only from the server with no pixel signal (60%) were attributed to an ad click thanks to the theme embed: their oppref came only from the cart attribute. Without the embed they would have reached OpenAI with no click reference.",
+    );
+  });
+
+  it("ignores a recorded source without an oppref, and says when there is nothing to estimate", () => {
+    expect(
+      buildThemeEmbedEstimate([
+        px({ delivered: true, pixelStatus: null, hasOppref: false, opprefSource: "note_attributes", count: 3 }),
+      ]),
+    ).toEqual({ attributed: 0, serverOnlyWithoutReceipt: 3, share: 0 });
+    const none = buildThemeEmbedEstimate([px({ delivered: true, pixelStatus: "sent", count: 3 })]);
+    expect(none).toEqual({ attributed: 0, serverOnlyWithoutReceipt: 0, share: null });
+    expect(themeEmbedSummary(none)).toMatch(/nothing to estimate/);
+    expect(themeEmbedSummary({ attributed: 1, serverOnlyWithoutReceipt: 1, share: 1 })).toMatch(
+      /^About 1 order of the 1 order counted/,
+    );
+  });
+});
+
 describe("buildRevenue", () => {
   it("merges per currency (case-insensitively, null → unknown), largest gross first", () => {
     const zero = {
@@ -430,6 +469,7 @@ describe("buildReconciliationReport", () => {
     expect(report.generatedAt).toBe("2026-11-04T10:00:00.000Z");
     expect(report.events.orders.accepted).toBe(2);
     expect(report.pixel.both).toBe(2);
+    expect(report.themeEmbed).toEqual({ attributed: 0, serverOnlyWithoutReceipt: 0, share: null });
     expect(report.receiptsWithoutOrder).toBe(3);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });

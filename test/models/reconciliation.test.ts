@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db/client.server";
 import { SKIP_REASONS } from "~/conversions/skip-reasons";
 import { buildEventFigures } from "~/conversions/reconciliation";
+import { themeEmbedSummary } from "~/admin/reconciliation-text";
 import { providerOfClient } from "~/db/provider.server";
 import { loadReconciliation, queryEventAggregates, queryWebOrderAggregates } from "~/models/reconciliation.server";
 import { gatherAlertInputs, loadShopAlerts } from "~/models/alerts.server";
@@ -434,6 +435,12 @@ describe("loadReconciliation on known rows", () => {
     expect(pixelRows.reduce((s, r) => s + r.count, 0)).toBe(figures.orders.total);
   });
 
+  it("estimates the server-only orders the theme embed's cart attribute got attributed", async () => {
+    const r = await loadReconciliation(SHOP, RANGE);
+    // Accepted with no receipt: A4 (oppref from note_attributes) and A6 (no oppref).
+    expect(r.themeEmbed).toEqual({ attributed: 1, serverOnlyWithoutReceipt: 2, share: 0.5 });
+  });
+
   it("a day range with nothing in it is all zeros", async () => {
     const r = await loadReconciliation(SHOP, { from: "2026-08-01", to: "2026-08-02" });
     expect(r.events.orders.total).toBe(0);
@@ -450,6 +457,8 @@ describe("loadReconciliation on known rows", () => {
     expect(text).toMatch(/Pixel ran, request blocked in the browser\s+2\s/);
     expect(text).toMatch(/Counted only thanks to server events\s+4\s/);
     expect(text).toMatch(/From the pixel receipt \(the __oppref cookie\)\s+1\s/);
+    expect(text).toMatch(/Server-only, attributed thanks to the theme embed\s+1\s+50%/);
+    expect(text).toContain(themeEmbedSummary({ attributed: 1, serverOnlyWithoutReceipt: 2, share: 0.5 }));
     expect(text).toContain(
       "USD: 22 orders".replace(
         "22",
