@@ -7,6 +7,7 @@ import { decideOrderCreated, MAX_EVENT_AGE_MS, type OrderEventDecision } from "~
 import { getShopSettings, policyFromSettings } from "~/models/settings.server";
 import { insertEventOnce, withWebhookOnce, type NewConversionEvent } from "~/models/conversion-events.server";
 import { recordOrderInLedger } from "~/models/ledger.server";
+import { settleOrderValue } from "./order-changes.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 export type IngestResult = "stored" | "duplicate";
@@ -21,8 +22,9 @@ export async function ingestOrderWebhook(hook: VerifiedWebhook, now: Date = new 
   const paidAt = hook.topic === "orders/paid" ? now : null;
 
   return withWebhookOnce(webhookKey(hook), async (tx) => {
+    let valueObserved = false;
     if (decision.kind === "send" || decision.orderId !== null) {
-      await recordOrderInLedger(tx, {
+      const view = await recordOrderInLedger(tx, {
         shop: hook.shop,
         orderId: decision.orderId!,
         orderDedupId: decision.dedupId!,
@@ -33,11 +35,15 @@ export async function ingestOrderWebhook(hook: VerifiedWebhook, now: Date = new 
         paidAt,
         cancelled: cancelledFromPayload(hook.payload),
       });
+      valueObserved = view.ledger.observedValueAt !== null;
     }
     // A malformed payload is always recorded, whatever the trigger: it is the merchant's only trace.
     if (countsHere || (decision.kind === "skip" && decision.reason === "malformed_payload")) {
       await insertEventOnce(tx, orderEventRow(hook.shop, decision, now));
     }
+    // An orders/updated or orders/edited that came before this webhook: its value change is recorded
+    // now that the original gross is known (into the order_created row above when it is still unsent).
+    if (valueObserved) await settleOrderValue(tx, hook.shop, decision.orderId!, policy, now);
   });
 }
 

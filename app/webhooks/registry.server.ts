@@ -16,6 +16,7 @@ import { recordRefusal, refusalFor } from "./admission.server";
 import { ingestAppUninstalled, ingestScopesUpdate } from "./app-lifecycle.server";
 import { COMPLIANCE_TOPICS, ingestComplianceWebhook } from "./compliance.server";
 import { ingestCancelWebhook, ingestRefundWebhook } from "./corrections.server";
+import { ingestOrderEditedWebhook, ingestOrderUpdatedWebhook } from "./order-changes.server";
 import { ingestOrderWebhook } from "./orders.server";
 import type { VerifiedWebhook } from "./verify.server";
 
@@ -46,6 +47,8 @@ export const WEBHOOK_HANDLERS: readonly WebhookHandler[] = [
   admitted("/webhooks/orders/paid", ["orders/paid"], (hook) => ingestOrderWebhook(hook)),
   admitted("/webhooks/refunds/create", ["refunds/create"], (hook) => ingestRefundWebhook(hook)),
   admitted("/webhooks/orders/cancelled", ["orders/cancelled"], (hook) => ingestCancelWebhook(hook)),
+  admitted("/webhooks/orders/updated", ["orders/updated"], (hook) => ingestOrderUpdatedWebhook(hook)),
+  admitted("/webhooks/orders/edited", ["orders/edited"], (hook) => ingestOrderEditedWebhook(hook)),
   admitted("/webhooks/app/uninstalled", ["app/uninstalled"], (hook) => ingestAppUninstalled(hook)),
   admitted("/webhooks/app/scopes_update", ["app/scopes_update"], (hook) => ingestScopesUpdate(hook)),
   admitted("/webhooks/compliance", COMPLIANCE_TOPICS, (hook) => ingestComplianceWebhook(hook)),
