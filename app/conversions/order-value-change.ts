@@ -89,7 +89,9 @@ export interface OrderValueFacts {
  * `orders/updated`. Money in the buyer's (presentment) currency, like the order's gross
  * (`current_total_price_set.presentment_money`), else the shop-currency `current_total_price`.
  */
-export function parseOrderValue(payload: unknown): { ok: true; value: OrderValueFacts } | { ok: false; detail: string } {
+export function parseOrderValue(
+  payload: unknown,
+): { ok: true; value: OrderValueFacts } | { ok: false; detail: string } {
   const order = asRecord(payload);
   if (!order) return { ok: false, detail: "the order payload is not a JSON object" };
   const orderId = orderIdOf(order.id ?? order.admin_graphql_api_id);

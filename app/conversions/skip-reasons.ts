@@ -23,8 +23,7 @@ export const SKIP_REASONS = {
   uninstalled: "The app was uninstalled from this store.",
   zero_amount: "Nothing to report: the amount is zero.",
   order_not_counted: "The order itself was never reported to OpenAI, so there is nothing to correct.",
-  included_in_order:
-    "The order's value changed before it was sent: the order's own event carries the new amount.",
+  included_in_order: "The order's value changed before it was sent: the order's own event carries the new amount.",
   already_reversed: "Nothing left to report: earlier refunds or a cancellation already reversed this amount.",
 } as const satisfies Record<string, string>;
 

@@ -253,7 +253,11 @@ async function unlessOrderCounted(
     return { action: "hold", until: new Date(Math.max(recheck.getTime(), orderDue + CORRECTION_RECHECK_MS)) };
   }
   const why = orderEvent.skipReason ?? orderEvent.status;
-  return { action: "skip", reason: "order_not_counted", detail: `the order's order_created was not delivered (${why})` };
+  return {
+    action: "skip",
+    reason: "order_not_counted",
+    detail: `the order's order_created was not delivered (${why})`,
+  };
 }
 
 /**
@@ -304,7 +308,11 @@ async function decideValueChange(
       sourceUrl: correctionSourceUrl(row.shop),
     });
   } catch (error) {
-    return { action: "skip", reason: "malformed_payload", detail: error instanceof Error ? error.message : String(error) };
+    return {
+      action: "skip",
+      reason: "malformed_payload",
+      detail: error instanceof Error ? error.message : String(error),
+    };
   }
   return { action: "send", event, opprefSource: null, amountMinor };
 }

@@ -96,7 +96,10 @@ export async function ingestOrderUpdatedWebhook(hook: VerifiedWebhook, now: Date
     // recent enough for that: the same 24 hours a refund waits for its order.
     if (!known && !mayStillArrive(value.orderCreatedAt, now)) return;
     const ledger = known ?? (await ensureLedgerRow(tx, hook.shop, value.orderId));
-    const stored = await recordObservedValue(tx, ledger.id, { soldValueMinor: value.soldValueMinor, at: value.observedAt });
+    const stored = await recordObservedValue(tx, ledger.id, {
+      soldValueMinor: value.soldValueMinor,
+      at: value.observedAt,
+    });
     if (stored) await settleOrderValue(tx, hook.shop, value.orderId, policy, now);
   });
 }
