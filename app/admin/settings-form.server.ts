@@ -28,6 +28,8 @@ const MESSAGES = {
   eventName:
     "Use 1 to 64 lowercase letters, digits, “_” or “-” (not at the start or end), and not a standard event name such as order_created.",
   eventNamesDiffer: "Refunds and cancellations need different names, so your reports can tell them apart.",
+  valueAddedNameDiffers:
+    "Added value needs a name of its own, so your reports can tell it from refunds and cancellations.",
   choice: "Choose one of the options.",
   list: "One of the selected options is not available.",
 } as const;
@@ -53,6 +55,8 @@ const schema = z.object({
   correctionsEnabled: flag,
   refundEventName: eventName,
   cancelEventName: eventName,
+  // Optional: a form without the field (an older page still open) keeps the stored name.
+  valueAddedEventName: eventName.optional(),
   conversionTrigger: choice(valuesOf(TRIGGER_OPTIONS)),
   consentPolicy: choice(valuesOf(CONSENT_OPTIONS)),
   enhancedMatching: list(valuesOf(MATCHING_OPTIONS)),
@@ -65,6 +69,7 @@ interface RawForm {
   serverEventsEnabled?: string;
   refundEventName: string;
   cancelEventName: string;
+  valueAddedEventName?: string;
 }
 
 /**
@@ -85,6 +90,10 @@ function crossFieldErrors(raw: RawForm, hasStoredKey: boolean): FieldErrors {
   if (willHaveKey && pixelId === "") errors.pixelId = MESSAGES.pixelIdNeeded;
   if (!willHaveKey && pixelId !== "" && raw.serverEventsEnabled === "true") errors.apiKey = MESSAGES.apiKeyNeeded;
   if (raw.refundEventName.trim() === raw.cancelEventName.trim()) errors.cancelEventName = MESSAGES.eventNamesDiffer;
+  const valueAdded = raw.valueAddedEventName?.trim();
+  if (valueAdded !== undefined && [raw.refundEventName.trim(), raw.cancelEventName.trim()].includes(valueAdded)) {
+    errors.valueAddedEventName = MESSAGES.valueAddedNameDiffers;
+  }
   return errors;
 }
 
@@ -120,6 +129,7 @@ export function parseSettingsForm(form: FormData, hasStoredKey: boolean): Settin
     correctionsEnabled: text("correctionsEnabled"),
     refundEventName: text("refundEventName") ?? "",
     cancelEventName: text("cancelEventName") ?? "",
+    valueAddedEventName: text("valueAddedEventName"),
     conversionTrigger: text("conversionTrigger"),
     consentPolicy: text("consentPolicy"),
     enhancedMatching: all("enhancedMatching"),

@@ -19,6 +19,7 @@ export interface PublicSettings {
   correctionsEnabled: boolean;
   refundEventName: string;
   cancelEventName: string;
+  valueAddedEventName: string;
   conversionTrigger: ConversionTrigger;
   consentPolicy: ConsentPolicy;
   enhancedMatching: MatchingField[];

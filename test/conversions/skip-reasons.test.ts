@@ -25,6 +25,7 @@ describe("SKIP_REASONS", () => {
         "zero_amount",
         "order_not_counted",
         "already_reversed",
+        "included_in_order",
       ].sort(),
     );
   });

@@ -287,8 +287,8 @@ describe("exchanges: the difference once, whichever topics report it", () => {
     }
   });
 
-  it("an exchange for a dearer item (the buyer pays 20.00 more, no orders/edited) is reported as value added", async () => {
-    const { shop, pixelId } = await newShop("exch-up");
+  it("an exchange for a dearer item (the buyer pays 20.00 more, no orders/edited) is reported as value added, under the shop's name for it", async () => {
+    const { shop, pixelId } = await newShop("exch-up", { valueAddedEventName: "revenue_added" });
     const id = nextId++;
     await post("orders/create", shop, order(id, { total: "100.00" }));
     await drain();
@@ -300,7 +300,7 @@ describe("exchanges: the difference once, whichever topics report it", () => {
     expect(customs(pixelId)).toEqual([
       {
         id: await valueId(id, `update-${updatedAt.getTime()}`),
-        name: "order_value_added",
+        name: "revenue_added",
         amount: 2000,
         ref: await dedupIdForOrder(id),
       },
