@@ -4,6 +4,8 @@
  * database (SQLite, or Postgres with TEST_DATABASE_PROVIDER=postgres), the delivery worker in this
  * process with an injected clock, and the contract-faithful OpenAI stand-in on loopback.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dedupIdForOrder, derivedEventId } from "~/conversions/dedup-id";
 import { ledgerForOrder } from "~/models/ledger.server";
@@ -344,6 +346,46 @@ describe("what is not reported", () => {
     const rows = (await eventsOf(shop)).filter((r) => r.skipReason === "malformed_payload");
     expect(rows.map((r) => [r.eventName, r.lastError])).toEqual([
       ["order_value_added", "order_edit.id is missing or invalid"],
+    ]);
+  });
+});
+
+describe("Shopify's published orders/edited and orders/updated examples (test/fixtures/shopify)", () => {
+  const DIR = path.join(process.cwd(), "test", "fixtures", "shopify");
+  const ISO = /"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))"/g;
+  /** The file's raw text (its big ids stay exact) with every timestamp moved to `at`: OpenAI refuses week-old events. */
+  const published = (file: string, at: Date) =>
+    readFileSync(path.join(DIR, file), "utf8").replace(ISO, () => JSON.stringify(at.toISOString()));
+
+  it("the sample edit and the sample order's current total (414.95 against a 404.95 checkout) report 10.00 added, keyed by the edit", async () => {
+    const { shop, pixelId } = await newShop("published");
+    // The examples' ids as published (the scraped text has them rounded to doubles, the same in both files).
+    const orderId = "820982911946154500";
+    const editId = "78912328793123780";
+    // The order as checkout saw it: the sample order's id and total_price.
+    const checkout = { ...order(0, { total: "404.95" }), id: 0 };
+    const body = JSON.stringify(checkout).replace('"id":0', `"id":${orderId}`);
+    expect(await sendWebhook(app.url, { topic: "orders/create", shop, body, secret: TEST_SECRET })).toBe(200);
+    await drain();
+    expect(orderCreatedAmounts(pixelId)).toEqual([40495]);
+
+    const at = new Date();
+    for (const [topic, file] of [
+      ["orders/edited", "orders-edited.sample-78912328793123780.json"],
+      ["orders/updated", "orders-updated.sample-820982911946154508.json"],
+    ]) {
+      const text = published(file, at);
+      expect(await sendWebhook(app.url, { topic, shop, body: text, secret: TEST_SECRET })).toBe(200);
+    }
+    await drain();
+    const dedupId = await dedupIdForOrder(orderId);
+    expect(customs(pixelId)).toEqual([
+      {
+        id: await derivedEventId(dedupId, "value", `edit-${editId}`),
+        name: "order_value_added",
+        amount: 1000,
+        ref: dedupId,
+      },
     ]);
   });
 });
