@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dedupIdForOrder, derivedEventId } from "~/conversions/dedup-id";
 import { ledgerForOrder } from "~/models/ledger.server";
 import { runUntilIdle } from "~/outbox/worker.server";
+import { drainInbox } from "~/webhooks/inbox.server";
 import { startOpenAiStandin, type OpenAiStandin } from "../../sim/openai-standin";
 import { sendWebhook } from "../../sim/shopify-webhooks";
 import { makeShopifyOrder, makeShopifyRefund, type OrderSpec } from "../../sim/order-factory";
@@ -387,5 +388,75 @@ describe("Shopify's published orders/edited and orders/updated examples (test/fi
         ref: dedupId,
       },
     ]);
+  });
+});
+
+describe("WEBHOOK_ACK=stored: the same through the inbox (stored before the 200, applied later in batches)", () => {
+  let stored: AppProcess;
+  beforeAll(async () => {
+    stored = await startAppProcess({ OPENAI_CAPI_URL: standin.url, RUN_WORKER: "false", WEBHOOK_ACK: "stored" });
+  });
+  afterAll(async () => {
+    await stored?.stop();
+  });
+  const postStored = (topic: string, shop: string, body: Json) =>
+    sendWebhook(stored.url, {
+      topic,
+      shop,
+      body: JSON.stringify(body),
+      secret: TEST_SECRET,
+      eventId: `evt-s-${++webhookSerial}`,
+    });
+
+  it("an upsell and the refund of the upsold item applied in one inbox batch, plus an orders/updated before its orders/create", async () => {
+    const { shop, pixelId } = await newShop("inbox");
+    const [upsold, early] = [nextId++, nextId++];
+    const [editId, rid] = [nextId++, nextId++];
+    expect(await postStored("orders/create", shop, order(upsold, { total: "60.00" }))).toBe(200);
+    await drainInbox();
+    await drain();
+    expect(orderCreatedAmounts(pixelId)).toEqual([6000]);
+
+    // One batch: the edit, its update, the original item's refund, and the update that reflects it;
+    // and for another order, an update that comes before its orders/create.
+    await postStored(
+      "orders/updated",
+      shop,
+      makeOrderUpdated({ id: upsold, currentTotal: "85.00", updatedAt: seconds(2) }),
+    );
+    await postStored("orders/edited", shop, makeOrderEdited({ id: editId, orderId: upsold, committedAt: seconds(1) }));
+    await postStored(
+      "refunds/create",
+      shop,
+      makeShopifyRefund({ id: rid, orderId: upsold, amount: "85.00", at: seconds(3) }),
+    );
+    await postStored(
+      "orders/updated",
+      shop,
+      makeOrderUpdated({
+        id: upsold,
+        currentTotal: "0.00",
+        updatedAt: seconds(4),
+        refunds: [{ id: rid, amount: "85.00" }],
+      }),
+    );
+    await postStored(
+      "orders/updated",
+      shop,
+      makeOrderUpdated({ id: early, currentTotal: "45.00", updatedAt: seconds(2) }),
+    );
+    await postStored("orders/create", shop, order(early, { total: "40.00" }));
+    await drainInbox();
+    await drain();
+
+    expect(customs(pixelId).map((c) => [c.name, c.amount, c.ref])).toEqual([
+      // orders/updated came first: the change is keyed by the update, and the late edit adds nothing
+      ["order_value_added", 2500, await dedupIdForOrder(upsold)],
+      // the whole current gross, not the checkout's 60.00
+      ["order_refunded", 8500, await dedupIdForOrder(upsold)],
+    ]);
+    expect(orderCreatedAmounts(pixelId)).toEqual([6000, 4500]);
+    expect(await ledgerOf(shop, upsold)).toEqual({ gross: 8500, refunded: 8500, net: 0 });
+    expect(await ledgerOf(shop, early)).toEqual({ gross: 4500, refunded: 0, net: 4500 });
   });
 });
