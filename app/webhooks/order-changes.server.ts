@@ -13,7 +13,8 @@
  * order without any orders/edited, the webhook is the one that carries `current_total_price`, and an
  * Admin API call would put Shopify's latency and rate limits on the ingest path. Its volume is paid
  * for with `include_fields` (app/webhooks/subscribed-fields.ts: a few small fields, no buyer data)
- * and an update that changes no value writes nothing but the webhook's own idempotency row.
+ * and an update that changes no value writes only the webhook's idempotency row and the order's
+ * latest `updated_at` (kept so that an older update delivered late is recognised as older).
  *
  * Whether and when an event goes out is the delivery worker's decision (app/outbox/send-time.server.ts):
  * only after the order itself counted, like a refund.
