@@ -15,6 +15,7 @@ import path from "node:path";
 import { startOpenAiStandin } from "../sim/openai-standin";
 import { sendWebhook } from "../sim/shopify-webhooks";
 import { makeShopifyOrder, makeShopifyRefund } from "../sim/order-factory";
+import { demoUpsellCorrection } from "./demo/upsell-correction";
 import { waitUntilListening } from "./wait-until-listening";
 import { playSubscriptionOrders } from "./demo/subscriptions";
 import { backfillDemo } from "./demo/backfill";
@@ -206,6 +207,17 @@ async function main() {
 
   step("Waiting for the delivery worker to finish");
   await waitUntilIdle(databaseUrl);
+
+  step("A post-purchase upsell after the order was reported, then a refund of the upsold item");
+  await demoUpsellCorrection({
+    appUrl: app.url,
+    shop: SHOP,
+    secret: SECRET,
+    pixelId: PIXEL_ID,
+    openai,
+    orderId: base + 601,
+    waitUntilIdle: () => waitUntilIdle(databaseUrl),
+  });
 
   step("Reconciliation");
   const accepted = openai.accepted(PIXEL_ID);

@@ -20,6 +20,7 @@ const DEFAULT_PUBLIC_SETTINGS: PublicSettings = Object.freeze({
   correctionsEnabled: DEFAULT_SHOP_POLICY.correctionsEnabled,
   refundEventName: DEFAULT_SHOP_POLICY.refundEventName,
   cancelEventName: DEFAULT_SHOP_POLICY.cancelEventName,
+  valueAddedEventName: DEFAULT_SHOP_POLICY.valueAddedEventName,
   conversionTrigger: DEFAULT_SHOP_POLICY.conversionTrigger,
   consentPolicy: DEFAULT_SHOP_POLICY.consentPolicy,
   addresslessOrders: "opt_in_region",
@@ -41,6 +42,7 @@ export function publicSettings(row: ShopSettings | null): PublicSettings {
     correctionsEnabled: row.correctionsEnabled,
     refundEventName: row.refundEventName,
     cancelEventName: row.cancelEventName,
+    valueAddedEventName: row.valueAddedEventName,
     conversionTrigger: row.conversionTrigger === "orders_paid" ? "orders_paid" : "orders_create",
     consentPolicy: row.consentPolicy === "send" || row.consentPolicy === "skip" ? row.consentPolicy : "regional",
     // The same rule as the order pipeline (policyFromSettings): only a two-letter code counts.

@@ -33,6 +33,8 @@ const MESSAGES = {
   eventNamesDiffer: "Refunds and cancellations need different names, so your reports can tell them apart.",
   country:
     "Enter your shop's country as its two-letter code (ISO 3166-1), e.g. US, DE or HK, or treat these orders as from an opt-in region.",
+  valueAddedNameDiffers:
+    "Added value needs a name of its own, so your reports can tell it from refunds and cancellations.",
   choice: "Choose one of the options.",
   list: "One of the selected options is not available.",
 } as const;
@@ -58,6 +60,8 @@ const schema = z.object({
   correctionsEnabled: flag,
   refundEventName: eventName,
   cancelEventName: eventName,
+  // Optional: a form without the field (an older page still open) keeps the stored name.
+  valueAddedEventName: eventName.optional(),
   conversionTrigger: choice(valuesOf(TRIGGER_OPTIONS)),
   consentPolicy: choice(valuesOf(CONSENT_OPTIONS)),
   // Optional: a form from before this setting existed leaves the stored choice alone.
@@ -77,6 +81,7 @@ interface RawForm {
   cancelEventName: string;
   addresslessOrders?: string;
   addresslessOrderCountry: string;
+  valueAddedEventName?: string;
 }
 
 /**
@@ -99,6 +104,10 @@ function crossFieldErrors(raw: RawForm, hasStoredKey: boolean): FieldErrors {
   if (raw.refundEventName.trim() === raw.cancelEventName.trim()) errors.cancelEventName = MESSAGES.eventNamesDiffer;
   if (raw.addresslessOrders === "shop_country" && !isRegionCode(raw.addresslessOrderCountry.trim().toUpperCase()))
     errors.addresslessOrderCountry = MESSAGES.country;
+  const valueAdded = raw.valueAddedEventName?.trim();
+  if (valueAdded !== undefined && [raw.refundEventName.trim(), raw.cancelEventName.trim()].includes(valueAdded)) {
+    errors.valueAddedEventName = MESSAGES.valueAddedNameDiffers;
+  }
   return errors;
 }
 
@@ -139,6 +148,7 @@ export function parseSettingsForm(form: FormData, hasStoredKey: boolean): Settin
     correctionsEnabled: text("correctionsEnabled"),
     refundEventName: text("refundEventName") ?? "",
     cancelEventName: text("cancelEventName") ?? "",
+    valueAddedEventName: text("valueAddedEventName"),
     conversionTrigger: text("conversionTrigger"),
     consentPolicy: text("consentPolicy"),
     addresslessOrders: text("addresslessOrders"),

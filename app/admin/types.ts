@@ -26,6 +26,7 @@ export interface PublicSettings {
   correctionsEnabled: boolean;
   refundEventName: string;
   cancelEventName: string;
+  valueAddedEventName: string;
   conversionTrigger: ConversionTrigger;
   consentPolicy: ConsentPolicy;
   /** Orders without an address: judged as from an opt-in region, or from `addresslessOrderCountry`. */

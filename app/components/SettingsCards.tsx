@@ -218,6 +218,15 @@ export function CorrectionsCard({ values, errors, update }: CardProps) {
               autoComplete="off"
               helpText="Must differ from the refund name."
             />
+            <TextField
+              label="Value added event name"
+              name="valueAddedEventName"
+              value={values.valueAddedEventName}
+              onChange={(value) => update("valueAddedEventName", value)}
+              error={errors.valueAddedEventName}
+              autoComplete="off"
+              helpText="Revenue added after checkout: order edits, post-purchase upsells, exchanges for a dearer item."
+            />
           </FormLayout.Group>
         ) : null}
       </FormLayout>

@@ -52,6 +52,7 @@ const CHOSEN_SKIP_REASONS: readonly string[] = [
   "corrections_disabled",
   "order_not_counted",
   "already_reversed",
+  "included_in_order",
   "uninstalled",
   "pos_order",
   "non_web_order",

@@ -149,12 +149,13 @@ function sanitizeSourceUrl(sourceUrl: string): string {
 
 /**
  * The custom correction event. Its id is derived from the order's dedup id, the kind and the key (refund
- * id or "cancel"), so a webhook redelivery or a retry reuses it and OpenAI counts it once.
+ * id, "cancel", or a value change's cause), so a webhook redelivery or a retry reuses it and OpenAI counts it once.
  * Throws on programming errors (invalid event name, non-positive amount, unknown currency, bad date):
  * callers check `isValidCustomEventName` and skip zero amounts before calling.
  */
 export async function buildCorrectionEvent(input: {
-  kind: "refund" | "cancel";
+  /** "value": a change of the order's value after checkout (app/conversions/order-value-change.ts) */
+  kind: "refund" | "cancel" | "value";
   orderDedupId: DedupId;
   key: string;
   eventName: string;

@@ -111,3 +111,14 @@ export function computeLedger(input: {
     fullyReversed: remaining === 0,
   };
 }
+
+/**
+ * The order's current gross: what checkout said, plus every recorded change of its value (order
+ * edits, post-purchase upsells, exchanges; removals are negative). Never below zero. Refunds are
+ * clamped to THIS, so a refund of an upsold item is applied in full.
+ */
+export function currentGross(originalGrossMinor: number | null, valueDeltasMinor: readonly number[]): number | null {
+  if (originalGrossMinor === null) return null;
+  const gross = valueDeltasMinor.reduce((sum, delta) => sum + delta, originalGrossMinor);
+  return Number.isSafeInteger(gross) ? Math.max(0, gross) : originalGrossMinor;
+}

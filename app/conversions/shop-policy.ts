@@ -22,6 +22,8 @@ export interface ShopPolicy {
   correctionsEnabled: boolean;
   refundEventName: string;
   cancelEventName: string;
+  /** Custom event for value added after order_created was sent (order edits, upsells, exchanges). */
+  valueAddedEventName: string;
   /** Which Shopify webhook counts as the conversion. */
   conversionTrigger: "orders_create" | "orders_paid";
   /**
@@ -49,6 +51,7 @@ export const DEFAULT_SHOP_POLICY: ShopPolicy = Object.freeze({
   correctionsEnabled: true,
   refundEventName: "order_refunded",
   cancelEventName: "order_cancelled",
+  valueAddedEventName: "order_value_added",
   conversionTrigger: "orders_create",
   opprefGraceMs: 5 * 60 * 1000,
   addresslessOrderCountry: null,

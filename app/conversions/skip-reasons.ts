@@ -24,6 +24,7 @@ export const SKIP_REASONS = {
   zero_amount: "Nothing to report: the amount is zero.",
   order_not_counted: "The order itself was never reported to OpenAI, so there is nothing to correct.",
   subscription_renewal: "Subscription renewal: a repeat charge of an existing subscription, not a new sale from an ad.",
+  included_in_order: "The order's value changed before it was sent: the order's own event carries the new amount.",
   already_reversed: "Nothing left to report: earlier refunds or a cancellation already reversed this amount.",
 } as const satisfies Record<string, string>;
 

@@ -115,3 +115,47 @@ export function isUniqueViolation(error: unknown, model?: string): boolean {
   if (e?.code !== "P2002") return false;
   return model === undefined || e.meta?.modelName === undefined || e.meta.modelName === model;
 }
+
+/**
+ * The order's value changed before its order_created went out (an order edit or upsell right after
+ * checkout, an orders/updated that came first): the pending row is sent with the new amount instead of
+ * a separate value event. Only a row no worker has claimed changes (one conditional update, so a
+ * worker claiming it at the same moment either sees the new amount or keeps the old row untouched).
+ * Returns whether the row now carries `amountMinor`.
+ */
+export async function revalueUnsentOrderEvent(
+  tx: Tx,
+  shop: string,
+  orderDedupId: string,
+  amountMinor: number,
+): Promise<boolean> {
+  const row = await tx.conversionEvent.findUnique({
+    where: { shop_eventName_eventId: { shop, eventName: "order_created", eventId: orderDedupId } },
+    select: { id: true, status: true, payload: true },
+  });
+  if (!row || row.status !== "pending" || !row.payload) return false;
+  const event = JSON.parse(row.payload) as { data?: { amount?: number } };
+  if (!event.data || typeof event.data.amount !== "number") return false;
+  event.data.amount = amountMinor;
+  const { count } = await tx.conversionEvent.updateMany({
+    where: { id: row.id, status: "pending", payload: row.payload },
+    data: { payload: JSON.stringify(event), amountMinor },
+  });
+  return count > 0;
+}
+
+/**
+ * Inserts an event unless one with the same business key (shop + event name + event id) exists:
+ * the same order arriving under a different webhook event id must not become a second event.
+ */
+export async function insertEventOnce(tx: Tx, event: NewConversionEvent): Promise<"created" | "exists"> {
+  if (event.eventId !== null) {
+    const existing = await tx.conversionEvent.findUnique({
+      where: { shop_eventName_eventId: { shop: event.shop, eventName: event.eventName, eventId: event.eventId } },
+      select: { id: true },
+    });
+    if (existing) return "exists";
+  }
+  await tx.conversionEvent.create({ data: event });
+  return "created";
+}

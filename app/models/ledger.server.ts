@@ -12,7 +12,7 @@
 import { Prisma, type PrismaClient } from "@prisma/client";
 import prisma from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
-import { computeLedger, type LedgerEntryInput } from "~/conversions/ledger";
+import { computeLedger, currentGross, type LedgerEntryInput } from "~/conversions/ledger";
 import {
   ledgerEntryFromRow,
   minorUnitsTotal,
@@ -41,8 +41,14 @@ export interface OrderLedgerFacts {
   cancelled: { at: Date; reason: string | null } | null;
 }
 
-/** orders/create and orders/paid: record the gross (first writer wins), then apply any early corrections. */
-export async function recordOrderInLedger(tx: Prisma.TransactionClient, facts: OrderLedgerFacts): Promise<void> {
+/**
+ * orders/create and orders/paid: record the original gross (first writer wins), then apply any early
+ * corrections and value changes. Returns the recomputed ledger.
+ */
+export async function recordOrderInLedger(
+  tx: Prisma.TransactionClient,
+  facts: OrderLedgerFacts,
+): Promise<OrderLedgerView> {
   const existing = await tx.orderLedger.findUnique({
     where: { shop_orderId: { shop: facts.shop, orderId: facts.orderId } },
   });
@@ -55,6 +61,7 @@ export async function recordOrderInLedger(tx: Prisma.TransactionClient, facts: O
         orderName: facts.orderName,
         checkoutToken: facts.checkoutToken ?? null,
         grossMinor: facts.grossMinor,
+        originalGrossMinor: facts.grossMinor,
         netMinor: facts.grossMinor,
         currency: facts.currency,
         paidAt: facts.paidAt,
@@ -70,14 +77,14 @@ export async function recordOrderInLedger(tx: Prisma.TransactionClient, facts: O
       data: {
         orderName: existing.orderName ?? facts.orderName,
         checkoutToken: existing.checkoutToken ?? facts.checkoutToken ?? null,
-        grossMinor: existing.grossMinor ?? facts.grossMinor,
+        originalGrossMinor: existing.originalGrossMinor ?? facts.grossMinor,
         currency: existing.currency ?? facts.currency,
         paidAt: existing.paidAt ?? facts.paidAt,
         orderSeenAt: existing.orderSeenAt ?? new Date(),
       },
     });
   }
-  await recomputeLedger(tx, facts.shop, facts.orderId);
+  return (await recomputeLedger(tx, facts.shop, facts.orderId))!;
 }
 
 /**
@@ -97,10 +104,17 @@ export async function ensureLedgerRow(tx: Tx, shop: string, orderId: string): Pr
 export interface NewLedgerEntry {
   shop: string;
   orderId: string;
-  /** `refund:<Shopify refund id>` or `cancel` */
+  /** `refund:<Shopify refund id>`, `cancel`, `edit:<order edit id>` or `value:<cause>` */
   entryKey: string;
-  kind: "refund" | "cancel";
-  /** refunds: the money of the successful refund transactions; cancel: 0 (it takes what remains) */
+  /**
+   * refund/cancel: corrections. edit: an orders/edited fact (no money). value: a change of the
+   * order's value after checkout (app/conversions/order-value-change.ts).
+   */
+  kind: "refund" | "cancel" | "edit" | "value";
+  /**
+   * refunds: the money of the successful refund transactions; cancel: 0 (it takes what remains);
+   * edit: 0; value: the SIGNED change (+ added, - removed)
+   */
   requestedMinor: number;
   currency: string | null;
   /** the cancel reason (Shopify's code); null for refunds */
@@ -112,6 +126,20 @@ export function refundEntryKey(refundId: string): string {
   return `refund:${refundId}`;
 }
 export const CANCEL_ENTRY_KEY = "cancel";
+export function editEntryKey(editId: string): string {
+  return `edit:${editId}`;
+}
+export function valueEntryKey(cause: string): string {
+  return `value:${cause}`;
+}
+/** The cause of a value entry (`edit-<id>` / `update-<ms>`): the key its event id is derived from. */
+export function valueCauseOf(entry: Pick<LedgerEntry, "entryKey">): string {
+  return entry.entryKey.replace(/^value:/, "");
+}
+/** Refund and cancel entries: the ones that correct the order (and clamp at its gross). */
+export function isCorrectionEntry(entry: Pick<LedgerEntry, "kind">): boolean {
+  return entry.kind === "refund" || entry.kind === "cancel";
+}
 
 /** The key `derivedEventId` uses for an entry: the refund id, or "cancel". */
 export function correctionKeyOf(entry: Pick<LedgerEntry, "kind" | "entryKey">): string {
@@ -156,6 +184,23 @@ export function entryCurrencyMismatch(
   return entry.kind === "refund" && !!entry.currency && !!ledger.currency && entry.currency !== ledger.currency;
 }
 
+/**
+ * orders/updated: the order's value sold (before refunds) as of `at`. The latest observation wins,
+ * so an older update delivered late (or again) changes nothing. Returns whether it was stored.
+ */
+export async function recordObservedValue(
+  tx: Tx,
+  ledgerId: string,
+  observed: { soldValueMinor: number; at: Date },
+): Promise<boolean> {
+  // One conditional update: two updates of the same order applied at once cannot leave the older one.
+  const { count } = await tx.orderLedger.updateMany({
+    where: { id: ledgerId, OR: [{ observedValueAt: null }, { observedValueAt: { lt: observed.at } }] },
+    data: { observedValueMinor: observed.soldValueMinor, observedValueAt: observed.at },
+  });
+  return count > 0;
+}
+
 export interface OrderLedgerView {
   ledger: OrderLedger;
   /** in application order: (occurredAt, entryKey) */
@@ -184,28 +229,36 @@ export async function recomputeLedger(tx: Tx, shop: string, orderId: string): Pr
 /** What recomputeLedger writes on the ledger row. */
 export type RecomputedLedgerFields = Pick<
   OrderLedger,
-  "netMinor" | "refundedMinor" | "cancelledMinor" | "cancelledAt" | "cancelReason"
+  "grossMinor" | "netMinor" | "refundedMinor" | "cancelledMinor" | "cancelledAt" | "cancelReason"
 >;
 
 /**
  * recomputeLedger's rule on rows already loaded (the batch applier keeps a batch's ledgers in
  * memory): sets every entry's appliedMinor in place and returns the ledger's new figures and the
- * entries whose appliedMinor changed.
+ * entries whose appliedMinor changed. The gross is the CURRENT one: checkout's plus every value
+ * change (edits, upsells, exchanges), and refunds and cancellations are clamped to it.
  */
 export function recomputedLedger(
   ledger: OrderLedger,
   entries: LedgerEntry[],
 ): { ledgerFields: RecomputedLedgerFields; changedEntries: LedgerEntry[] } {
-  const usable = entries.filter((entry) => !entryCurrencyMismatch(ledger, entry));
+  const usable = entries.filter((entry) => isCorrectionEntry(entry) && !entryCurrencyMismatch(ledger, entry));
   const inputs: LedgerEntryInput[] = usable.map((entry) => ({
     key: entry.entryKey,
     kind: entry.kind === "cancel" ? "cancel" : "refund",
     requestedMinor: entry.requestedMinor,
     occurredAt: entry.occurredAt,
   }));
-  const result = computeLedger({ grossMinor: ledger.grossMinor, entries: inputs });
-  // Keys are unique per order (database constraint), so the key identifies the entry.
-  const appliedByKey = new Map(result.applied.map((row) => [row.key, row.appliedMinor]));
+  const values = entries.filter((entry) => entry.kind === "value");
+  const grossMinor = currentGross(
+    ledger.originalGrossMinor,
+    values.map((entry) => entry.requestedMinor),
+  );
+  const result = computeLedger({ grossMinor, entries: inputs });
+  // Keys are unique per order (database constraint), so the key identifies the entry. A value
+  // change applies exactly what it says.
+  const appliedByKey = new Map<string, number>(result.applied.map((row) => [row.key, row.appliedMinor]));
+  for (const entry of values) appliedByKey.set(entry.entryKey, entry.requestedMinor);
 
   const changedEntries: LedgerEntry[] = [];
   for (const entry of entries) {
@@ -223,6 +276,7 @@ export function recomputedLedger(
     .reduce((sum, entry) => sum + entry.appliedMinor, 0);
   return {
     ledgerFields: {
+      grossMinor,
       netMinor: result.netMinor,
       refundedMinor: result.refundedMinor,
       cancelledMinor,
@@ -293,7 +347,8 @@ export async function ledgerSummary(shop: string, range: { from: Date; to: Date 
       _count: { _all: true },
       _sum: { grossMinor: true, refundedMinor: true, cancelledMinor: true, netMinor: true },
     }),
-    prisma.orderLedger.count({ where: { shop, orderSeenAt: null, createdAt: inRange } }),
+    // A row that only an orders/updated created (no correction waits on it) is not "awaiting" anything.
+    prisma.orderLedger.count({ where: { shop, orderSeenAt: null, createdAt: inRange, observedValueAt: null } }),
   ]);
   const currencies = groups
     .map((group) => ({

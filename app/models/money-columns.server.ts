@@ -56,10 +56,9 @@ type WithNumberMoney<Row, Keys extends keyof Row> = Omit<Row, Keys> & {
 
 /** What app/models hands out: a ConversionEvent with `number` minor units. */
 export type ConversionEvent = WithNumberMoney<ConversionEventRow, "amountMinor">;
-export type OrderLedger = WithNumberMoney<
-  OrderLedgerRow,
-  "grossMinor" | "refundedMinor" | "netMinor" | "cancelledMinor"
->;
+type LedgerMoney =
+  "grossMinor" | "originalGrossMinor" | "observedValueMinor" | "refundedMinor" | "netMinor" | "cancelledMinor";
+export type OrderLedger = WithNumberMoney<OrderLedgerRow, LedgerMoney>;
 export type LedgerEntry = WithNumberMoney<LedgerEntryRow, "requestedMinor" | "appliedMinor">;
 
 type Stored<Row, Keys extends keyof Row> = Omit<Row, Keys> & {
@@ -72,12 +71,12 @@ export function conversionEventFromRow<Row extends Pick<Stored<ConversionEventRo
   return { ...row, amountMinor: nullableMinorUnitsFromColumn(row.amountMinor, "ConversionEvent.amountMinor") };
 }
 
-export function orderLedgerFromRow(
-  row: Stored<OrderLedgerRow, "grossMinor" | "refundedMinor" | "netMinor" | "cancelledMinor">,
-): OrderLedger {
+export function orderLedgerFromRow(row: Stored<OrderLedgerRow, LedgerMoney>): OrderLedger {
   return {
     ...row,
     grossMinor: nullableMinorUnitsFromColumn(row.grossMinor, "OrderLedger.grossMinor"),
+    originalGrossMinor: nullableMinorUnitsFromColumn(row.originalGrossMinor, "OrderLedger.originalGrossMinor"),
+    observedValueMinor: nullableMinorUnitsFromColumn(row.observedValueMinor, "OrderLedger.observedValueMinor"),
     refundedMinor: minorUnitsFromColumn(row.refundedMinor, "OrderLedger.refundedMinor"),
     netMinor: nullableMinorUnitsFromColumn(row.netMinor, "OrderLedger.netMinor"),
     cancelledMinor: minorUnitsFromColumn(row.cancelledMinor, "OrderLedger.cancelledMinor"),

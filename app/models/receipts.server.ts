@@ -178,3 +178,22 @@ export async function findPixelReceipts(
   for (const row of rows) byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), row]);
   return byOrder;
 }
+
+/**
+ * Whether the web pixel sent the order's order_created from the browser itself (its trusted receipt
+ * says so), read inside the caller's transaction. OpenAI keeps the first event per id, so an order
+ * the pixel counted keeps the pixel's amount whatever the server sends later.
+ */
+export async function pixelSentOrder(
+  tx: Prisma.TransactionClient,
+  shop: string,
+  orderId: string,
+  checkoutToken: string | null,
+): Promise<boolean> {
+  if (checkoutToken === null) return false;
+  const receipt = await tx.pixelReceipt.findUnique({
+    where: { shop_orderId_checkoutToken: { shop, orderId, checkoutToken } },
+    select: { pixelStatus: true },
+  });
+  return receipt?.pixelStatus === "sent";
+}

@@ -27,6 +27,7 @@ import {
 import { rangeBounds, type DayRange } from "~/conversions/day-range";
 import { SUBSCRIPTION_RENEWED_EVENT } from "~/conversions/subscription-order";
 import { minorUnitsTotal } from "./money-columns.server";
+import { DEFAULT_SHOP_POLICY } from "~/conversions/shop-policy";
 
 export type Db = Pick<PrismaClient, "$queryRaw">;
 
@@ -90,6 +91,10 @@ async function queryEventPass(
   db: Db,
 ): Promise<{ events: EventAggregateRow[]; corrections: RevenueAggregateRow[] }> {
   const dialect = providerOfClient(db);
+  // Value ADDED after checkout (order edits, upsells: app/webhooks/order-changes.server.ts) is a custom
+  // event too, but it adds to the sale: it is not money reported back.
+  // (One uncorrelated subquery: evaluated once, not per row.)
+  const valueAddedName = Prisma.sql`COALESCE((SELECT s."valueAddedEventName" FROM "ShopSettings" s WHERE s."shop" = ${shop}), ${DEFAULT_SHOP_POLICY.valueAddedEventName})`;
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
     SELECT ${utcDayOf(`e."createdAt"`, dialect)} AS "day",
            e."eventType" AS "eventType",
@@ -99,7 +104,7 @@ async function queryEventPass(
            CASE WHEN ${Prisma.raw(nonWebSentSql("e"))} THEN 1 ELSE 0 END AS "nonWebSent",
            CASE WHEN e."eventType" = 'custom' AND e."status" = 'delivered' THEN e."currency" END AS "correctionCurrency",
            COUNT(*) AS "n",
-           SUM(CASE WHEN e."eventType" = 'custom' AND e."status" = 'delivered' THEN COALESCE(e."amountMinor", 0) ELSE 0 END) AS "correctionMinor"
+           SUM(CASE WHEN e."eventType" = 'custom' AND e."status" = 'delivered' AND e."eventName" <> ${valueAddedName} THEN COALESCE(e."amountMinor", 0) ELSE 0 END) AS "correctionMinor"
       FROM "ConversionEvent" e
      WHERE e."shop" = ${shop} AND e."createdAt" >= ${start} AND e."createdAt" < ${end}
      GROUP BY 1, 2, 3, 4, 5, 6, 7`;

@@ -22,6 +22,7 @@ export interface ShopSettingsInput {
   correctionsEnabled?: boolean;
   refundEventName?: string;
   cancelEventName?: string;
+  valueAddedEventName?: string;
   conversionTrigger?: "orders_create" | "orders_paid";
   consentPolicy?: "regional" | "send" | "skip";
   /** ISO 3166-1 alpha-2 country for orders without an address (the shop's own), or null. */
@@ -69,6 +70,7 @@ export function policyFromSettings(settings: ShopSettings | null): ShopPolicy {
     correctionsEnabled: settings.correctionsEnabled,
     refundEventName: settings.refundEventName,
     cancelEventName: settings.cancelEventName,
+    valueAddedEventName: settings.valueAddedEventName,
     conversionTrigger: settings.conversionTrigger === "orders_paid" ? "orders_paid" : "orders_create",
     // Waiting for a pixel receipt only makes sense when a pixel can send one: a shop whose web pixel
     // was never activated (or is switched off) gets its server events without delay.

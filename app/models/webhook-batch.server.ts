@@ -104,8 +104,12 @@ export class WebhookBatchState {
     return [...shops][0] ?? null;
   }
 
-  /** recordOrderInLedger: the gross (first writer wins), then any early corrections applied. */
-  recordOrderInLedger(facts: OrderLedgerFacts): void {
+  /**
+   * recordOrderInLedger: the gross (first writer wins), then any early corrections and value changes
+   * applied. True when an orders/updated was observed before the order (its value change is settled
+   * after the batch commits: app/webhooks/order-changes.server.ts).
+   */
+  recordOrderInLedger(facts: OrderLedgerFacts): boolean {
     const key = orderKey(facts.shop, facts.orderId);
     const existing = this.ledgers.get(key);
     const now = new Date();
@@ -119,6 +123,9 @@ export class WebhookBatchState {
         checkoutToken: facts.checkoutToken ?? null,
         currency: facts.currency,
         grossMinor: facts.grossMinor,
+        originalGrossMinor: facts.grossMinor,
+        observedValueMinor: null,
+        observedValueAt: null,
         refundedMinor: 0,
         netMinor: facts.grossMinor,
         cancelledAt: null,
@@ -137,14 +144,16 @@ export class WebhookBatchState {
       // own webhook fills them; later order webhooks change nothing but paidAt.
       existing.orderName ??= facts.orderName;
       existing.checkoutToken ??= facts.checkoutToken ?? null;
-      existing.grossMinor ??= facts.grossMinor;
+      // The gross is recomputed below: checkout's (first writer wins) plus any value change that came first.
+      existing.originalGrossMinor ??= facts.grossMinor;
       existing.currency ??= facts.currency;
       existing.paidAt ??= facts.paidAt;
       existing.orderSeenAt ??= now;
       existing.updatedAt = now;
       this.dirtyLedgers.add(existing);
     }
-    this.recomputeLedger(facts.shop, facts.orderId);
+    const view = this.recomputeLedger(facts.shop, facts.orderId);
+    return view !== null && view.ledger.observedValueAt !== null;
   }
 
   /** ensureLedgerRow: the order's row, a placeholder (gross unknown) when a correction comes first. */
@@ -161,6 +170,9 @@ export class WebhookBatchState {
       checkoutToken: null,
       currency: null,
       grossMinor: null,
+      originalGrossMinor: null,
+      observedValueMinor: null,
+      observedValueAt: null,
       refundedMinor: 0,
       netMinor: null,
       cancelledAt: null,
@@ -309,6 +321,9 @@ export const LEDGER_COLUMNS = [
   "checkoutToken",
   "currency",
   "grossMinor",
+  "originalGrossMinor",
+  "observedValueMinor",
+  "observedValueAt",
   "refundedMinor",
   "netMinor",
   "cancelledAt",
@@ -372,7 +387,9 @@ export async function writeBatchState(tx: Tx, state: WebhookBatchState): Promise
       )}
       ON CONFLICT ("shop", "orderId") DO UPDATE SET
         "orderName" = excluded."orderName", "checkoutToken" = excluded."checkoutToken", "currency" = excluded."currency",
-        "grossMinor" = excluded."grossMinor", "refundedMinor" = excluded."refundedMinor", "netMinor" = excluded."netMinor",
+        "grossMinor" = excluded."grossMinor", "originalGrossMinor" = excluded."originalGrossMinor",
+        "observedValueMinor" = excluded."observedValueMinor", "observedValueAt" = excluded."observedValueAt",
+        "refundedMinor" = excluded."refundedMinor", "netMinor" = excluded."netMinor",
         "cancelledAt" = excluded."cancelledAt", "cancelReason" = excluded."cancelReason",
         "cancelledMinor" = excluded."cancelledMinor", "paidAt" = excluded."paidAt", "orderSeenAt" = excluded."orderSeenAt",
         "updatedAt" = excluded."updatedAt"
@@ -528,6 +545,8 @@ function asLedger(row: OrderLedger): OrderLedger {
   return {
     ...row,
     grossMinor: row.grossMinor === null ? null : Number(row.grossMinor),
+    originalGrossMinor: row.originalGrossMinor === null ? null : Number(row.originalGrossMinor),
+    observedValueMinor: row.observedValueMinor === null ? null : Number(row.observedValueMinor),
     netMinor: row.netMinor === null ? null : Number(row.netMinor),
     refundedMinor: Number(row.refundedMinor),
     cancelledMinor: Number(row.cancelledMinor),

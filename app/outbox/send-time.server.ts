@@ -14,7 +14,13 @@ import { finalizeOrderCreated } from "~/conversions/finalize-order-event";
 import { buildCorrectionEvent } from "~/conversions/correction-event";
 import { derivedEventId, type DedupId } from "~/conversions/dedup-id";
 import { waitForUnseenOrder } from "~/conversions/order-wait";
-import { correctionKeyOf, entryCurrencyMismatch, ledgerForOrder } from "~/models/ledger.server";
+import {
+  correctionKeyOf,
+  entryCurrencyMismatch,
+  isCorrectionEntry,
+  ledgerForOrder,
+  valueCauseOf,
+} from "~/models/ledger.server";
 import { findSubscriptionSignal, recordSubscriptionSignal } from "~/models/subscription-orders.server";
 import { logger } from "~/logger.server";
 import { readSellingPlanSignals } from "./selling-plans.server";
@@ -76,7 +82,7 @@ export async function decideAtSendTime(
     return decideSubscriptionRenewed(row, policy, now, facts);
   }
   if (row.eventType === "custom" && row.orderId !== null && row.orderDedupId !== null) {
-    const correction = await decideCorrection(row, policy, now);
+    const correction = (await decideCorrection(row, policy, now)) ?? (await decideValueChange(row, policy, now));
     if (correction !== null) return correction;
   }
   if (!row.payload) return { action: "skip", reason: "malformed_payload", detail: "no event payload stored" };
@@ -261,7 +267,9 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
   if (!view) return null;
   const dedupId = row.orderDedupId as DedupId;
   const idOf = new Map<string, LedgerEntry>();
-  for (const entry of view.entries) idOf.set(await derivedEventId(dedupId, entry.kind, correctionKeyOf(entry)), entry);
+  for (const entry of view.entries) {
+    if (isCorrectionEntry(entry)) idOf.set(await derivedEventId(dedupId, entry.kind, correctionKeyOf(entry)), entry);
+  }
   const entry = row.eventId ? idOf.get(row.eventId) : undefined;
   if (!entry) return null;
   const { ledger } = view;
@@ -291,25 +299,8 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
     };
   }
 
-  const [orderEvent, receipt] = await Promise.all([
-    prisma.conversionEvent.findUnique({
-      where: { shop_eventName_eventId: { shop: row.shop, eventName: "order_created", eventId: dedupId } },
-    }),
-    findTrustedReceipt(row.shop, row.orderId!),
-  ]);
-  const counted = orderEvent?.status === "delivered" || receipt?.pixelStatus === "sent";
-  if (!counted) {
-    if (orderEvent === null || orderEvent.status === "pending" || orderEvent.status === "sending") {
-      const orderDue = orderEvent?.status === "pending" ? orderEvent.nextAttemptAt.getTime() : 0;
-      return { action: "hold", until: new Date(Math.max(recheck.getTime(), orderDue + CORRECTION_RECHECK_MS)) };
-    }
-    const why = orderEvent.skipReason ?? orderEvent.status;
-    return {
-      action: "skip",
-      reason: "order_not_counted",
-      detail: `the order's order_created was not delivered (${why})`,
-    };
-  }
+  const notCounted = await unlessOrderCounted(row, dedupId, recheck);
+  if (notCounted) return notCounted;
 
   const correctionIds = [...idOf.keys()];
   const siblingRows = await prisma.conversionEvent.findMany({
@@ -362,6 +353,92 @@ async function decideCorrection(row: ConversionEvent, policy: ShopPolicy, now: D
       eventName: row.eventName,
       amountMinor,
       currency: ledger.currency,
+      occurredAt: row.occurredAt,
+      sourceUrl: correctionSourceUrl(row.shop),
+    });
+  } catch (error) {
+    return {
+      action: "skip",
+      reason: "malformed_payload",
+      detail: error instanceof Error ? error.message : String(error),
+    };
+  }
+  return { action: "send", event, opprefSource: null, amountMinor };
+}
+
+/**
+ * Step 4 of decideCorrection, shared with value changes: null when the order counted at OpenAI
+ * (order_created delivered, or the pixel sent it), else the hold (still open) or skip (it ended
+ * unsent) for a row that depends on it.
+ */
+async function unlessOrderCounted(
+  row: ConversionEvent,
+  dedupId: DedupId,
+  recheck: Date,
+): Promise<SendTimeDecision | null> {
+  const [orderEvent, receipt] = await Promise.all([
+    prisma.conversionEvent.findUnique({
+      where: { shop_eventName_eventId: { shop: row.shop, eventName: "order_created", eventId: dedupId } },
+    }),
+    findTrustedReceipt(row.shop, row.orderId!),
+  ]);
+  if (orderEvent?.status === "delivered" || receipt?.pixelStatus === "sent") return null;
+  if (orderEvent === null || orderEvent.status === "pending" || orderEvent.status === "sending") {
+    const orderDue = orderEvent?.status === "pending" ? orderEvent.nextAttemptAt.getTime() : 0;
+    return { action: "hold", until: new Date(Math.max(recheck.getTime(), orderDue + CORRECTION_RECHECK_MS)) };
+  }
+  const why = orderEvent.skipReason ?? orderEvent.status;
+  return {
+    action: "skip",
+    reason: "order_not_counted",
+    detail: `the order's order_created was not delivered (${why})`,
+  };
+}
+
+/**
+ * A change of the order's value after checkout (app/webhooks/order-changes.server.ts). Null when the
+ * row is not one. Like a correction: only after the order counted (hold while order_created is open,
+ * `order_not_counted` when it ended unsent), never when value reporting was turned off since. The
+ * amount is the change the ledger recorded: added value under the value-added name, removed value
+ * under the refund name (the row's name, chosen when it was stored).
+ */
+async function decideValueChange(
+  row: ConversionEvent,
+  policy: ShopPolicy,
+  now: Date,
+): Promise<SendTimeDecision | null> {
+  const view = await ledgerForOrder(row.shop, row.orderId!);
+  if (!view) return null;
+  const dedupId = row.orderDedupId as DedupId;
+  let entry: LedgerEntry | undefined;
+  for (const candidate of view.entries) {
+    if (candidate.kind !== "value") continue;
+    if ((await derivedEventId(dedupId, "value", valueCauseOf(candidate))) === row.eventId) entry = candidate;
+  }
+  if (!entry) return null;
+  if (!policy.correctionsEnabled) {
+    return {
+      action: "skip",
+      reason: "corrections_disabled",
+      detail: "refund and value-change reporting was turned off before delivery",
+    };
+  }
+  const notCounted = await unlessOrderCounted(row, dedupId, new Date(now.getTime() + CORRECTION_RECHECK_MS));
+  if (notCounted) return notCounted;
+  const amountMinor = Math.abs(entry.requestedMinor);
+  if (amountMinor === 0) return { action: "skip", reason: "zero_amount", detail: "the order's value did not change" };
+  if (!view.ledger.currency) {
+    return { action: "skip", reason: "malformed_payload", detail: "the order's currency is unknown" };
+  }
+  let event: CapiEvent;
+  try {
+    event = await buildCorrectionEvent({
+      kind: "value",
+      orderDedupId: dedupId,
+      key: valueCauseOf(entry),
+      eventName: row.eventName,
+      amountMinor,
+      currency: view.ledger.currency,
       occurredAt: row.occurredAt,
       sourceUrl: correctionSourceUrl(row.shop),
     });

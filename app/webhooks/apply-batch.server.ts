@@ -59,8 +59,14 @@ export type IngestResult = "stored" | "duplicate" | "rejected" | "refused";
  * The effects of one prepared webhook, written through the batch state; a string refuses it (nothing
  * written). `tx` is the batch's transaction, for the rare effect the state has no operation for (a
  * subscription order's signal): everything hot goes through the state's set-based statements.
+ * `afterCommit` is work that needs the batch's rows on disk (an order whose value changed before it
+ * arrived: its settlement reads and rewrites what the batch wrote), run in its own transaction once
+ * the batch committed; it must be idempotent.
  */
-export type ApplyEffects = (state: WebhookBatchState, tx: Tx) => Promise<void | { rejected: string }>;
+export type ApplyEffects = (
+  state: WebhookBatchState,
+  tx: Tx,
+) => Promise<void | { rejected: string } | { afterCommit: () => Promise<void> }>;
 
 export interface PreparedWebhook {
   /** Order ids whose ledgers `apply` reads or writes (their rows are loaded before it runs). */
@@ -136,7 +142,8 @@ export async function applyBatchOnce(items: readonly BatchItem[]): Promise<Apply
     if (!firstOfKey.has(key)) firstOfKey.set(key, i);
   });
 
-  return inBatchTransaction(async (tx) => {
+  const afterCommit: (() => Promise<void>)[] = [];
+  const committed = await inBatchTransaction(async (tx) => {
     const keys = [...firstOfKey.values()].map((i) => webhookKeyOf(items[i].hook));
     const fresh = await recordDeliveries(tx, keys);
     const live = items
@@ -154,6 +161,7 @@ export async function applyBatchOnce(items: readonly BatchItem[]): Promise<Apply
     const rejections: { key: WebhookKey; reason: string }[] = [];
     for (const { item, i, prepared: p } of live) {
       const effect = await (p as PreparedWebhook).apply(state, tx);
+      if (effect && "afterCommit" in effect) afterCommit.push(effect.afterCommit);
       if (effect && "rejected" in effect) {
         rejections.push({ key: webhookKeyOf(item.hook), reason: effect.rejected });
         logger.warn(
@@ -179,6 +187,13 @@ export async function applyBatchOnce(items: readonly BatchItem[]): Promise<Apply
     );
     return outcomes;
   });
+  for (const work of afterCommit) {
+    // Idempotent and durable enough: a failure is logged, and the order's next orders/updated settles it.
+    await work().catch((error: unknown) =>
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, "settling after a batch failed"),
+    );
+  }
+  return committed;
 }
 
 /**

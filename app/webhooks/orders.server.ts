@@ -17,6 +17,7 @@ import {
 import type { NewConversionEvent } from "~/models/conversion-events.server";
 import { findSubscriptionSignal, recordSubscriptionSignal } from "~/models/subscription-orders.server";
 import { applyWebhook, crossShopRefusal, type IngestResult, type WebhookPlanner } from "./apply-batch.server";
+import { settleOrderValueAfterCommit } from "./order-changes.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 export type { IngestResult };
@@ -45,8 +46,9 @@ export const planOrderWebhook: WebhookPlanner = async (hook, policy, now) => {
         const refused = crossShopRefusal(state, hook.shop, decision.orderId);
         if (refused) return { rejected: refused };
       }
+      let valueObserved = false;
       if (decision.kind === "send" || decision.orderId !== null) {
-        state.recordOrderInLedger({
+        valueObserved = state.recordOrderInLedger({
           shop: hook.shop,
           orderId: decision.orderId!,
           orderDedupId: decision.dedupId!,
@@ -69,6 +71,12 @@ export const planOrderWebhook: WebhookPlanner = async (hook, policy, now) => {
       // later update): the business key keeps each companion to one row, and subscription_created waits
       // at send time for its order's own event.
       for (const companion of companions) state.insertEventOnce(companionRow(hook.shop, decision, companion, now));
+      // An orders/updated or orders/edited that came before this webhook: its value change is recorded
+      // once the order's gross and order_created row are committed (into that row while it is unsent).
+      if (valueObserved) {
+        const orderId = decision.orderId!;
+        return { afterCommit: () => settleOrderValueAfterCommit(hook.shop, orderId, policy, now) };
+      }
     },
   };
 };

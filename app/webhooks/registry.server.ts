@@ -28,6 +28,7 @@ import { COMPLIANCE_TOPICS, ingestComplianceWebhook } from "./compliance.server"
 import { applyWebhook, type WebhookPlanner } from "./apply-batch.server";
 import { planCancelWebhook, planRefundWebhook } from "./corrections.server";
 import { planOrderWebhook } from "./orders.server";
+import { ingestOrderEditedWebhook, ingestOrderUpdatedWebhook } from "./order-changes.server";
 import type { VerifiedWebhook } from "./verify.server";
 
 export type IngestFunction = (hook: VerifiedWebhook) => Promise<unknown>;
@@ -68,6 +69,8 @@ export const WEBHOOK_HANDLERS: readonly WebhookHandler[] = [
   batched("/webhooks/orders/paid", ["orders/paid"], planOrderWebhook),
   batched("/webhooks/refunds/create", ["refunds/create"], planRefundWebhook),
   batched("/webhooks/orders/cancelled", ["orders/cancelled"], planCancelWebhook),
+  admitted("/webhooks/orders/updated", ["orders/updated"], (hook) => ingestOrderUpdatedWebhook(hook)),
+  admitted("/webhooks/orders/edited", ["orders/edited"], (hook) => ingestOrderEditedWebhook(hook)),
   admitted("/webhooks/app/uninstalled", ["app/uninstalled"], (hook) => ingestAppUninstalled(hook)),
   admitted("/webhooks/app/scopes_update", ["app/scopes_update"], (hook) => ingestScopesUpdate(hook)),
   admitted("/webhooks/compliance", COMPLIANCE_TOPICS, (hook) => ingestComplianceWebhook(hook)),

@@ -53,9 +53,31 @@ const CANCELLED_ORDER_FIELDS = ["cancel_reason", "cancelled_at", "id"] as const;
 /** refunds/create: parseRefund in app/conversions/correction-event.ts (line items: the currency of a refund without money). */
 const REFUND_FIELDS = ["created_at", "id", "order_id", "processed_at", "refund_line_items", "transactions"] as const;
 
+/**
+ * orders/updated: parseOrderValue in app/conversions/order-value-change.ts. It fires for every change
+ * of every order (fulfilment, tags, notes...), so it asks for the money and nothing of the buyer;
+ * `refunds` lets the value sold be told apart from money refunded (refunds/create reports that).
+ */
+const UPDATED_ORDER_FIELDS = [
+  "admin_graphql_api_id",
+  "created_at",
+  "currency",
+  "current_total_price",
+  "current_total_price_set",
+  "id",
+  "presentment_currency",
+  "refunds",
+  "updated_at",
+] as const;
+
+/** orders/edited: parseOrderEdit in app/conversions/order-value-change.ts (the body is one object). */
+const ORDER_EDIT_FIELDS = ["order_edit"] as const;
+
 export const SUBSCRIBED_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   "orders/create": ORDER_FIELDS,
   "orders/paid": ORDER_FIELDS,
   "orders/cancelled": CANCELLED_ORDER_FIELDS,
   "refunds/create": REFUND_FIELDS,
+  "orders/updated": UPDATED_ORDER_FIELDS,
+  "orders/edited": ORDER_EDIT_FIELDS,
 });

@@ -28,6 +28,8 @@ const MARKERS = {
   refund: ["order_id", "refund_line_items", "order_adjustments"],
   /** app/scopes_update */
   scopes: ["previous", "current"],
+  /** orders/edited: the edit, not the order */
+  orderEdit: ["order_edit"],
 } as const;
 
 const shopifyId = z.union([z.number().int().nonnegative(), z.string().min(1).max(100)]);
@@ -50,7 +52,13 @@ const notAnObject = z.custom<unknown>((value) => typeof value !== "object" || va
 
 const complianceFields = { shop_id: shopifyId, shop_domain: domain };
 const notCompliance = [...MARKERS.compliance, ...MARKERS.dataRequest, ...MARKERS.customerRedact];
-const orderBody = shaped({}, [...notCompliance, ...MARKERS.shop, ...MARKERS.refund, ...MARKERS.scopes]);
+const orderBody = shaped({}, [
+  ...notCompliance,
+  ...MARKERS.shop,
+  ...MARKERS.refund,
+  ...MARKERS.scopes,
+  ...MARKERS.orderEdit,
+]);
 
 const TOPIC_BODIES: Readonly<Record<string, z.ZodType>> = {
   "customers/data_request": shaped({ ...complianceFields, customer, orders_requested: z.array(z.unknown()) }, [
@@ -90,6 +98,20 @@ const TOPIC_BODIES: Readonly<Record<string, z.ZodType>> = {
   ]),
   "orders/create": z.union([notAnObject, orderBody]),
   "orders/paid": z.union([notAnObject, orderBody]),
+  // The order as it is now (its current_* totals). A replayed orders/create or orders/paid body is a
+  // genuine, older state of the order: the latest updated_at wins, so it changes nothing.
+  "orders/updated": z.union([notAnObject, orderBody]),
+  // The edit only: nothing of an order, a refund or any other topic.
+  "orders/edited": z.union([
+    notAnObject,
+    shaped({ order_edit: z.object({}).passthrough() }, [
+      ...notCompliance,
+      ...MARKERS.shop,
+      ...MARKERS.order,
+      ...MARKERS.refund,
+      ...MARKERS.scopes,
+    ]),
+  ]),
   // A cancellation is the order with its cancellation time: a captured orders/create or orders/paid
   // body (cancelled_at null) cannot cancel the order.
   "orders/cancelled": z.union([
@@ -103,7 +125,7 @@ const TOPIC_BODIES: Readonly<Record<string, z.ZodType>> = {
   ]),
   "refunds/create": z.union([
     notAnObject,
-    shaped({}, [...notCompliance, ...MARKERS.shop, ...MARKERS.order, ...MARKERS.scopes]),
+    shaped({}, [...notCompliance, ...MARKERS.shop, ...MARKERS.order, ...MARKERS.scopes, ...MARKERS.orderEdit]),
   ]),
 };
 

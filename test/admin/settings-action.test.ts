@@ -221,6 +221,11 @@ describe("validation", () => {
       cancelEventName: expect.stringMatching(/different names/),
     });
 
+    const valueLikeRefund = await act(t.shop, saveForm(t, { valueAddedEventName: "order_refunded" }));
+    expect(valueLikeRefund.body.outcome === "invalid" && valueLikeRefund.body.fieldErrors).toEqual({
+      valueAddedEventName: expect.stringMatching(/name of its own/),
+    });
+
     const pixelIsKey = await act(t.shop, saveForm(t, { apiKey: t.pixelId }));
     expect(pixelIsKey.body.outcome === "invalid" && pixelIsKey.body.fieldErrors).toEqual({
       apiKey: expect.stringMatching(/That is the Pixel ID/),

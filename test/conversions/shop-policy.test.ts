@@ -13,6 +13,7 @@ describe("DEFAULT_SHOP_POLICY", () => {
       correctionsEnabled: true,
       refundEventName: "order_refunded",
       cancelEventName: "order_cancelled",
+      valueAddedEventName: "order_value_added",
       conversionTrigger: "orders_create",
       opprefGraceMs: 300_000,
       addresslessOrderCountry: null,
@@ -23,6 +24,7 @@ describe("DEFAULT_SHOP_POLICY", () => {
   it("uses valid custom event names for corrections", () => {
     expect(isValidCustomEventName(DEFAULT_SHOP_POLICY.refundEventName)).toBe(true);
     expect(isValidCustomEventName(DEFAULT_SHOP_POLICY.cancelEventName)).toBe(true);
+    expect(isValidCustomEventName(DEFAULT_SHOP_POLICY.valueAddedEventName)).toBe(true);
   });
 
   it("cannot be mutated by accident (copy it with a spread)", () => {

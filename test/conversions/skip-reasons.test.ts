@@ -26,6 +26,7 @@ describe("SKIP_REASONS", () => {
         "order_not_counted",
         "already_reversed",
         "subscription_renewal",
+        "included_in_order",
       ].sort(),
     );
   });
