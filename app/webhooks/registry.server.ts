@@ -12,6 +12,7 @@
  * Adding a webhook: write its ingest function, add a row here and a route file, subscribe it in
  * shopify.app.toml. test/scale/webhook-registry.test.ts checks rows and route files agree.
  */
+import { metrics } from "~/ops/metrics.server";
 import { recordRefusal, refusalFor } from "./admission.server";
 import { ingestAppUninstalled, ingestScopesUpdate } from "./app-lifecycle.server";
 import { COMPLIANCE_TOPICS, ingestComplianceWebhook } from "./compliance.server";
@@ -35,8 +36,16 @@ function admitted(path: string, topics: readonly string[], ingest: IngestFunctio
     path,
     topics,
     async ingest(hook) {
-      const refused = await refusalFor(topics, hook);
-      return refused ? recordRefusal(path, hook, refused) : ingest(hook);
+      let result: unknown;
+      try {
+        const refused = await refusalFor(topics, hook);
+        result = refused ? recordRefusal(path, hook, refused) : await ingest(hook);
+      } catch (error) {
+        metrics.webhookApplied(topics, hook.topic, "failed");
+        throw error;
+      }
+      metrics.webhookApplied(topics, hook.topic, result);
+      return result;
     },
   };
 }
