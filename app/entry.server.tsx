@@ -64,8 +64,15 @@ export default async function handleRequest(
 
 /** `_data` requests (client-side navigations and form submissions) carry loader data too. */
 export const handleDataRequest: HandleDataRequestFunction = (response) => {
-  response.headers.set("Cache-Control", LOADER_DATA_CACHE_CONTROL);
-  return response;
+  try {
+    response.headers.set("Cache-Control", LOADER_DATA_CACHE_CONTROL);
+    return response;
+  } catch {
+    // A Response whose headers are immutable (Response.redirect, fetch's): the same answer, copied.
+    const copy = new Response(response.body, response);
+    copy.headers.set("Cache-Control", LOADER_DATA_CACHE_CONTROL);
+    return copy;
+  }
 };
 
 /**

@@ -22,9 +22,6 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import { configValue } from "~/config.server";
 import { queueDepths, type QueueDepths } from "~/models/queue-depth.server";
 
-const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: "oppref_" });
-
 /** Every topic the app is subscribed to (app/webhooks/registry.server.ts, shopify.app.toml); anything else is "other". */
 export const TOPIC_LABELS = [
   "orders/create",
@@ -66,97 +63,132 @@ type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 export const AUTH_FAILURE_KINDS = ["webhook_hmac", "openai_credentials", "metrics_token"] as const;
 type AuthFailureKind = (typeof AUTH_FAILURE_KINDS)[number];
 
-const webhooksReceived = new Counter({
-  name: "oppref_webhooks_received_total",
-  help: "Webhook requests answered by this process, by topic and outcome (accepted = 200).",
-  labelNames: ["topic", "outcome"],
-  registers: [registry],
-});
-const webhooksApplied = new Counter({
-  name: "oppref_webhooks_applied_total",
-  help: "Verified webhooks applied by this process (their effects committed), by topic and outcome.",
-  labelNames: ["topic", "outcome"],
-  registers: [registry],
-});
-const openaiAnswers = new Counter({
-  name: "oppref_openai_answers_total",
-  help: "Conversions API requests sent by the delivery worker, by the class of OpenAI's answer.",
-  labelNames: ["status_class"],
-  registers: [registry],
-});
-const deliveryBatches = new Histogram({
-  name: "oppref_delivery_batch_size",
-  help: "Events claimed per delivery batch (one shop's batch).",
-  buckets: [1, 10, 50, 100, 250, 500, 1000],
-  registers: [registry],
-});
-const deliveryEvents = new Counter({
-  name: "oppref_delivery_events_total",
-  help: "Events a delivery batch settled, by outcome (held = waits for a receipt or for setup; retried = OpenAI asked for later).",
-  labelNames: ["outcome"],
-  registers: [registry],
-});
-const deliveryLatency = new Histogram({
-  name: "oppref_delivery_latency_seconds",
-  help: "Per delivered event: from the webhook's ingest (the event stored) to OpenAI's 2xx.",
-  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600, 21600, 86400],
-  registers: [registry],
-});
-const authFailures = new Counter({
-  name: "oppref_auth_failures_total",
-  help: "Authentication failures: webhook HMAC wrong, OpenAI rejecting a shop's Conversions API key, wrong metrics token.",
-  labelNames: ["kind"],
-  registers: [registry],
-});
+/**
+ * The process's metrics, created once per process: server.ts and the Remix build are separate
+ * bundles that each carry a copy of this module, and both must count into the registry /metrics serves.
+ */
+function createMetricSet() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "oppref_" });
 
-// Every series of the labelled counters exists from the start (at 0), so rate() and alerts see the
-// first increment, and the exposition shows the whole bounded label set.
-for (const topic of TOPIC_LABELS) {
-  for (const outcome of Object.values(RECEIVED_OUTCOMES)) webhooksReceived.labels(topic, outcome);
-  for (const outcome of APPLIED_OUTCOMES) webhooksApplied.labels(topic, outcome);
-}
-for (const cls of STATUS_CLASSES) openaiAnswers.labels(cls);
-for (const outcome of EVENT_OUTCOMES) deliveryEvents.labels(outcome);
-for (const kind of AUTH_FAILURE_KINDS) authFailures.labels(kind);
-
-/** One set of queries per scrape for all the queue gauges (they are collected concurrently). */
-let scrape: Promise<QueueDepths> | null = null;
-function depths(): Promise<QueueDepths> {
-  scrape ??= queueDepths().finally(() => setTimeout(() => (scrape = null), 0));
-  return scrape;
-}
-function queueGauge(name: string, help: string, value: (d: QueueDepths) => number) {
-  new Gauge({
-    name,
-    help,
+  const webhooksReceived = new Counter({
+    name: "oppref_webhooks_received_total",
+    help: "Webhook requests answered by this process, by topic and outcome (accepted = 200).",
+    labelNames: ["topic", "outcome"],
     registers: [registry],
-    async collect() {
-      this.set(value(await depths()));
-    },
   });
-}
-queueGauge(
-  "oppref_inbox_depth",
-  "Stored webhooks not yet applied (WEBHOOK_ACK=stored), from the database.",
-  (d) => d.inbox,
-);
-queueGauge(
-  "oppref_inbox_quarantined",
-  "Stored webhooks no configured key can decrypt (set aside; configure the key), from the database.",
-  (d) => d.inboxQuarantined,
-);
-queueGauge(
-  "oppref_inbox_oldest_age_seconds",
-  "Apply lag: age of the oldest stored webhook not yet applied (0 when none), from the database.",
-  (d) => d.oldestInboxAgeSeconds,
-);
-queueGauge("oppref_outbox_depth", "Conversion events pending or being sent, from the database.", (d) => d.outbox);
-queueGauge(
-  "oppref_outbox_oldest_pending_age_seconds",
-  "Age of the oldest pending conversion event (waiting, held or in backoff; 0 when none), from the database.",
-  (d) => d.oldestPendingAgeSeconds,
-);
+  const webhooksApplied = new Counter({
+    name: "oppref_webhooks_applied_total",
+    help: "Verified webhooks applied by this process (their effects committed), by topic and outcome.",
+    labelNames: ["topic", "outcome"],
+    registers: [registry],
+  });
+  const openaiAnswers = new Counter({
+    name: "oppref_openai_answers_total",
+    help: "Conversions API requests sent by the delivery worker, by the class of OpenAI's answer.",
+    labelNames: ["status_class"],
+    registers: [registry],
+  });
+  const deliveryBatches = new Histogram({
+    name: "oppref_delivery_batch_size",
+    help: "Events claimed per delivery batch (one shop's batch).",
+    buckets: [1, 10, 50, 100, 250, 500, 1000],
+    registers: [registry],
+  });
+  const deliveryEvents = new Counter({
+    name: "oppref_delivery_events_total",
+    help: "Events a delivery batch settled, by outcome (held = waits for a receipt or for setup; retried = OpenAI asked for later).",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const deliveryLatency = new Histogram({
+    name: "oppref_delivery_latency_seconds",
+    help: "Per delivered event: from the webhook's ingest (the event stored) to OpenAI's 2xx.",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600, 21600, 86400],
+    registers: [registry],
+  });
+  const authFailures = new Counter({
+    name: "oppref_auth_failures_total",
+    help: "Authentication failures: webhook HMAC wrong, OpenAI rejecting a shop's Conversions API key, wrong metrics token.",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
 
+  // Every series of the labelled counters exists from the start (at 0), so rate() and alerts see the
+  // first increment, and the exposition shows the whole bounded label set.
+  for (const topic of TOPIC_LABELS) {
+    for (const outcome of Object.values(RECEIVED_OUTCOMES)) webhooksReceived.inc({ topic, outcome }, 0);
+    for (const outcome of APPLIED_OUTCOMES) webhooksApplied.inc({ topic, outcome }, 0);
+  }
+  for (const cls of STATUS_CLASSES) openaiAnswers.inc({ status_class: cls }, 0);
+  for (const outcome of EVENT_OUTCOMES) deliveryEvents.inc({ outcome }, 0);
+  for (const kind of AUTH_FAILURE_KINDS) authFailures.inc({ kind }, 0);
+
+  /** One set of queries per scrape for all the queue gauges (they are collected concurrently). */
+  let scrape: Promise<QueueDepths> | null = null;
+  function depths(): Promise<QueueDepths> {
+    scrape ??= queueDepths().finally(() => setTimeout(() => (scrape = null), 0));
+    return scrape;
+  }
+  function queueGauge(name: string, help: string, value: (d: QueueDepths) => number) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(value(await depths()));
+      },
+    });
+  }
+  queueGauge(
+    "oppref_inbox_depth",
+    "Stored webhooks not yet applied (WEBHOOK_ACK=stored), from the database.",
+    (d) => d.inbox,
+  );
+  queueGauge(
+    "oppref_inbox_quarantined",
+    "Stored webhooks no configured key can decrypt (set aside; configure the key), from the database.",
+    (d) => d.inboxQuarantined,
+  );
+  queueGauge(
+    "oppref_inbox_oldest_age_seconds",
+    "Apply lag: age of the oldest stored webhook not yet applied (0 when none), from the database.",
+    (d) => d.oldestInboxAgeSeconds,
+  );
+  queueGauge("oppref_outbox_depth", "Conversion events pending or being sent, from the database.", (d) => d.outbox);
+  queueGauge(
+    "oppref_outbox_oldest_pending_age_seconds",
+    "Age of the oldest pending conversion event (waiting, held or in backoff; 0 when none), from the database.",
+    (d) => d.oldestPendingAgeSeconds,
+  );
+
+  return {
+    registry,
+    webhooksReceived,
+    webhooksApplied,
+    openaiAnswers,
+    deliveryBatches,
+    deliveryEvents,
+    deliveryLatency,
+    authFailures,
+  };
+}
+type MetricSet = ReturnType<typeof createMetricSet>;
+
+declare global {
+  var __opprefMetrics: MetricSet | undefined;
+}
+
+const {
+  registry,
+  webhooksReceived,
+  webhooksApplied,
+  openaiAnswers,
+  deliveryBatches,
+  deliveryEvents,
+  deliveryLatency,
+  authFailures,
+} = (globalThis.__opprefMetrics ??= createMetricSet());
 function topicLabel(topic: unknown): TopicLabel {
   return typeof topic === "string" && (TOPIC_LABELS as readonly string[]).includes(topic)
     ? (topic as TopicLabel)
