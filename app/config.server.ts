@@ -71,10 +71,14 @@ const schema = z.object({
   // kill grace period (Kubernetes: 30 s), above the OpenAI request timeout (15 s).
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
   // Bearer token for GET /metrics (Prometheus). Unset: the endpoint does not exist (404).
-  METRICS_TOKEN: z
-    .string()
-    .regex(/^[\x21-\x7e]{16,}$/, "must be at least 16 printable characters without spaces (`openssl rand -hex 24`)")
-    .optional(),
+  // (Empty, as in .env.example: unset.)
+  METRICS_TOKEN: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^[\x21-\x7e]{16,}$/, "must be at least 16 printable characters without spaces (`openssl rand -hex 24`)")
+      .optional(),
+  ),
   // `npm run worker` serves GET /metrics on this port (its own counters: delivery happens there). 0 = none.
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
