@@ -106,4 +106,30 @@ describe("log policy", () => {
     expect(debugLines).toHaveLength(5);
     expect(chatty.output()).not.toContain("@example.com");
   }, 120_000);
+
+  it("a shop's key rejected is one warn line, not one per retry", async () => {
+    const { shop, pixelId, apiKey } = uniqueShop("logs-key");
+    // The stand-in knows the pixel under another key: every request for this shop gets 401.
+    standin = await startOpenAiStandin({ credentials: { [pixelId]: `${apiKey}-other` } });
+    await configureShop(shop, { pixelId, apiKey });
+    const web = await startAppProcess({ LOG_LEVEL: "info", RUN_WORKER: "false", OPENAI_CAPI_URL: standin.url });
+    started.push(web);
+    await sendOrders(web.url, shop, 3);
+    const worker = await startAppProcess(
+      { LOG_LEVEL: "info", OPENAI_CAPI_URL: standin.url, WORKER_INTERVAL_MS: "50" },
+      "worker.js",
+    );
+    started.push(worker);
+    const rejections = () => standin!.requests().filter((r) => r.status === 401).length;
+    const batchLines = () => linesOf(worker).filter((l) => l.msg === "delivery batch").length;
+    for (let round = 1; round <= 3; round++) {
+      await waitFor(() => rejections() >= round && batchLines() >= round, `rejection ${round}`, 30_000);
+      // The events wait five minutes before the next try; make them due again now.
+      await prisma.conversionEvent.updateMany({ where: { shop }, data: { nextAttemptAt: new Date() } });
+    }
+    const warned = linesOf(worker).filter((l) => l.msg.startsWith("Conversions API rejected the shop's credentials"));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ level: 40, shop, status: 401 });
+    expect(worker.output()).not.toContain(apiKey);
+  }, 120_000);
 });
