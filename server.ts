@@ -11,7 +11,7 @@
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import express from "express";
+import express, { type ErrorRequestHandler } from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { config, ConfigError } from "~/config.server";
@@ -24,6 +24,7 @@ import { startInboxApplier } from "~/webhooks/inbox.server";
 import { startBackfillRunner } from "~/backfill/runner.server";
 import { createLeanWebhookPath } from "~/webhooks/lean-path.server";
 import { handleLiveness } from "~/ops/liveness.server";
+import { noteRequestError, requestErrorSink, watchErrorResponses } from "~/ops/error-log.server";
 
 async function main() {
   const env = config();
@@ -39,12 +40,24 @@ async function main() {
   app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
   // The TCP peer's address: rate limits key on it unless TRUSTED_PROXY_HOPS says a proxy sits in front.
-  app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ remoteAddress: req.socket.remoteAddress }) }));
+  // requestErrors: where Remix's handleError notes a failure for the request's one log line.
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      getLoadContext: (req, res) => ({ remoteAddress: req.socket.remoteAddress, requestErrors: requestErrorSink(res) }),
+    }),
+  );
+  app.use(expressErrors);
 
   const webhooks = createLeanWebhookPath({ ack: env.WEBHOOK_ACK });
   const server = http.createServer((req, res) => {
     if (handleLiveness(req, res)) return;
-    if (!webhooks.handle(req, res)) app(req, res);
+    if (webhooks.handle(req, res)) return;
+    // One JSON log line per 404/405/5xx or thrown error (app/ops/error-log.server.ts); the lean
+    // webhook path logs its own, so the hot path carries no watcher.
+    watchErrorResponses(req, res);
+    app(req, res);
   });
   // A client that trickles its headers or body, or opens connections without end, must not hold
   // memory and sockets for ever: Shopify sends a webhook in well under a second and gives up after 5 s.
@@ -68,6 +81,26 @@ async function main() {
 
   installGracefulShutdown(server, [worker, inbox, backfill], env.SHUTDOWN_TIMEOUT_MS);
 }
+
+/**
+ * An error that reached Express (the Remix adapter could not form a request, a static file could not
+ * be read): a plain answer without a stack (Express's default writes the stack to stderr and, outside
+ * production, into the page), noted for the request's one log line.
+ */
+const expressErrors: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  noteRequestError(res, error);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status = (error as { status?: unknown } | null)?.status;
+  const code = typeof status === "number" && status >= 400 && status < 600 ? status : 500;
+  res
+    .status(code)
+    .type("text/plain")
+    .set("Cache-Control", "no-store")
+    .send(code >= 500 ? "Internal Server Error" : "Bad Request");
+};
 
 /**
  * SIGTERM/SIGINT: stop accepting connections and wait for the requests in flight (a webhook's 200

@@ -71,6 +71,17 @@ const schema = z.object({
   // before the process exits anyway (exit code 1; leases cover what was left). Below the orchestrator's
   // kill grace period (Kubernetes: 30 s), above the OpenAI request timeout (15 s).
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
+  // Bearer token for GET /metrics (Prometheus). Unset: the endpoint does not exist (404).
+  // (Empty, as in .env.example: unset.)
+  METRICS_TOKEN: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^[\x21-\x7e]{16,}$/, "must be at least 16 printable characters without spaces (`openssl rand -hex 24`)")
+      .optional(),
+  ),
+  // `npm run worker` serves GET /metrics on this port (its own counters: delivery happens there). 0 = none.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 
 export type AppConfig = z.infer<typeof schema>;
@@ -97,6 +108,11 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (config.LOCAL_PREVIEW === "true" && !isLoopbackUrl(config.SHOPIFY_APP_URL)) {
     throw new ConfigError([
       "LOCAL_PREVIEW may only be true with a loopback SHOPIFY_APP_URL (it bypasses Shopify authentication)",
+    ]);
+  }
+  if (config.METRICS_PORT > 0 && !config.METRICS_TOKEN) {
+    throw new ConfigError([
+      "METRICS_PORT needs METRICS_TOKEN (the metrics listener answers only with the bearer token)",
     ]);
   }
   return config;

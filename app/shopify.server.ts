@@ -1,5 +1,5 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "~/db/client.server";
 import { config } from "./config.server";
@@ -8,6 +8,7 @@ import { keyRing } from "./security/keyring.server";
 
 import { API_VERSION } from "./api-version";
 import { markReinstalled } from "./models/settings.server";
+import { logger } from "./logger.server";
 
 const env = config();
 
@@ -23,6 +24,26 @@ const shopify = shopifyApp({
   // Access and refresh tokens are encrypted at rest with the app's key ring.
   sessionStorage: new EncryptedSessionStorage(new PrismaSessionStorage(prisma), keyRing),
   distribution: AppDistribution.AppStore,
+  // Shopify's library logs through pino (one JSON line each). Its "info" lines are per request
+  // ("Authenticating admin request"), so they go out at debug, like every per-request line.
+  logger: {
+    level: logger.isLevelEnabled("trace")
+      ? LogSeverity.Debug
+      : logger.isLevelEnabled("debug")
+        ? LogSeverity.Info
+        : LogSeverity.Warning,
+    log: (severity, message) => {
+      const level =
+        severity === LogSeverity.Error
+          ? "error"
+          : severity === LogSeverity.Warning
+            ? "warn"
+            : severity === LogSeverity.Info
+              ? "debug"
+              : "trace";
+      logger[level]({ source: "shopify" }, message);
+    },
+  },
   hooks: {
     // A merchant who reinstalls (before shop/redact) is a live shop again: sending resumes.
     afterAuth: async ({ session }) => {

@@ -16,6 +16,7 @@
  * BENCH_QUICK=1: shorter runs and 100 k queued events (a couple of minutes). BENCH_POSTGRES_URL (or
  * TEST_POSTGRES_URL) names a Postgres server whose user may create databases; without one reachable
  * the Postgres column is skipped with the reason. Nothing leaves loopback.
+ * BENCH_LOG_LEVEL=info: the app processes log at that level (default error).
  * BENCH_PROFILE=<dir>: every app process writes a V8 CPU profile there (node --cpu-prof) when it is
  * stopped, for "where does the time go" (open the .cpuprofile in Chrome DevTools).
  */
@@ -100,7 +101,9 @@ async function startNode(
       PATH: process.env.PATH ?? "",
       NODE_ENV: "production",
       PORT: "0",
-      LOG_LEVEL: "error",
+      // BENCH_LOG_LEVEL=info measures with production's default level (the log policy keeps
+      // per-request lines at debug, so it must not cost ingest anything).
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "error",
       SHOPIFY_API_KEY: "bench-api-key",
       SHOPIFY_API_SECRET: SECRET,
       SHOPIFY_APP_URL: "https://app.example.test",

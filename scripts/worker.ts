@@ -9,7 +9,8 @@ import { config, ConfigError } from "~/config.server";
 import { assertStoredKeysConfigured } from "~/models/key-inventory.server";
 import { keyRing } from "~/security/keyring.server";
 import prisma, { initDatabase } from "~/db/client.server";
-import { shutDownOnSignals } from "~/lib/graceful-shutdown.server";
+import { closeHttpServer, shutDownOnSignals } from "~/lib/graceful-shutdown.server";
+import { startMetricsListener } from "~/ops/metrics-listener.server";
 import { runUntilIdle, startDeliveryWorker } from "~/outbox/worker.server";
 import { drainInbox, startInboxApplier } from "~/webhooks/inbox.server";
 import { startBackfillRunner } from "~/backfill/runner.server";
@@ -31,11 +32,14 @@ async function main() {
     : startDeliveryWorker({ baseUrl: env.OPENAI_CAPI_URL, intervalMs: env.WORKER_INTERVAL_MS });
   const inbox = startInboxApplier();
   const backfill = startBackfillRunner({ intervalMs: env.WORKER_INTERVAL_MS });
+  // This process's counters (deliveries, applied webhooks) for Prometheus: app/ops/metrics.server.ts.
+  const metricsServer = env.METRICS_PORT > 0 ? await startMetricsListener(env.METRICS_PORT) : null;
   // SIGTERM/SIGINT: finish the OpenAI request in flight and record its answer (or release the lease),
   // finish the inbox batch, close the database, exit (app/lib/graceful-shutdown.server.ts).
   shutDownOnSignals(
     [
       { name: "background work", run: () => Promise.all([worker?.stop(), inbox.stop(), backfill.stop()]) },
+      { name: "metrics listener", run: async () => metricsServer && (await closeHttpServer(metricsServer)) },
       { name: "database", run: () => prisma.$disconnect() },
     ],
     { timeoutMs: env.SHUTDOWN_TIMEOUT_MS },

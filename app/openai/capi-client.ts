@@ -31,6 +31,8 @@ export interface CapiClientOptions {
   /** Per request, including reading the answer. Default 15 s. */
   timeoutMs?: number;
   integrationSource?: string;
+  /** Told the HTTP status of every answer deliverBatch gets (null: none, a network failure or timeout). */
+  onAnswer?: (status: number | null) => void;
 }
 
 export type CapiFailureClass = "accepted" | "retry" | "invalid" | "auth";
@@ -216,11 +218,13 @@ export async function deliverBatch(
   type Item = (typeof indexed)[number];
   const send = async (group: Item[]): Promise<CapiResponseInfo> => {
     outcome.requests += 1;
-    return postEvents(
+    const info = await postEvents(
       target,
       group.map((item) => item.event),
       opts,
     );
+    opts.onAnswer?.(info.status);
+    return info;
   };
   const accept = (group: Item[]) => {
     for (const item of group) {

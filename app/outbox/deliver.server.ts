@@ -18,6 +18,7 @@ import {
   recordDelivery,
 } from "~/models/settings.server";
 import { logger } from "~/logger.server";
+import { metrics } from "~/ops/metrics.server";
 import { retryDelayMs } from "./backoff";
 import { decideAtSendTime, type OrderCreatedFacts, type SendTimeDecision } from "./send-time.server";
 import { findPixelReceipts, trustedReceipt } from "~/models/receipts.server";
@@ -136,7 +137,9 @@ export async function deliverClaimedBatch(
       `key_unavailable: ${error.message}`,
     );
     await recordCredentialCheck(shop, "undecryptable", UNDECRYPTABLE_KEY_MESSAGE);
-    logger.error({ shop, err: error.message }, "the shop's Conversions API key cannot be decrypted");
+    // Once per state change, not on every retry of the shop's events.
+    const log = settings.credentialsStatus === "undecryptable" ? logger.debug.bind(logger) : logger.error.bind(logger);
+    log({ shop, err: error.message }, "the shop's Conversions API key cannot be decrypted");
     report.held += toSend.length;
     return report;
   }
@@ -155,10 +158,14 @@ export async function deliverClaimedBatch(
   const outcome = await deliverBatch(
     { baseUrl: deps.baseUrl, pixelId: credentials.pixelId, apiKey: credentials.apiKey },
     toSend.map((s) => s.event),
-    deps.client,
+    { ...deps.client, onAnswer: (status) => metrics.openaiAnswered(status) },
   );
   const byId = new Map(toSend.map((s) => [s.event.id, s]));
   const deliveredAt = deps.now();
+  metrics.eventsDelivered(
+    outcome.accepted.flatMap((id) => byId.get(id)?.row.createdAt ?? []),
+    deliveredAt,
+  );
 
   // Delivered rows whose stored facts did not change at send time (nearly all) get ONE raw UPDATE per
   // slice; a row whose payload, oppref or amount changed gets a model update of its own.
@@ -257,7 +264,11 @@ export async function deliverClaimedBatch(
       outcome.auth.status,
     );
     await recordCredentialCheck(shop, "rejected", `OpenAI answered ${outcome.auth.status}: ${outcome.auth.message}`);
-    logger.warn({ shop, status: outcome.auth.status }, "Conversions API rejected the shop's credentials");
+    metrics.authFailed("openai_credentials");
+    // A state change is logged once: the shop's events are retried every few minutes while the key
+    // stays rejected, and each retry says the same thing.
+    const log = settings.credentialsStatus === "rejected" ? logger.debug.bind(logger) : logger.warn.bind(logger);
+    log({ shop, status: outcome.auth.status }, "Conversions API rejected the shop's credentials; sending stopped");
   } else if (outcome.accepted.length > 0) {
     await recordDelivery(shop, deliveredAt);
   }

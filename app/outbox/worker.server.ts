@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { logger } from "~/logger.server";
+import { metrics } from "~/ops/metrics.server";
 import { claimDueBatches, DEFAULT_LEASE_MS, releaseClaimedBatch } from "./claim.server";
 import { deliverClaimedBatch, type BatchReport, type DeliveryDeps } from "./deliver.server";
 import { runRetentionIfDue } from "./retention.server";
@@ -47,7 +48,10 @@ export async function runDeliveryPass(options: WorkerOptions): Promise<BatchRepo
           continue;
         }
         try {
-          results[i] = await deliverClaimedBatch(batch.shop, batch.leaseToken, batch.events, { ...options, now });
+          const started = Date.now();
+          const report = await deliverClaimedBatch(batch.shop, batch.leaseToken, batch.events, { ...options, now });
+          batchFinished(report, Date.now() - started);
+          results[i] = report;
         } catch (error) {
           // One shop's problem (a broken secret, a bad row) must not stop delivery for the others;
           // its rows stay leased and come back when the lease runs out.
@@ -58,6 +62,15 @@ export async function runDeliveryPass(options: WorkerOptions): Promise<BatchRepo
   };
   await Promise.all(Array.from({ length: Math.min(SHOPS_AT_ONCE, shops.length) }, lane));
   return results.filter((r): r is BatchReport => r !== undefined);
+}
+
+/**
+ * The log policy's one info line per delivery batch (counts by outcome, never an event), and the
+ * batch's metrics. Per-event detail is in the database (the event log), not in the logs.
+ */
+function batchFinished(report: BatchReport, ms: number) {
+  metrics.deliveryBatchFinished(report);
+  logger.info({ ...report, ms }, "delivery batch");
 }
 
 /** Shops whose batches one pass delivers at the same time. */

@@ -154,7 +154,8 @@ export async function handleReceipt(
     saleOfData: receipt.saleOfData ?? null,
     obref: receipt.obref ?? null,
   });
-  logger.info({ shop: receipt.shop, outcome, consent: receipt.consent, pixel: receipt.pixel }, "pixel receipt");
+  // Per request, so debug (the log policy): the receipt itself is in the database.
+  logger.debug({ shop: receipt.shop, outcome, consent: receipt.consent, pixel: receipt.pixel }, "pixel receipt");
   if (outcome === "created") return reply(202, { ok: true });
   if (outcome === "duplicate") return reply(200, { ok: true, duplicate: true });
   return reply(200, { ok: true, stored: false });

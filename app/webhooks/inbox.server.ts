@@ -24,6 +24,7 @@ import {
   retryInboxLater,
   type InboxEntry,
 } from "~/models/webhook-inbox.server";
+import { metrics } from "~/ops/metrics.server";
 import { applyBatch, type BatchItem } from "./apply-batch.server";
 import { handlerForPath } from "./registry.server";
 import type { VerifiedWebhook } from "./verify.server";
@@ -105,6 +106,8 @@ export async function applyInboxBatch(now: Date = new Date()): Promise<ApplyRepo
     const outcomes = await applyBatch(batch.map((r) => r.item));
     for (let i = 0; i < batch.length; i++) {
       const outcome = outcomes[i];
+      const { topics } = batch[i].item.admission!;
+      metrics.webhookApplied(topics, batch[i].entry.topic, outcome.ok ? outcome.result : "failed");
       if (outcome.ok) applied++;
       else await retryLater(batch[i].entry, outcome.error);
     }

@@ -20,6 +20,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { configValue, type AppConfig } from "~/config.server";
 import { logger } from "~/logger.server";
+import { metrics } from "~/ops/metrics.server";
+import { errorSummary, httpFields } from "~/ops/error-log.server";
 import { createBodyBudget, type BodyBudget } from "~/security/body-budget.server";
 import { closeAfterAnswer, readNodeBodyWithin } from "~/security/bounded-body.server";
 import { MAX_WEBHOOK_BODY_BYTES } from "./respond.server";
@@ -60,7 +62,9 @@ export function createLeanWebhookPath(
       const pathname = q === -1 ? url : url.slice(0, q);
       const handler = handlerForPath(pathname);
       if (!handler) return false;
-      void serve(req, res, handler, ack, maxBodyBytes, budget);
+      void serve(req, res, handler, ack, maxBodyBytes, budget).finally(() =>
+        metrics.webhookReceived(handler.topics, req.headers["x-shopify-topic"], res.statusCode),
+      );
       return true;
     },
   };
@@ -74,7 +78,11 @@ async function serve(
   maxBodyBytes: number,
   budget: BodyBudget,
 ) {
-  if (req.method !== "POST") return answer(res, 405, { Allow: "POST" });
+  if (req.method !== "POST") {
+    // The log policy's one line per 405 (a webhook answered 200 logs nothing at info).
+    logger.warn({ http: httpFields(req, 405) }, "method not allowed");
+    return answer(res, 405, { Allow: "POST" });
+  }
   let body: Awaited<ReturnType<typeof readNodeBodyWithin>>;
   try {
     body = await readNodeBodyWithin(req, maxBodyBytes, budget);
@@ -107,7 +115,7 @@ async function verifyAndIngest(
     hook = await verifyWebhookParts(partsOf(req, rawBody), validateOnThread);
   } catch (error) {
     if (error instanceof Response) return answer(res, error.status, Object.fromEntries(error.headers));
-    logger.error({ err: error instanceof Error ? error.message : String(error) }, "webhook verification failed");
+    logger.error({ http: httpFields(req, 500), error: errorSummary(error) }, "webhook verification failed");
     return answer(res, 500);
   }
   try {
@@ -123,7 +131,12 @@ async function verifyAndIngest(
     answer(res, 200);
   } catch (error) {
     logger.error(
-      { shop: hook.shop, topic: hook.topic, err: error instanceof Error ? error.message : String(error) },
+      {
+        http: httpFields(req, 500),
+        shop: hook.shop.slice(0, 255),
+        topic: hook.topic.slice(0, 64),
+        error: errorSummary(error),
+      },
       "webhook ingest failed",
     );
     answer(res, 500);

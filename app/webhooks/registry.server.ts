@@ -22,6 +22,7 @@
  * file, subscribe it in shopify.app.toml. test/scale/webhook-registry.test.ts checks rows and route
  * files agree.
  */
+import { metrics } from "~/ops/metrics.server";
 import { recordRefusal, refusalFor } from "./admission.server";
 import { ingestAppUninstalled, ingestScopesUpdate } from "./app-lifecycle.server";
 import { COMPLIANCE_TOPICS, ingestComplianceWebhook } from "./compliance.server";
@@ -53,15 +54,35 @@ function admitted(path: string, topics: readonly string[], ingest: IngestFunctio
     path,
     topics,
     async ingest(hook) {
-      const refused = await refusalFor(topics, hook);
-      return refused ? recordRefusal(path, hook, refused) : ingest(hook);
+      let result: unknown;
+      try {
+        const refused = await refusalFor(topics, hook);
+        result = refused ? recordRefusal(path, hook, refused) : await ingest(hook);
+      } catch (error) {
+        metrics.webhookApplied(topics, hook.topic, "failed");
+        throw error;
+      }
+      metrics.webhookApplied(topics, hook.topic, result);
+      return result;
     },
   };
 }
 
 /** The handler for `path` whose webhooks can be applied in batches through `plan`. */
 function batched(path: string, topics: readonly string[], plan: WebhookPlanner): WebhookHandler {
-  return { path, topics, plan, ingest: (hook) => applyWebhook(hook, plan, { admission: { path, topics } }) };
+  return {
+    path,
+    topics,
+    plan,
+    async ingest(hook) {
+      const result = await applyWebhook(hook, plan, { admission: { path, topics } }).catch((error: unknown) => {
+        metrics.webhookApplied(topics, hook.topic, "failed");
+        throw error;
+      });
+      metrics.webhookApplied(topics, hook.topic, result);
+      return result;
+    },
+  };
 }
 
 export const WEBHOOK_HANDLERS: readonly WebhookHandler[] = [
