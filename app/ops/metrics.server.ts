@@ -211,6 +211,8 @@ function receivedOutcome(status: number): ReceivedOutcome {
 /** The outcome of an ingest function's result (app/webhooks/registry.server.ts), in the bounded set. */
 function appliedOutcome(result: unknown): AppliedOutcome {
   if (result === "duplicate") return "duplicate";
+  // The batch path answers with the outcome's name.
+  if (result === "refused") return "refused";
   if (typeof result === "object" && result !== null) {
     if ("refused" in result) return "refused";
     if ((result as { outcome?: unknown }).outcome === "ignored") return "ignored";

@@ -102,8 +102,10 @@ describe("log policy", () => {
     const chatty = await startAppProcess({ LOG_LEVEL: "debug", RUN_WORKER: "false", OPENAI_CAPI_URL: standin.url });
     started.push(chatty);
     await sendOrders(chatty.url, shop, 5);
-    const debugLines = linesOf(chatty).filter((l) => l.level === DEBUG && l.msg === "webhook ingested");
-    expect(debugLines).toHaveLength(5);
+    // The process writes its log asynchronously: wait (bounded) for the lines to reach its stdout.
+    const ingested = () => linesOf(chatty).filter((l) => l.level === DEBUG && l.msg === "webhook ingested");
+    for (let i = 0; i < 50 && ingested().length < 5; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(ingested()).toHaveLength(5);
     expect(chatty.output()).not.toContain("@example.com");
   }, 120_000);
 
