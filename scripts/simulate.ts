@@ -57,7 +57,7 @@ async function main() {
       quick: { type: "boolean", default: false },
       buyers: { type: "string" },
       seed: { type: "string", default: "20261202" },
-      concurrency: { type: "string", default: "3" },
+      concurrency: { type: "string", default: "4" },
       population: { type: "string" },
       "skip-build": { type: "boolean", default: false },
     },
@@ -305,6 +305,20 @@ function buildReport(input: {
       : "returning, within the cookie's lifetime";
   });
   const targets = checkTargets(overall, perBlocker, input.unmatchedAccepted);
+  // The fixed coverage buyers are one of each kind, not a sample: the headline shares come from the
+  // buyers drawn with the population's weights only.
+  const drawn = outcomes.filter((_, i) => !observations[i].spec.coverage);
+  const weighted = metricsOf(drawn, observations);
+  const share = (n: number, d: number) => (d ? n / d : null);
+  const headline = {
+    buyers: drawn.length,
+    allowedOrders: weighted.allowedOrders,
+    pixelLostShare: share(weighted.allowedOrders - weighted.pixelCountedAllowed, weighted.allowedOrders),
+    serverRecoveredShare: share(weighted.countedAllowed - weighted.pixelCountedAllowed, weighted.allowedOrders),
+    opprefShareWithServer: share(weighted.opprefReached.total, weighted.allowedOrders),
+    opprefShareByPixel: share(weighted.opprefReached.pixel, weighted.allowedOrders),
+    serverLift: weighted.serverLift,
+  };
   const reasons: Record<string, number> = {};
   for (const o of outcomes)
     if (o.unreachableChoice) reasons[o.unreachableChoice] = (reasons[o.unreachableChoice] ?? 0) + 1;
@@ -315,6 +329,7 @@ function buildReport(input: {
     buyers: input.count,
     durationSeconds: Math.round((Date.now() - input.started) / 1000),
     population: input.population,
+    headline,
     overall,
     groups: by((o) => groupOf(o.spec)),
     perBlocker,
@@ -339,11 +354,12 @@ function printReport(report: Report) {
   console.log(formatTable([...rows(report.groups), { label: "**all buyers**", m: report.overall }]));
   console.log("\nBy visit timing:\n");
   console.log(formatTable(rows(report.perTiming)));
-  const o = report.overall;
+  const h = report.headline;
   console.log(
-    `\nOf ${o.allowedOrders} orders OpenAI may count, the pixel alone got ${o.pixelCountedAllowed} counted ` +
-      `(${pct(o.allowedOrders ? 1 - o.pixelCountedAllowed / o.allowedOrders : null)} lost to blockers and consent); ` +
-      `with server events ${o.countedAllowed} (${pct(o.allowedOrders ? (o.countedAllowed - o.pixelCountedAllowed) / o.allowedOrders : null)} recovered).`,
+    `\nPopulation-weighted (${h.buyers} drawn buyers, ${h.allowedOrders} orders OpenAI may count): the pixel alone ` +
+      `misses ${pct(h.pixelLostShare)} of them; server events recover ${pct(h.serverRecoveredShare)} ` +
+      `(lift ${h.serverLift === null ? "–" : `+${pct(h.serverLift)}`}); oppref reaches OpenAI for ${pct(h.opprefShareWithServer)} ` +
+      `(pixel alone: ${pct(h.opprefShareByPixel)}).`,
   );
   if (Object.keys(report.unreachableChoiceReasons).length) {
     console.log("\nRefusals that could not reach the app:");

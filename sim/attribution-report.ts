@@ -49,6 +49,8 @@ export interface BuyerOutcome {
   beyondCookieLifetime: boolean;
   /** For buyers who did not allow it: did their refusal reach the app (receipt or cart attribute)? */
   choiceReachedApp: boolean | null;
+  /** Which carried the refusal to the app: the pixel's receipt, the cart attribute, or both. */
+  choiceVia: "receipt" | "cart" | "both" | null;
   sentByServer: boolean;
   sentAgainstReachedChoice: boolean;
   correctlyNotSent: boolean;
@@ -100,10 +102,13 @@ export function outcomeOf(o: BuyerObservation): BuyerOutcome {
   const wrongOppref = o.accepted.some((a) => a.oppref !== null && a.oppref !== spec.oppref);
 
   let choiceReachedApp: boolean | null = null;
+  let choiceVia: BuyerOutcome["choiceVia"] = null;
   let unreachableChoice: string | null = null;
   if (!allowed && o.order) {
     const inReceipt = o.receipt !== null && (o.receipt.consent !== "granted" || o.receipt.saleOfData === "refused");
-    choiceReachedApp = inReceipt || refusalIn(o.order.noteAttributes);
+    const inCart = refusalIn(o.order.noteAttributes);
+    choiceReachedApp = inReceipt || inCart;
+    choiceVia = inReceipt && inCart ? "both" : inReceipt ? "receipt" : inCart ? "cart" : null;
     if (!choiceReachedApp) {
       const why: string[] = [];
       why.push(
@@ -128,6 +133,7 @@ export function outcomeOf(o: BuyerObservation): BuyerOutcome {
     inTargetScope,
     beyondCookieLifetime,
     choiceReachedApp,
+    choiceVia,
     sentByServer,
     sentAgainstReachedChoice: !allowed && choiceReachedApp === true && o.accepted.length > 0,
     correctlyNotSent: !allowed && o.order !== null && o.accepted.length === 0,
@@ -153,7 +159,10 @@ export interface GroupMetrics {
   sentAgainstReachedChoice: number;
   unreachableChoices: number;
   unreachableChoicesSent: number;
-  /** Orders OpenAI counted over orders the pixel alone got counted, minus 1 (null: pixel counted none). */
+  /**
+   * Of the orders OpenAI may count (the buyer allowed it): counted with server events over counted by
+   * the pixel alone, minus 1 (null: the pixel got none counted).
+   */
   serverLift: number | null;
   /** The same for orders that reached OpenAI with their oppref. */
   attributedLift: number | null;
@@ -163,8 +172,9 @@ export function metricsOf(outcomes: readonly BuyerOutcome[], observations: reado
   const byIndex = new Map(observations.map((o) => [o.spec.index, o]));
   const count = (f: (x: BuyerOutcome) => boolean) => outcomes.filter(f).length;
   const reached = (source: OpprefSourceAtOpenAi) => count((x) => x.opprefAtOpenAi === source);
-  const pixelCounted = count((x) => x.countedBy === "pixel" || x.countedBy === "both");
   const total = count((x) => x.countedBy !== "none");
+  const pixelCountedAllowed = count((x) => x.allowed && (x.countedBy === "pixel" || x.countedBy === "both"));
+  const countedAllowed = count((x) => x.allowed && x.countedBy !== "none");
   const pixelAttributed = count((x) => x.opprefAtOpenAi === "pixel");
   const attributed = count((x) => x.opprefAtOpenAi !== null);
   const targetOrders = count((x) => x.placed && x.inTargetScope);
@@ -205,14 +215,14 @@ export function metricsOf(outcomes: readonly BuyerOutcome[], observations: reado
       ),
     },
     allowedOrders: count((x) => x.placed && x.allowed),
-    pixelCountedAllowed: count((x) => x.allowed && (x.countedBy === "pixel" || x.countedBy === "both")),
-    countedAllowed: count((x) => x.allowed && x.countedBy !== "none"),
+    pixelCountedAllowed,
+    countedAllowed,
     notAllowedOrders: count((x) => x.placed && !x.allowed),
     correctlyNotSent: count((x) => x.correctlyNotSent),
     sentAgainstReachedChoice: count((x) => x.sentAgainstReachedChoice),
     unreachableChoices: count((x) => x.unreachableChoice !== null),
     unreachableChoicesSent: count((x) => x.unreachableChoice !== null && x.countedBy !== "none"),
-    serverLift: pixelCounted ? total / pixelCounted - 1 : null,
+    serverLift: pixelCountedAllowed ? countedAllowed / pixelCountedAllowed - 1 : null,
     attributedLift: pixelAttributed ? attributed / pixelAttributed - 1 : null,
   };
 }

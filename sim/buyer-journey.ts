@@ -63,8 +63,7 @@ function blockedFor(
   source: string,
 ) {
   if (blocker === "none") return false;
-  const verdict = engines.match(url, type, source);
-  return blocker === "ublock" ? verdict.blocked : verdict.filters.EasyPrivacy !== undefined;
+  return engines.blocks(url, type, source, blocker === "ublock" ? "all" : "EasyPrivacy");
 }
 
 export function buyerAddress(index: number): string {

@@ -63,7 +63,7 @@ export async function startCheckoutStorefront(options: {
   firstOrderId: number;
 }): Promise<CheckoutStorefront> {
   const liquid = liquidEngine(SHOPIFY_CDN);
-  const block = readFileSync(EMBED_BLOCK, "utf8");
+  const block = liquid.parse(readFileSync(EMBED_BLOCK, "utf8"));
   const worker = webPixelWorkerScript(options.pixelBundle);
   const carts = new Map<string, { itemCount: number; attributes: Record<string, string> }>();
   const sessions = new Map<string, string>();
@@ -112,7 +112,7 @@ export async function startCheckoutStorefront(options: {
     const page = async (title: string, body: string, events: { name: string; data: unknown }[], embed: boolean) => {
       const cart = cartOf();
       const embedHtml = embed
-        ? await liquid.parseAndRender(block, {
+        ? await liquid.render(block, {
             cart: { item_count: cart?.itemCount ?? 0, attributes: cart?.attributes ?? {} },
             localization: { country: { iso_code: country } },
           })

@@ -22,6 +22,8 @@ export type Region = "US" | "DE";
 
 export interface BuyerSpec {
   index: number;
+  /** One of the fixed buyers every run starts with (coverage), not drawn from the population's weights. */
+  coverage: boolean;
   /** Came from a ChatGPT ad (`?oppref=` on the landing page) or not (organic: no oppref anywhere). */
   adDriven: boolean;
   oppref: string | null;
@@ -106,6 +108,7 @@ export function generateBuyers(count: number, seed: number, population: Populati
     const safariTrackerNavigation = browser === "safari" && random() < population.safariTrackerNavigationShare;
     buyers.push({
       index,
+      coverage: forced !== undefined,
       adDriven,
       oppref: adDriven ? `oa_sim_${seed}_${index}_${Math.floor(random() * 1e9).toString(36)}` : null,
       blocker: forced?.blocker ?? pick(random, population.blocker),
