@@ -25,6 +25,7 @@ import {
   checkTargets,
   formatTable,
   groupOf,
+  headlineOf,
   metricsOf,
   outcomeOf,
   pct,
@@ -307,18 +308,8 @@ function buildReport(input: {
   const targets = checkTargets(overall, perBlocker, input.unmatchedAccepted);
   // The fixed coverage buyers are one of each kind, not a sample: the headline shares come from the
   // buyers drawn with the population's weights only.
-  const drawn = outcomes.filter((_, i) => !observations[i].spec.coverage);
-  const weighted = metricsOf(drawn, observations);
-  const share = (n: number, d: number) => (d ? n / d : null);
-  const headline = {
-    buyers: drawn.length,
-    allowedOrders: weighted.allowedOrders,
-    pixelLostShare: share(weighted.allowedOrders - weighted.pixelCountedAllowed, weighted.allowedOrders),
-    serverRecoveredShare: share(weighted.countedAllowed - weighted.pixelCountedAllowed, weighted.allowedOrders),
-    opprefShareWithServer: share(weighted.opprefReached.total, weighted.allowedOrders),
-    opprefShareByPixel: share(weighted.opprefReached.pixel, weighted.allowedOrders),
-    serverLift: weighted.serverLift,
-  };
+  const headline = headlineOf(outcomes.map((o, i) => ({ ...o, spec: observations[i].spec })));
+
   const reasons: Record<string, number> = {};
   for (const o of outcomes)
     if (o.unreachableChoice) reasons[o.unreachableChoice] = (reasons[o.unreachableChoice] ?? 0) + 1;
@@ -358,7 +349,7 @@ function printReport(report: Report) {
   console.log(
     `\nPopulation-weighted (${h.buyers} drawn buyers, ${h.allowedOrders} orders OpenAI may count): the pixel alone ` +
       `misses ${pct(h.pixelLostShare)} of them; server events recover ${pct(h.serverRecoveredShare)} ` +
-      `(lift ${h.serverLift === null ? "–" : `+${pct(h.serverLift)}`}); oppref reaches OpenAI for ${pct(h.opprefShareWithServer)} ` +
+      `(lift ${h.serverLift === null ? "–" : `+${pct(h.serverLift)}`}); of ${h.adDrivenAllowedOrders} ad-driven ones, oppref reaches OpenAI for ${pct(h.opprefShareWithServer)} ` +
       `(pixel alone: ${pct(h.opprefShareByPixel)}).`,
   );
   if (Object.keys(report.unreachableChoiceReasons).length) {

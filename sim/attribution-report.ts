@@ -299,3 +299,42 @@ export function formatTable(rows: { label: string; m: GroupMetrics }[]): string 
   }
   return lines.join("\n");
 }
+
+export interface Headline {
+  /** Buyers drawn with the population's weights (the fixed coverage buyers left out). */
+  buyers: number;
+  allowedOrders: number;
+  /** Of orders OpenAI may count, the share the pixel alone does not get counted. */
+  pixelLostShare: number | null;
+  /** Of the same orders, the share counted only thanks to server events. */
+  serverRecoveredShare: number | null;
+  adDrivenAllowedOrders: number;
+  /** Of ad-driven orders OpenAI may count, the share that reached it with their oppref: pixel alone, and in all. */
+  opprefShareByPixel: number | null;
+  opprefShareWithServer: number | null;
+  serverLift: number | null;
+}
+
+/** The population-weighted figures: only buyers drawn from the weights, never the coverage buyers. */
+export function headlineOf(
+  rows: readonly (Pick<BuyerOutcome, "placed" | "allowed" | "countedBy" | "opprefAtOpenAi"> & {
+    spec: Pick<BuyerSpec, "coverage" | "adDriven">;
+  })[],
+): Headline {
+  const drawn = rows.filter((r) => !r.spec.coverage && r.placed);
+  const allowed = drawn.filter((r) => r.allowed);
+  const byPixel = allowed.filter((r) => r.countedBy === "pixel" || r.countedBy === "both").length;
+  const counted = allowed.filter((r) => r.countedBy !== "none").length;
+  const ad = allowed.filter((r) => r.spec.adDriven);
+  const share = (n: number, d: number) => (d ? n / d : null);
+  return {
+    buyers: rows.filter((r) => !r.spec.coverage).length,
+    allowedOrders: allowed.length,
+    pixelLostShare: share(allowed.length - byPixel, allowed.length),
+    serverRecoveredShare: share(counted - byPixel, allowed.length),
+    adDrivenAllowedOrders: ad.length,
+    opprefShareByPixel: share(ad.filter((r) => r.opprefAtOpenAi === "pixel").length, ad.length),
+    opprefShareWithServer: share(ad.filter((r) => r.opprefAtOpenAi !== null).length, ad.length),
+    serverLift: byPixel ? counted / byPixel - 1 : null,
+  };
+}

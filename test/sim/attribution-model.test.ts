@@ -4,7 +4,7 @@
  * by test/sim/simulate-result.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { checkTargets, metricsOf, outcomeOf, type BuyerObservation } from "../../sim/attribution-report";
+import { checkTargets, headlineOf, metricsOf, outcomeOf, type BuyerObservation } from "../../sim/attribution-report";
 import { ageCookieJar, type JarCookie } from "../../sim/cookie-jar-clock";
 import { generateBuyers, type BuyerSpec } from "../../sim/population";
 
@@ -194,5 +194,29 @@ describe("outcome of one buyer", () => {
       opprefAtOpenAi: null,
       countedBy: "server",
     });
+  });
+});
+
+describe("population-weighted headline", () => {
+  it("leaves the coverage buyers out and measures loss and recovery over orders OpenAI may count", () => {
+    const row = (coverage: boolean, countedBy: "pixel" | "server" | "both" | "none", allowed = true) => ({
+      placed: true,
+      allowed,
+      countedBy,
+      opprefAtOpenAi:
+        countedBy === "both" ? ("pixel" as const) : countedBy === "server" ? ("note_attributes" as const) : null,
+      spec: { coverage, adDriven: true },
+    });
+    const h = headlineOf([
+      row(true, "none"),
+      row(false, "both"),
+      row(false, "both"),
+      row(false, "both"),
+      row(false, "server"),
+      row(false, "none", false),
+    ]);
+    expect(h).toMatchObject({ buyers: 5, allowedOrders: 4, pixelLostShare: 0.25, serverRecoveredShare: 0.25 });
+    expect(h.serverLift).toBeCloseTo(1 / 3);
+    expect(h).toMatchObject({ opprefShareByPixel: 0.75, opprefShareWithServer: 1 });
   });
 });
