@@ -17,6 +17,7 @@ import { createClient } from "@libsql/client";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { webPixelSettings } from "../app/admin/web-pixel.server";
@@ -319,6 +320,8 @@ function buildReport(input: {
     seed: input.seed,
     buyers: input.count,
     durationSeconds: Math.round((Date.now() - input.started) / 1000),
+    // Durations mean little without the machine's load: the simulator shares its cores.
+    machine: { cpus: os.cpus().length, loadAverageAtEnd: os.loadavg().map((n) => Math.round(n * 10) / 10) },
     population: input.population,
     headline,
     overall,
