@@ -35,6 +35,8 @@ export interface BlockVerdict {
 
 export interface FilterEngines {
   match(url: string, type: RequestType, sourceUrl: string): BlockVerdict;
+  /** The verdict of one list on its own, or of all three together ("all"): one engine, no filter names. */
+  blocks(url: string, type: RequestType, sourceUrl: string, list: FilterListName | "all"): boolean;
 }
 
 /** The list files' text, refusing any that no longer match SHA256SUMS (an edited snapshot). */
@@ -79,6 +81,10 @@ export function loadFilterEngines(): FilterEngines {
         if (result.match && result.filter) filters[name] = result.filter.rawLine ?? result.filter.toString();
       }
       return { blocked: combined.match(request()).match, filters };
+    },
+    blocks(url, type, sourceUrl, list) {
+      const engine = list === "all" ? combined : single.find(([name]) => name === list)![1];
+      return engine.match(Request.fromRawDetails({ url, sourceUrl, type })).match;
     },
   };
 }

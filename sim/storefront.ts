@@ -20,8 +20,8 @@ import { Liquid, Tag, type TagToken, type TopLevelToken } from "liquidjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const EMBED_DIR = path.join(ROOT, "extensions", "openai-embed");
-const EXTENSION_ASSET_PATH = "/extensions/0199c0de-1a2b-7c3d-8e4f-0123456789ab/1.4.0/assets/";
-const CONSENT_API_PATH = "/cdn/shopifycloud/consent-tracking-api/v0.1/consent-tracking-api.js";
+export const EXTENSION_ASSET_PATH = "/extensions/0199c0de-1a2b-7c3d-8e4f-0123456789ab/1.4.0/assets/";
+export const CONSENT_API_PATH = "/cdn/shopifycloud/consent-tracking-api/v0.1/consent-tracking-api.js";
 
 export interface CartState {
   token: string;
@@ -77,7 +77,7 @@ export function trackingConsentCookieV21(input: {
 }
 
 /** Runs in the page: the consent-tracking-api surface the embed uses, over the real cookie. */
-const CONSENT_API_JS = String.raw`
+export const CONSENT_API_JS = String.raw`
 (function () {
   function read() {
     var m = document.cookie.match(/(?:^|; )_tracking_consent=([^;]*)/);
@@ -108,7 +108,7 @@ const CONSENT_API_JS = String.raw`
 })();
 `;
 
-function liquidEngine(cdnUrl: string): Liquid {
+export function liquidEngine(cdnUrl: string): Liquid {
   const engine = new Liquid({ strictFilters: true });
   // {% schema %} is Shopify's block metadata: it renders nothing.
   engine.registerTag(

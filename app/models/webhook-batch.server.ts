@@ -33,7 +33,7 @@
  * RETURNING. Timestamps are bound as Dates, which both adapters write exactly as Prisma's models do.
  */
 import { Prisma } from "@prisma/client";
-import { ledgerEntryFromRow, orderLedgerFromRow, type LedgerEntry, type OrderLedger } from "./money-columns.server";
+import type { LedgerEntry, OrderLedger } from "./money-columns.server";
 import { randomBytes } from "node:crypto";
 import prisma, { currentDatabaseProvider, postgresTimestamp, sqliteTimestamp } from "~/db/client.server";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
