@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import { renderToPipeableStream } from "react-dom/server";
 import { RemixServer } from "@remix-run/react";
+import "~/security/node-sha256.server";
 import {
   createReadableStreamFromReadable,
   type AppLoadContext,

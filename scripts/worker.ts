@@ -6,6 +6,7 @@
  * the bench measures the applier alone this way).
  */
 import { config, ConfigError } from "~/config.server";
+import "~/security/node-sha256.server";
 import { assertStoredKeysConfigured } from "~/models/key-inventory.server";
 import { keyRing } from "~/security/keyring.server";
 import prisma, { initDatabase } from "~/db/client.server";

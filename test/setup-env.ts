@@ -17,3 +17,5 @@ const { initDatabase } = await import("~/db/client.server");
 await initDatabase();
 
 export {};
+// The server processes hash with Node (app/security/node-sha256.server.ts); so do the tests.
+await import("~/security/node-sha256.server");

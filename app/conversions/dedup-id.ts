@@ -3,12 +3,13 @@
  * `events[].id` for `order_created`. OpenAI keeps the first event per (pixel, type, id), so both
  * sides must compute exactly this, forever. The web pixel bundles this very file.
  *
- * Opaque because OpenAI forbids order ids in pixel URLs: a SHA-256 digest (Web Crypto, available in
- * Node, browsers and the web pixel worker) of a versioned, namespaced input, base64url without
+ * Opaque because OpenAI forbids order ids in pixel URLs: a SHA-256 digest (./sha256.ts: the same
+ * bytes in Node, browsers and the web pixel worker) of a versioned, namespaced input, base64url without
  * padding, truncated to 128 bits. Changing ANY of this changes every id: the golden vectors in
  * test/conversions/dedup-id.test.ts exist to make that impossible by accident.
  */
 import { normalizeOrderId, type NormalizedOrderId } from "./order-id";
+import { sha256Bytes } from "./sha256";
 
 export type DedupId = string & { readonly __brand: "DedupId" };
 
@@ -33,11 +34,6 @@ export async function dedupIdForNormalizedOrder(normalized: NormalizedOrderId): 
 export async function derivedEventId(orderDedupId: DedupId, kind: string, key: string): Promise<string> {
   const digest = await sha256Bytes(`${orderDedupId}|${kind}|${key}`);
   return `${kind.slice(0, 1)}1_${base64Url(digest.subarray(0, 16))}`;
-}
-
-async function sha256Bytes(text: string): Promise<Uint8Array> {
-  const buffer = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return new Uint8Array(buffer);
 }
 
 /** base64url without padding. Exported for the web pixel's random event ids (one copy in the bundle). */

@@ -4,16 +4,16 @@
  * absent or invalid and must not be sent. Hashing is separate (`sha256Hex`) so the normalized form can
  * be tested against the worked cases in openai-normalization-cases.json.
  *
- * Pure and browser-safe: Web Crypto for SHA-256, libphonenumber-js (min metadata) for phones.
+ * Pure and browser-safe: ./sha256.ts for SHA-256, libphonenumber-js (min metadata) for phones.
  */
 import { isPublicIpAddress } from "./public-ip";
+import { sha256Bytes } from "./sha256";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/min";
 
-/** Lowercase hex SHA-256 of the UTF-8 bytes of `text` (Web Crypto: Node, browsers, workers). */
+/** Lowercase hex SHA-256 of the UTF-8 bytes of `text` (./sha256.ts: Node, browsers, workers). */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   let hex = "";
-  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, "0");
+  for (const byte of await sha256Bytes(text)) hex += byte.toString(16).padStart(2, "0");
   return hex;
 }
 
