@@ -40,6 +40,10 @@ function orderMessage(shop: string, order: Record<string, unknown>, eventId?: st
   return { topic: "orders/create", shop, body: JSON.stringify(order), secret: TEST_SECRET, eventId };
 }
 
+/** This pixel's Conversions API requests (other shops' leftovers in the shared test database excluded). */
+const eventRequestsFor = (pixelId: string) =>
+  standin.requests().filter((r) => r.path === "/v1/events" && r.query.pid === pixelId);
+
 const worker = (now?: Date) => ({ baseUrl: standin.url, ...(now ? { now: () => now } : {}) });
 
 describe("orders/create → order_created at OpenAI", () => {
@@ -73,9 +77,11 @@ describe("orders/create → order_created at OpenAI", () => {
     const rows = await eventsOf(shop);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "delivered", opprefSource: "landing_site", attempts: 1 });
-    // A later pass sends nothing more.
+    // A later pass sends nothing more for this pixel. (The pass claims every due event in this test
+    // worker's database, so an event an earlier test file left behind may reach the stand-in too: only
+    // this shop's requests count.)
     await runUntilIdle(worker());
-    expect(standin.requests().filter((r) => r.path === "/v1/events")).toHaveLength(1);
+    expect(eventRequestsFor(pixelId)).toHaveLength(1);
   });
 
   it("JPY and KWD totals arrive as exact minor units", async () => {
@@ -188,7 +194,7 @@ describe("delivery when OpenAI misbehaves", () => {
     expect(row.status).toBe("pending");
     expect(row.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(t0.getTime() + 120_000);
     await runDeliveryPass(worker(new Date(t0.getTime() + 60_000)));
-    expect(standin.requests().filter((r) => r.path === "/v1/events")).toHaveLength(1);
+    expect(eventRequestsFor(pixelId)).toHaveLength(1);
     await runDeliveryPass(worker(new Date(t0.getTime() + 121_000)));
     expect(standin.accepted(pixelId)).toHaveLength(1);
   });
