@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, configValue, parseConfig } from "~/config.server";
+import { configProblems, validEnv } from "./helpers/config-env";
 
-const valid = {
-  SHOPIFY_API_KEY: "k",
-  SHOPIFY_API_SECRET: "s",
-  SHOPIFY_APP_URL: "https://app.example.com",
-  ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
-};
-
-function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    parseConfig(env);
-    return [];
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-}
+const valid = validEnv;
+const problems = configProblems;
 
 describe("configuration from the environment", () => {
   it("accepts a complete environment and fills documented defaults", () => {

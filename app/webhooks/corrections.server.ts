@@ -18,7 +18,7 @@ import { buildCorrectionEvent, parseCancellation, parseRefund } from "~/conversi
 import { derivedEventId, type DedupId } from "~/conversions/dedup-id";
 import { MAX_EVENT_AGE_MS, MAX_FUTURE_MS } from "~/conversions/order-event";
 import { DEFAULT_SHOP_POLICY, type ShopPolicy } from "~/conversions/shop-policy";
-import type { SkipReason } from "~/conversions/skip-reasons";
+import { malformedCorrectionRow, skippedCorrectionRow, type CorrectionRowBase } from "./correction-rows.server";
 import type { NewConversionEvent } from "~/models/conversion-events.server";
 import { CANCEL_ENTRY_KEY, refundEntryKey, type OrderLedgerView } from "~/models/ledger.server";
 import { CANCEL_SETTLE_MS, correctionSourceUrl } from "~/outbox/send-time.server";
@@ -45,7 +45,7 @@ export const planRefundWebhook: WebhookPlanner = async (hook, policy, now) => {
     apply: async (state) => {
       if (!parsed.ok) {
         // Acknowledged (Shopify would retry a broken payload for hours) and recorded: the merchant's only trace.
-        state.insertEventOnce(malformedRow(hook.shop, eventName, parsed.detail, now));
+        state.insertEventOnce(malformedCorrectionRow(hook.shop, eventName, parsed.detail, now));
         return;
       }
       const refund = parsed.refund;
@@ -69,9 +69,13 @@ export const planRefundWebhook: WebhookPlanner = async (hook, policy, now) => {
       const base = await correctionBase(hook.shop, view, "refund", refund.refundId, eventName, occurredAt);
       let row: NewConversionEvent;
       if (!policy.correctionsEnabled) {
-        row = skippedRow(base, "corrections_disabled", "refund and cancellation reporting is turned off");
+        row = skippedCorrectionRow(base, "corrections_disabled", "refund and cancellation reporting is turned off");
       } else if (entry.requestedMinor <= 0) {
-        row = skippedRow(base, "zero_amount", "the refund has no successful refund transaction (no money moved)");
+        row = skippedCorrectionRow(
+          base,
+          "zero_amount",
+          "the refund has no successful refund transaction (no money moved)",
+        );
       } else {
         // Estimate: what the ledger applies now, or the requested money while the order is unknown.
         const estimate = view.ledger.grossMinor === null ? entry.requestedMinor : entry.appliedMinor;
@@ -92,7 +96,7 @@ export const planCancelWebhook: WebhookPlanner = async (hook, policy, now) => {
     orderIds: parsed.ok ? [parsed.orderId] : [],
     apply: async (state) => {
       if (!parsed.ok) {
-        state.insertEventOnce(malformedRow(hook.shop, eventName, parsed.detail, now));
+        state.insertEventOnce(malformedCorrectionRow(hook.shop, eventName, parsed.detail, now));
         return;
       }
       const refused = crossShopRefusal(state, hook.shop, parsed.orderId);
@@ -124,7 +128,7 @@ export const planCancelWebhook: WebhookPlanner = async (hook, policy, now) => {
             view.ledger.currency,
             new Date(now.getTime() + CANCEL_SETTLE_MS),
           )
-        : skippedRow(base, "corrections_disabled", "refund and cancellation reporting is turned off");
+        : skippedCorrectionRow(base, "corrections_disabled", "refund and cancellation reporting is turned off");
       state.insertEventOnce(row);
     },
   };
@@ -145,8 +149,6 @@ function eventTime(at: Date, now: Date): Date {
   return at.getTime() > now.getTime() + MAX_FUTURE_MS ? now : at;
 }
 
-type CorrectionBase = Omit<NewConversionEvent, "status" | "payload" | "amountMinor" | "currency">;
-
 async function correctionBase(
   shop: string,
   view: OrderLedgerView,
@@ -154,7 +156,7 @@ async function correctionBase(
   key: string,
   eventName: string,
   occurredAt: Date,
-): Promise<CorrectionBase> {
+): Promise<CorrectionRowBase> {
   const dedupId = view.ledger.orderDedupId as DedupId;
   return {
     shop,
@@ -169,20 +171,8 @@ async function correctionBase(
   };
 }
 
-function skippedRow(base: CorrectionBase, reason: SkipReason, detail: string): NewConversionEvent {
-  return {
-    ...base,
-    status: "skipped",
-    skipReason: reason,
-    lastError: detail,
-    payload: null,
-    amountMinor: null,
-    currency: null,
-  };
-}
-
 async function pendingRow(
-  base: CorrectionBase,
+  base: CorrectionRowBase,
   view: OrderLedgerView,
   kind: CorrectionKind,
   key: string,
@@ -214,25 +204,5 @@ async function pendingRow(
     amountMinor: payload ? estimateMinor : null,
     currency: currency ?? null,
     nextAttemptAt,
-  };
-}
-
-function malformedRow(shop: string, eventName: string, detail: string, now: Date): NewConversionEvent {
-  return {
-    shop,
-    eventType: "custom",
-    eventName,
-    eventId: null,
-    orderId: null,
-    orderName: null,
-    orderDedupId: null,
-    status: "skipped",
-    skipReason: "malformed_payload",
-    lastError: detail,
-    payload: null,
-    amountMinor: null,
-    currency: null,
-    occurredAt: now,
-    expiresAt: now,
   };
 }

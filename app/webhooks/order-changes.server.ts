@@ -22,6 +22,7 @@
 import type { Prisma } from "@prisma/client";
 import prisma from "~/db/client.server";
 import { recordRejections } from "~/models/webhook-batch.server";
+import { malformedCorrectionRow, skippedCorrectionRow } from "./correction-rows.server";
 import { buildCorrectionEvent } from "~/conversions/correction-event";
 import { derivedEventId, type DedupId } from "~/conversions/dedup-id";
 import { MAX_EVENT_AGE_MS, MAX_FUTURE_MS } from "~/conversions/order-event";
@@ -33,12 +34,7 @@ import {
 } from "~/conversions/order-value-change";
 import { waitForUnseenOrder } from "~/conversions/order-wait";
 import { DEFAULT_SHOP_POLICY, type ShopPolicy } from "~/conversions/shop-policy";
-import {
-  insertEventOnce,
-  revalueUnsentOrderEvent,
-  withWebhookOnce,
-  type NewConversionEvent,
-} from "~/models/conversion-events.server";
+import { insertEventOnce, revalueUnsentOrderEvent, withWebhookOnce } from "~/models/conversion-events.server";
 import {
   editEntryKey,
   ensureLedgerRow,
@@ -61,7 +57,7 @@ export async function ingestOrderEditedWebhook(hook: VerifiedWebhook, now: Date 
 
   return withWebhookOnce(webhookKey(hook), async (tx) => {
     if (!parsed.ok) {
-      await insertEventOnce(tx, malformedRow(hook.shop, valueAddedName(policy), parsed.detail, now));
+      await insertEventOnce(tx, malformedCorrectionRow(hook.shop, valueAddedName(policy), parsed.detail, now));
       return;
     }
     const { edit } = parsed;
@@ -87,7 +83,7 @@ export async function ingestOrderUpdatedWebhook(hook: VerifiedWebhook, now: Date
 
   return withWebhookOnce(webhookKey(hook), async (tx) => {
     if (!parsed.ok) {
-      await insertEventOnce(tx, malformedRow(hook.shop, valueAddedName(policy), parsed.detail, now));
+      await insertEventOnce(tx, malformedCorrectionRow(hook.shop, valueAddedName(policy), parsed.detail, now));
       return;
     }
     const { value } = parsed;
@@ -221,12 +217,19 @@ export async function settleOrderValue(
   ) {
     await insertEventOnce(
       tx,
-      skipped(base, "included_in_order", "the order had not been sent yet: its order_created carries the new amount"),
+      skippedCorrectionRow(
+        base,
+        "included_in_order",
+        "the order had not been sent yet: its order_created carries the new amount",
+      ),
     );
     return;
   }
   if (!policy.correctionsEnabled) {
-    await insertEventOnce(tx, skipped(base, "corrections_disabled", "refund and value-change reporting is turned off"));
+    await insertEventOnce(
+      tx,
+      skippedCorrectionRow(base, "corrections_disabled", "refund and value-change reporting is turned off"),
+    );
     return;
   }
   let payload: string | null = null;
@@ -255,38 +258,4 @@ export async function settleOrderValue(
 
 function valueAddedName(policy: ShopPolicy): string {
   return valueChangeEventName(1, policy, DEFAULT_SHOP_POLICY);
-}
-
-type EventBase = Omit<NewConversionEvent, "status" | "payload" | "amountMinor" | "currency">;
-
-function skipped(base: EventBase, reason: "corrections_disabled" | "included_in_order", detail: string) {
-  return {
-    ...base,
-    status: "skipped" as const,
-    skipReason: reason,
-    lastError: detail,
-    payload: null,
-    amountMinor: null,
-    currency: null,
-  };
-}
-
-function malformedRow(shop: string, eventName: string, detail: string, now: Date): NewConversionEvent {
-  return {
-    shop,
-    eventType: "custom",
-    eventName,
-    eventId: null,
-    orderId: null,
-    orderName: null,
-    orderDedupId: null,
-    status: "skipped",
-    skipReason: "malformed_payload",
-    lastError: detail,
-    payload: null,
-    amountMinor: null,
-    currency: null,
-    occurredAt: now,
-    expiresAt: now,
-  };
 }

@@ -1,23 +1,10 @@
 /** METRICS_TOKEN and METRICS_PORT: what start-up accepts, and that a refusal never echoes the token. */
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "~/config.server";
+import { parseConfig } from "~/config.server";
+import { configProblems, validEnv } from "../helpers/config-env";
 
-const valid = {
-  SHOPIFY_API_KEY: "k",
-  SHOPIFY_API_SECRET: "s",
-  SHOPIFY_APP_URL: "https://app.example.com",
-  ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
-};
-
-function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    parseConfig(env);
-    return [];
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-}
+const valid = validEnv;
+const problems = configProblems;
 
 describe("metrics configuration", () => {
   it("has no token and no worker listener by default, and an empty token is none (.env.example)", () => {
