@@ -9,7 +9,9 @@
  * reviver the number's source text (V8 11.4+: Node 21+, current browsers), the native parser does it; it is several times faster than a parser written in JavaScript, and
  * every stored webhook is parsed by the applier. Elsewhere lossless-json (the parser
  * @shopify/shopify-api itself uses for the same reason). test/conversions/webhook-json.test.ts holds
- * both to the same results.
+ * both to the same results. One difference is kept on purpose: an object with a duplicate key, which
+ * Shopify never signs, keeps its last value as JSON.parse does, where lossless-json refused the body;
+ * every reader in this app sees the same parsed value, so no two parts can disagree about it.
  */
 import { parse } from "lossless-json";
 
