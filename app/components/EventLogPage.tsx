@@ -166,8 +166,8 @@ export function EventLogPage({
 
 /**
  * The filter form. The navigation state is read here, not by the page: the Apply click then
- * re-renders this form (its button's spinner), not the page with its table of events, which kept the
- * click's next paint over 200 ms (INP) on a throttled CPU.
+ * re-renders this form (its disabled button and status line), not the page with its table of events,
+ * which kept the click's next paint over 200 ms (INP) on a throttled CPU.
  */
 function Filters({ filter }: { filter: EventLogFilter }) {
   const busy = useNavigation().state !== "idle";
@@ -205,7 +205,6 @@ function Filters({ filter }: { filter: EventLogFilter }) {
             <span role="status" style={{ color: "var(--p-color-text-secondary)" }}>
               {busy ? "Applying…" : ""}
             </span>
-
             <RemixLink to="/app/events">Clear filters</RemixLink>
           </InlineStack>
         </BlockStack>

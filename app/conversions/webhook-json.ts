@@ -6,9 +6,9 @@
  * `JSON.parse` would return it.
  *
  * A body with no number that long is plain `JSON.parse`. Otherwise, where the runtime gives a
- * reviver the number's source text (V8 11.4+: Node 21+, current browsers), the native parser does it; it is several times faster than a parser written in JavaScript, and
- * every stored webhook is parsed by the applier. Elsewhere lossless-json (the parser
- * @shopify/shopify-api itself uses for the same reason). test/conversions/webhook-json.test.ts holds
+ * reviver the number's source text (V8 11.4+: Node 21+, current browsers), the native parser does
+ * it: several times faster than a parser written in JavaScript, and the applier parses every stored
+ * webhook. Elsewhere lossless-json (the parser @shopify/shopify-api itself uses for the same reason). test/conversions/webhook-json.test.ts holds
  * both to the same results. One difference is kept on purpose: an object with a duplicate key, which
  * Shopify never signs, keeps its last value as JSON.parse does, where lossless-json refused the body;
  * every reader in this app sees the same parsed value, so no two parts can disagree about it.
@@ -23,19 +23,25 @@ function exactNumber(text: string): number | string {
   return value;
 }
 
+/** A reviver that is also given the value's source text (where the runtime supports it). */
 type SourceReviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
+
+function parseWithSource(text: string, reviver: SourceReviver): unknown {
+  return JSON.parse(text, reviver as Parameters<typeof JSON.parse>[1]);
+}
 
 const keepBigIntegers: SourceReviver = (_key, value, context) =>
   typeof value === "number" && !Number.isSafeInteger(value) && context?.source && INTEGER.test(context.source)
     ? context.source
     : value;
 
-const nativeKeepsSource = ((): boolean => {
+/** Whether this runtime's JSON.parse gives revivers the source text (read by the test that compares both). */
+export const parsesNatively = ((): boolean => {
   let seen = false;
-  JSON.parse("1", ((_key, value, context) => {
+  parseWithSource("1", (_key, value, context) => {
     seen = typeof context?.source === "string";
     return value;
-  }) as SourceReviver as Parameters<typeof JSON.parse>[1]);
+  });
   return seen;
 })();
 
@@ -50,15 +56,10 @@ const LONG_NUMBER = /(?:^|[:,[])\s*-?\d{16}/;
 /** `JSON.parse` that keeps big integers exact (as strings). Throws on invalid JSON, like JSON.parse. */
 export function parseWebhookJson(text: string): unknown {
   if (!LONG_NUMBER.test(text)) return JSON.parse(text);
-  return nativeKeepsSource
-    ? JSON.parse(text, keepBigIntegers as Parameters<typeof JSON.parse>[1])
-    : parseWebhookJsonPortably(text);
+  return parsesNatively ? parseWithSource(text, keepBigIntegers) : parseWebhookJsonPortably(text);
 }
 
 /** The same result without the native source access (exported so both can be compared). */
 export function parseWebhookJsonPortably(text: string): unknown {
   return parse(text, null, exactNumber);
 }
-
-/** Whether this runtime parses with the native parser (for the test that compares both). */
-export const parsesNatively = nativeKeepsSource;

@@ -7,7 +7,9 @@
 import { createHash } from "node:crypto";
 import { installSynchronousSha256 } from "~/conversions/sha256";
 
-installSynchronousSha256((text) => {
+export function nodeSha256(text: string): Uint8Array {
   const digest = createHash("sha256").update(text, "utf8").digest();
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
-});
+}
+
+installSynchronousSha256(nodeSha256);

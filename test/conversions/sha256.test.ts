@@ -1,12 +1,11 @@
 // The web pixel hashes with Web Crypto and the server with Node's createHash: a dedup id or a hashed
 // email that differed by one byte between them would double-count or fail to match. Both must give
 // the same bytes for every input, including non-ASCII and malformed UTF-16.
-import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { sha256Bytes, installSynchronousSha256, webCryptoSha256 } from "~/conversions/sha256";
 import { dedupIdForOrder } from "~/conversions/dedup-id";
 import { sha256Hex } from "~/conversions/normalize-user";
-import "~/security/node-sha256.server";
+import { nodeSha256 } from "~/security/node-sha256.server";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const INPUTS = [
@@ -24,7 +23,7 @@ const INPUTS = [
 describe("SHA-256 on the server and in the browser", () => {
   afterEach(() => {
     // Back to what test/setup-env.ts installed.
-    installSynchronousSha256((text) => new Uint8Array(createHash("sha256").update(text, "utf8").digest()));
+    installSynchronousSha256(nodeSha256);
   });
 
   it("matches the FIPS 180-2 vector for 'abc'", async () => {
