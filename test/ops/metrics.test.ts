@@ -169,9 +169,19 @@ describe("GET /metrics", () => {
       "every event delivered",
       30_000,
     );
-    const moved = await scrape(app.url, TOKEN);
+    // The per-outcome counters move when a batch's report is finished, just after its rows are
+    // written: the rows can read `delivered` a moment before the scrape counts them.
+    let moved = await scrape(app.url, TOKEN);
     const delta = (name: string, labels: Record<string, string> = {}) =>
       value(moved, name, labels) - value(before, name, labels);
+    await waitFor(
+      async () => {
+        moved = await scrape(app.url, TOKEN);
+        return delta("oppref_delivery_events_total", { outcome: "delivered" }) >= N;
+      },
+      "the delivered counter to count every event",
+      10_000,
+    );
     expect(delta("oppref_webhooks_received_total", { topic: "orders/create", outcome: "accepted" })).toBe(N);
     expect(delta("oppref_webhooks_applied_total", { topic: "orders/create", outcome: "applied" })).toBe(N);
     expect(delta("oppref_openai_answers_total", { status_class: "2xx" })).toBeGreaterThanOrEqual(1);
@@ -249,7 +259,16 @@ describe("GET /metrics", () => {
     const workerUrl = `http://127.0.0.1:${port}`;
     expect((await fetch(new URL("/metrics", workerUrl))).status).toBe(401);
     expect((await fetch(new URL("/other", workerUrl))).status).toBe(404);
-    const worker = await scrape(workerUrl, TOKEN);
+    // As above: the counters follow the rows by one report.
+    let worker = await scrape(workerUrl, TOKEN);
+    await waitFor(
+      async () => {
+        worker = await scrape(workerUrl, TOKEN);
+        return value(worker, "oppref_delivery_events_total", { outcome: "delivered" }) >= N;
+      },
+      "the worker's delivered counter to count every event",
+      10_000,
+    );
     expectBoundedLabels(worker);
     expect(value(worker, "oppref_webhooks_applied_total", { topic: "orders/create", outcome: "applied" })).toBe(N);
     expect(value(worker, "oppref_delivery_events_total", { outcome: "delivered" })).toBe(N);
