@@ -81,7 +81,12 @@ describe("log policy", () => {
       "every event delivered",
       30_000,
     );
-    await waitFor(() => linesOf(worker).some((l) => l.msg === "delivery batch"), "the batch line");
+    // The shop's own batch line: it is written once the batch's rows are, so it can trail them, and
+    // another shop's (left by an earlier test file) can come first.
+    await waitFor(
+      () => linesOf(worker).some((l) => l.msg === "delivery batch" && l.shop === shop),
+      "the shop's batch line",
+    );
     // This shop's lines and the process's own (no shop): the worker also delivers what earlier test
     // files left due in the shared test database, each with a batch line for its own shop.
     const workerLines = linesOf(worker).filter((l) => l.level >= INFO && (l.shop === undefined || l.shop === shop));
@@ -127,7 +132,7 @@ describe("log policy", () => {
     // This pixel's only: the worker claims every due event in the shared test database, and an event
     // another test file left behind may be rejected too (its own warn line, for its own shop).
     const rejections = () => standin!.requests().filter((r) => r.status === 401 && r.query.pid === pixelId).length;
-    const batchLines = () => linesOf(worker).filter((l) => l.msg === "delivery batch").length;
+    const batchLines = () => linesOf(worker).filter((l) => l.msg === "delivery batch" && l.shop === shop).length;
     for (let round = 1; round <= 3; round++) {
       await waitFor(() => rejections() >= round && batchLines() >= round, `rejection ${round}`, 30_000);
       // The events wait five minutes before the next try; make them due again now.
