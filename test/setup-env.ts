@@ -13,8 +13,16 @@ process.env.DATABASE_URL = process.env.TEST_DATABASE_URL ?? workerDatabaseUrl();
 
 // Tests share their database with child processes (the app, workers). On SQLite: wait for locks
 // instead of failing with SQLITE_BUSY, exactly like the app does.
-const { initDatabase } = await import("~/db/client.server");
+const { initDatabase, default: prisma } = await import("~/db/client.server");
 await initDatabase();
+
+// Each test file starts with no work due. The files of one vitest worker share its database, and a
+// worker pass claims every due event, stored webhook and running backfill in it: what an earlier
+// file left due would be sent, logged and counted by this file's app processes, under this file's
+// assertions. (Finished rows stay: nothing claims them.)
+await prisma.webhookInbox.deleteMany({});
+await prisma.conversionEvent.deleteMany({ where: { status: { in: ["pending", "sending"] } } });
+await prisma.backfillJob.deleteMany({ where: { state: "running" } });
 
 export {};
 // The server processes hash with Node (app/security/node-sha256.server.ts); so do the tests.
