@@ -153,8 +153,8 @@ export function startOpprefEmbed(win: Window & { Shopify?: ShopifyGlobal }, data
         .fetch(root + "cart/update.js", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
+          // fetch's default credentials ("same-origin") send the cart cookie: the storefront's own origin.
           body: JSON.stringify({ attributes: changes }),
-          credentials: "same-origin",
         })
         .then((response) => (response.ok ? response.json() : null))
         .then((answer: { attributes?: Partial<CartAttributes> } | null) => {
