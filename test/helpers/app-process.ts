@@ -47,7 +47,9 @@ export async function startAppProcess(
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // "close", not "exit": it comes once the process has exited AND its stdout/stderr are drained, so
+  // output() after stop() or kill() holds the last lines the process wrote (e.g. "shut down").
+  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
   // Only the web server announces a URL; a worker process is "started" once spawned.
   const url =
     script !== "server.js"

@@ -39,7 +39,7 @@ describe("graceful shutdown", () => {
       LOG_LEVEL: "info",
     });
     started.push(app);
-    const exitCode = new Promise<number | null>((resolve) => app.child.once("exit", (code) => resolve(code)));
+    const exitCode = new Promise<number | null>((resolve) => app.child.once("close", (code) => resolve(code)));
 
     const acked: number[] = [];
     let signalled = false;
