@@ -24,6 +24,7 @@ await prisma.webhookInbox.deleteMany({});
 await prisma.conversionEvent.deleteMany({ where: { status: { in: ["pending", "sending"] } } });
 await prisma.backfillJob.deleteMany({ where: { state: "running" } });
 
-export {};
 // The server processes hash with Node (app/security/node-sha256.server.ts); so do the tests.
 await import("~/security/node-sha256.server");
+
+export {};

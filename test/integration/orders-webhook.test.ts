@@ -40,7 +40,7 @@ function orderMessage(shop: string, order: Record<string, unknown>, eventId?: st
   return { topic: "orders/create", shop, body: JSON.stringify(order), secret: TEST_SECRET, eventId };
 }
 
-/** This pixel's Conversions API requests (other shops' leftovers in the shared test database excluded). */
+/** This pixel's Conversions API requests (other tests' shops, whose events a pass may also send, excluded). */
 const eventRequestsFor = (pixelId: string) =>
   standin.requests().filter((r) => r.path === "/v1/events" && r.query.pid === pixelId);
 
@@ -77,8 +77,8 @@ describe("orders/create → order_created at OpenAI", () => {
     const rows = await eventsOf(shop);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "delivered", opprefSource: "landing_site", attempts: 1 });
-    // A later pass sends nothing more for this pixel. (The pass claims every due event in this test
-    // worker's database, so an event an earlier test file left behind may reach the stand-in too: only
+    // A later pass sends nothing more for this pixel. (The pass claims every due event in the
+    // database, so an event an earlier test of this file left due may reach the stand-in too: only
     // this shop's requests count.)
     await runUntilIdle(worker());
     expect(eventRequestsFor(pixelId)).toHaveLength(1);

@@ -16,9 +16,8 @@ const HOUR = 3_600_000;
 describe("queueDepths", () => {
   it("counts pending and sending events and inbox rows, and ages the oldest of each", async () => {
     // The apply lag is read from the lowest inbox id (ids follow arrival; production never backdates
-    // receivedAt, this test does): a row an earlier test file left behind would have a lower id and a
-    // recent receivedAt, so the inbox starts empty here. No other test runs in this database meanwhile.
-    await prisma.webhookInbox.deleteMany({});
+    // receivedAt, this test does). The inbox starts empty (test/setup-env.ts), so the backdated rows
+    // below are the oldest ones.
     const now = new Date();
     const before = await queueDepths(now);
     const { shop, pixelId, apiKey } = uniqueShop("depth");

@@ -82,13 +82,13 @@ describe("log policy", () => {
       30_000,
     );
     // The shop's own batch line: it is written once the batch's rows are, so it can trail them, and
-    // another shop's (left by an earlier test file) can come first.
+    // another shop's can come first.
     await waitFor(
       () => linesOf(worker).some((l) => l.msg === "delivery batch" && l.shop === shop),
       "the shop's batch line",
     );
-    // This shop's lines and the process's own (no shop): the worker also delivers what earlier test
-    // files left due in the shared test database, each with a batch line for its own shop.
+    // This shop's lines and the process's own (no shop): the worker delivers every due event in the
+    // database, and another shop's would have a batch line of its own.
     const workerLines = linesOf(worker).filter((l) => l.level >= INFO && (l.shop === undefined || l.shop === shop));
     // A constant number of lines, not N: the worker's start and one line for the batch.
     expect(workerLines.length).toBeLessThanOrEqual(3);
@@ -129,8 +129,8 @@ describe("log policy", () => {
       "worker.js",
     );
     started.push(worker);
-    // This pixel's only: the worker claims every due event in the shared test database, and an event
-    // another test file left behind may be rejected too (its own warn line, for its own shop).
+    // This pixel's only: the worker claims every due event in the database, and the first test's
+    // undelivered orders (its debug-level run has no worker) may be sent, and refused, in the same passes.
     const rejections = () => standin!.requests().filter((r) => r.status === 401 && r.query.pid === pixelId).length;
     const batchLines = () => linesOf(worker).filter((l) => l.msg === "delivery batch" && l.shop === shop).length;
     for (let round = 1; round <= 3; round++) {
