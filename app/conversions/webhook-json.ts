@@ -8,10 +8,11 @@
  * A body with no number that long is plain `JSON.parse`. Otherwise, where the runtime gives a
  * reviver the number's source text (V8 11.4+: Node 21+, current browsers), the native parser does
  * it: several times faster than a parser written in JavaScript, and the applier parses every stored
- * webhook. Elsewhere lossless-json (the parser @shopify/shopify-api itself uses for the same reason). test/conversions/webhook-json.test.ts holds
- * both to the same results. One difference is kept on purpose: an object with a duplicate key, which
- * Shopify never signs, keeps its last value as JSON.parse does, where lossless-json refused the body;
- * every reader in this app sees the same parsed value, so no two parts can disagree about it.
+ * webhook. Elsewhere lossless-json (the parser @shopify/shopify-api itself uses for the same
+ * reason). test/conversions/webhook-json.test.ts holds both to the same results. One difference is
+ * kept on purpose: an object with a duplicate key, which Shopify never signs, keeps its last value as
+ * JSON.parse does, where lossless-json refused the body; every reader in this app sees the same
+ * parsed value, so no two parts can disagree about it.
  */
 import { parse } from "lossless-json";
 
