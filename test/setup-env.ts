@@ -20,9 +20,24 @@ await initDatabase();
 // worker pass claims every due event, stored webhook and running backfill in it: what an earlier
 // file left due would be sent, logged and counted by this file's app processes, under this file's
 // assertions. (Finished rows stay: nothing claims them.)
-await prisma.webhookInbox.deleteMany({});
-await prisma.conversionEvent.deleteMany({ where: { status: { in: ["pending", "sending"] } } });
-await prisma.backfillJob.deleteMany({ where: { state: "running" } });
+// A process the previous file SIGKILLed can leave its Postgres transaction running for a moment, and
+// Postgres then ends one of two deadlocked statements: that one is simply run again.
+async function againAfterDeadlock(statement: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await statement();
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/deadlock detected/i.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+await againAfterDeadlock(() => prisma.webhookInbox.deleteMany({}));
+await againAfterDeadlock(() =>
+  prisma.conversionEvent.deleteMany({ where: { status: { in: ["pending", "sending"] } } }),
+);
+await againAfterDeadlock(() => prisma.backfillJob.deleteMany({ where: { state: "running" } }));
 
 // The server processes hash with Node (app/security/node-sha256.server.ts); so do the tests.
 await import("~/security/node-sha256.server");
